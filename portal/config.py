@@ -1,0 +1,79 @@
+"""Settings read once from the environment into one frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _setting(default: str, help: str) -> object:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting has an environment variable (OMUP_<NAME>), a default and a line of help.
+
+    The README lists them all; a test fails when one is missing there.
+    """
+
+    raw_dir: str = _setting(
+        str(REPO_ROOT.parent / "shared" / "data-raw"),
+        "Folder with the raw official inputs (read-only; never copied into the repository).",
+    )
+    release_dir: str = _setting(
+        str(REPO_ROOT / "build" / "release"),
+        "Folder holding built releases (git-ignored); `current` points at the one served.",
+    )
+    catalogue_path: str = _setting(
+        str(REPO_ROOT / "data" / "catalogue.yaml"),
+        "The reviewed indicator catalogue (YAML).",
+    )
+    keep_releases: str = _setting("5", "How many past releases stay readable for version-pinned links.")
+    cache_url: str = _setting(
+        "",
+        "Cache and rate-limit store: empty for a local in-process cache, or redis://host:port/db to share it.",
+    )
+    cache_timeout: str = _setting("3600", "Seconds a memoised result lives in the cache.")
+    rate_limit_api: str = _setting("600 per minute", "Rate limit per client for /api/v1 and downloads.")
+    rate_limit_callbacks: str = _setting("1200 per minute", "Rate limit per client for the Dash callback endpoint.")
+    base_url: str = _setting("http://127.0.0.1:8050", "Public address of the portal, used in citations and oEmbed.")
+    debug: str = _setting("0", "1 turns on Dash debug mode (never in production).")
+    bdl_api_key: str = _setting("", "Optional BDL API key (X-ClientId) for `omup data fetch`; raises the rate limits.")
+    smup_api_key: str = _setting("", "SMUP API key (X-ClientId) for `omup data fetch`; SMUP returns no data without it.")
+    fetch_timeout: str = _setting("10", "Seconds before an official API request is given up.")
+    fetch_dir: str = _setting(
+        str(REPO_ROOT / "build" / "fetched"),
+        "Where `omup data fetch` writes what it got from the official APIs; the next build reads it.",
+    )
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            key = "OMUP_" + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        return cls(**values)
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) for each setting."""
+        return [("OMUP_" + f.name.upper(), f.default, f.metadata["help"]) for f in fields(cls)]
+
+    # Typed views on the string settings.
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def release_path(self) -> Path:
+        return Path(self.release_dir)
+
+    @property
+    def is_debug(self) -> bool:
+        return self.debug.strip() in {"1", "true", "yes"}
