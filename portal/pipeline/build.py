@@ -1,0 +1,159 @@
+"""Orchestrates the data build: raw inputs → a validated release, written aside and swapped in atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+from portal.catalogue import Catalogue, load_catalogue
+from portal.config import Settings
+from portal.pipeline import VALUE_COLUMNS, register, stats, synthetic, validate
+from portal.pipeline.real import fetched_values, real_values
+from portal.release import swap_in
+
+YEARS = list(range(2015, 2025))
+ATTRIBUTION = {
+    "GUS": "Źródło: GUS, Bank Danych Lokalnych",
+    "SMUP": "Źródło: GUS/MSWiA, System Monitorowania Usług Publicznych",
+    "PKW": "Źródło: PKW (Państwowa Komisja Wyborcza)",
+    "CKE": "Źródło: CKE, wyniki egzaminu ósmoklasisty",
+    "GUGiK": "Granice: PRG (GUGiK), uproszczone (jusuff/PolandGeoJson, Unlicense); kody TERYT: GUS/GUGiK",
+}
+
+
+class BuildError(RuntimeError):
+    """The build failed; the message says which input or rule, and the last release stays in place."""
+
+
+def build_release(settings: Settings, seed: int | None = None) -> dict:
+    started = time.perf_counter()
+    settings.release_path.mkdir(parents=True, exist_ok=True)
+    _clean_stale_tmp(settings.release_path)
+    tmp = Path(tempfile.mkdtemp(prefix="tmp-build-", dir=settings.release_path))
+    try:
+        version = _build_into(tmp, settings, seed if seed is not None else synthetic.DEFAULT_SEED, started)
+        final = swap_in(settings, tmp, version)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, BuildError):
+            raise
+        if isinstance(exc, (register.RawInputError, validate.ValidationError, ValueError, OSError)):
+            raise BuildError(str(exc)) from exc
+        raise
+    return {"version": version, "path": str(final), "seconds": time.perf_counter() - started}
+
+
+def _clean_stale_tmp(root: Path) -> None:
+    """Remove folders of builds killed before they could clean up (older than an hour)."""
+    for path in root.glob("tmp-build-*"):
+        if time.time() - path.stat().st_mtime > 3600:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str:
+    from portal.pipeline import geometry
+
+    raw = settings.raw_path
+    if not raw.is_dir():
+        raise BuildError(f"raw input folder {raw} does not exist (set OMUP_RAW_DIR)")
+    catalogue = load_catalogue(settings.catalogue_path)
+    units = register.build_register(raw, catalogue)
+    validate.validate_units(units)
+    changes = register.build_change_table(raw)
+
+    geo = geometry.build_geometry(raw, out)
+
+    real, report = real_values(catalogue, units, raw)
+    synth = synthetic.generate(catalogue, units, YEARS, seed=seed)
+    values = pd.concat([real, synth], ignore_index=True)
+    fetched = fetched_values(Path(settings.fetch_dir))
+    fetched_ids: list[str] = []
+    if fetched is not None and len(fetched):
+        # Official values replace the synthetic series of the indicators they cover, whole.
+        fetched = fetched[fetched["teryt"].isin(set(units["teryt"]))]
+        fetched_ids = sorted(set(fetched["indicator"]))
+        values = pd.concat([values[~values["indicator"].isin(fetched_ids)], fetched], ignore_index=True)
+    values = values[VALUE_COLUMNS].astype({"year": "int64", "value": "float64", "synthetic": "bool"})
+    values = values.sort_values(["indicator", "year", "teryt"]).reset_index(drop=True)
+    validate.validate_values(values, units, catalogue)
+
+    ustats = stats.unit_stats(values, units, catalogue)
+    gstats = stats.group_stats(values, units)
+
+    units.to_parquet(out / "units.parquet", index=False)
+    changes.to_parquet(out / "teryt_changes.parquet", index=False)
+    values.to_parquet(out / "values.parquet", index=False)
+    ustats.to_parquet(out / "unit_stats.parquet", index=False)
+    gstats.to_parquet(out / "group_stats.parquet", index=False)
+    (out / "catalogue.json").write_bytes(orjson.dumps(catalogue.model_dump(mode="json")))
+
+    version = _content_version(out)
+    meta = _metadata(catalogue, units, values, geo, report, version, fetched_ids, seed)
+    meta["build_seconds"] = round(time.perf_counter() - started, 1)
+    (out / "metadata.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    return version
+
+
+def _content_version(out: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"}:
+            digest.update(path.relative_to(out).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def _metadata(
+    catalogue: Catalogue,
+    units: pd.DataFrame,
+    values: pd.DataFrame,
+    geo: dict,
+    report: dict,
+    version: str,
+    fetched_ids: list[str],
+    seed: int,
+) -> dict:
+    synthetic_ids = sorted(set(values.loc[values["synthetic"], "indicator"]))
+    real_ids = sorted(set(values.loc[~values["synthetic"], "indicator"]) - set(synthetic_ids))
+    per_area: dict[str, int] = {}
+    for ind in catalogue.indicators:
+        per_area[ind.area] = per_area.get(ind.area, 0) + 1
+    present_years = sorted(int(y) for y in values["year"].unique())
+    exam = report.get("exam_matching") or {}
+    return {
+        "version": version,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "units": {lvl: int(n) for lvl, n in units["level"].value_counts().items()},
+        "indicator_count": len(catalogue.indicators),
+        "indicators_per_area": per_area,
+        "years": {"from": YEARS[0], "to": YEARS[-1], "all": present_years},
+        "synthetic_indicators": synthetic_ids,
+        "real_indicators": real_ids,
+        "fetched_from_api": fetched_ids,
+        "synthetic_seed": seed,
+        "missing_shapes": geo.get("missing_shapes", []),
+        "geometry": geo.get("layers", {}),
+        "geometry_tolerance": geo.get("tolerance"),
+        "centroids": geo.get("centroids", {}),
+        "peer_groups": register.peer_group_names(catalogue),
+        "size_classes": [c.model_dump() for c in catalogue.size_classes],
+        "exam_matching": exam,
+        "exam_match_rate": exam.get("summary") if isinstance(exam, dict) else None,
+        "attribution": ATTRIBUTION,
+        "sources": [
+            {"id": "bdl-2020", "name": "GUS BDL P2137: ludność wg płci i wieku, 31 XII 2020", "attribution": ATTRIBUTION["GUS"]},
+            {"id": "pkw", "name": "PKW: frekwencja w wyborach 2019–2025 po gminach", "attribution": ATTRIBUTION["PKW"]},
+            {"id": "cke", "name": "CKE: wyniki egzaminu ósmoklasisty 2021–2025 po szkołach", "attribution": ATTRIBUTION["CKE"]},
+            {"id": "prg", "name": "Granice administracyjne 2019 (PRG), przekodowane na TERYT 2025", "attribution": ATTRIBUTION["GUGiK"]},
+            {"id": "synthetic", "name": "Wartości syntetyczne (generator OMUP, stałe ziarno) – NIE są danymi urzędowymi",
+             "attribution": "OMUP – dane syntetyczne"},
+        ],
+        "licence": "Kod: MIT. Dane: zgodnie z warunkami źródeł (GUS, PKW, CKE – z podaniem źródła); wartości syntetyczne: CC0.",
+    }
