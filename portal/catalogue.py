@@ -131,6 +131,9 @@ class Indicator(_Strict):
     source: Source
     levels: list[Level]
     years: tuple[int, int]
+    only_years: list[int] | None = Field(
+        default=None, description="for series with gaps (elections): the years that exist within `years`"
+    )
     decimals: int = Field(default=1, ge=0, le=3)
     rate: bool = Field(default=False, description="a rate over a countable denominator (funnel plots apply)")
     budget_section: str | None = Field(default=None, description="budget division(s) behind a spending indicator")
@@ -152,6 +155,8 @@ class Indicator(_Strict):
 
     @property
     def year_list(self) -> list[int]:
+        if self.only_years:
+            return sorted(y for y in self.only_years if self.years[0] <= y <= self.years[1])
         return list(range(self.years[0], self.years[1] + 1))
 
 

@@ -97,7 +97,7 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str
     version = _content_version(out)
     meta = _metadata(catalogue, units, values, geo, report, version, fetched_ids, seed)
     meta["build_seconds"] = round(time.perf_counter() - started, 1)
-    (out / "metadata.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    (out / "metadata.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     return version
 
 

@@ -190,6 +190,9 @@ def build_register(raw: Path, catalogue: Catalogue) -> pd.DataFrame:
     p["powiat"] = None
     p["wojewodztwo"] = p["teryt"].str[:2]
     p["display_name"] = np.where(p["mnpp"], p["name"] + " (miasto na prawach powiatu)", p["name"])
+    # Same-named powiaty (e.g. powiat świdnicki in dolnośląskie and lubelskie) are told apart by województwo.
+    pdup = p["display_name"].duplicated(keep=False)
+    p.loc[pdup, "display_name"] = p.loc[pdup, "display_name"] + " (woj. " + p.loc[pdup, "wojewodztwo"].map(woj_names) + ")"
 
     w = pd.DataFrame({"teryt": list(woj_names), "name": ["województwo " + n for n in woj_names.values()]})
     w["level"] = "wojewodztwo"

@@ -74,7 +74,11 @@ def validate_units(units: pd.DataFrame) -> None:
 def validate_values(values: pd.DataFrame, units: pd.DataFrame, catalogue: Catalogue) -> None:
     """Codes exist, keys unique, flags known, shares within 0–100, every declared year covered at every level."""
     ids = [i.id for i in catalogue.indicators]
-    share_ids = [i.id for i in catalogue.indicators if i.unit.pl.strip() == "%"]
+    # Shares: unit "%" and bounded by 100 (gross enrolment ratios, also in %, may exceed 100 and set wider bounds).
+    share_ids = [
+        i.id for i in catalogue.indicators
+        if i.unit.pl.strip() == "%" and (i.synthetic is None or (i.synthetic.bounds is not None and i.synthetic.bounds[1] <= 100))
+    ]
     schema = pa.DataFrameSchema(
         {
             "indicator": pa.Column(str, pa.Check.isin(ids)),

@@ -1,0 +1,323 @@
+"""Area explorer callbacks: URL ↔ controls sync, then map, ranking, distribution and the heading.
+
+Each callback parses its inputs and calls a plain function below; the functions are what the tests call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from portal import ids
+from portal.explain import caveat, format_value, unit_sentence
+from portal.figures import direction_label, distribution_figure, map_figure
+from portal.state import ViewState, parse_search, resolve_state, with_changes
+from portal.store import get_store
+
+LEVEL_NAMES = {"pl": {"gmina": "gminy", "powiat": "powiaty", "wojewodztwo": "województwa"},
+               "en": {"gmina": "gminas", "powiat": "counties", "wojewodztwo": "voivodeships"}}
+FLAG_TEXT = {"pl": {"ok": "", "no_data": "brak danych", "estimated": "szacunek", "partial": "niepełne", "zero": "zero"},
+             "en": {"ok": "", "no_data": "no data", "estimated": "estimate", "partial": "partial", "zero": "zero"}}
+
+
+# ---------------------------------------------------------------------------------------------- logic
+def sync(
+    trigger: str | None,
+    search: str | None,
+    controls: dict,
+    current: dict | None,
+    pathname: str | None,
+) -> tuple[ViewState, bool]:
+    """The new state and whether the URL must be written (True when a control, not the URL, changed)."""
+    store = get_store()
+    area = (pathname or "").rstrip("/").rsplit("/", 1)[-1] or None
+    if trigger in (None, ids.URL) or not current:
+        return resolve_state(store, area, parse_search(search)), False
+    state = resolve_state(store, area, {**parse_search(search), **ViewState(**current).to_query()})
+    changes: dict = {}
+    if trigger == ids.AREA_INDICATOR and controls.get("indicator"):
+        changes["indicator"] = controls["indicator"]
+    elif trigger == ids.AREA_YEAR and controls.get("year") is not None:
+        changes["year"] = int(controls["year"])
+    elif trigger == ids.AREA_LEVEL and controls.get("level"):
+        changes["level"] = controls["level"]
+        if state.jst and len(state.jst) > {"gmina": 7, "powiat": 4, "wojewodztwo": 2}[controls["level"]]:
+            pass  # keep the unit: the view highlights its powiat or województwo
+    elif trigger == ids.AREA_UNIT:
+        changes["jst"] = controls.get("unit") or None
+    elif trigger == ids.AREA_TABS and controls.get("view"):
+        changes["view"] = controls["view"]
+    elif trigger == ids.AREA_PEERS_ONLY:
+        changes["peers"] = bool(controls.get("peers"))
+    elif trigger == ids.AREA_MAP:
+        location = _clicked(controls.get("click"))
+        if location:
+            changes["jst"] = location
+    new = with_changes(state, store, **changes) if changes else state
+    return new, new != state
+
+
+def _clicked(click: dict | None) -> str | None:
+    try:
+        point = click["points"][0]
+        loc = point.get("location")
+        return str(loc) if loc else None
+    except (TypeError, KeyError, IndexError):
+        return None
+
+
+def map_view(state: ViewState) -> dict:
+    store = get_store()
+    sl = store.slice(state.indicator, state.year, state.level)
+    geo = store.geometry_file(state.level)
+    if sl is None or geo is None:
+        return {"data": [], "layout": {"height": 560}}
+    return map_figure(codes=sl.codes, values=sl.value, indicator=sl.indicator, geojson_url=f"/geo/{geo.split('/')[-1]}",
+                      lang=state.lang, synthetic=bool(sl.synthetic.any()), selected=state.selected_at_level,
+                      height=560)
+
+
+def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[dict]:
+    """All rows of the ranking (filtered to peers when asked), sorted; each row a plain dict."""
+    store = get_store()
+    sl = store.slice(state.indicator, state.year, state.level)
+    if sl is None:
+        return []
+    lang = state.lang
+    df = sl.frame(store.units)
+    selected = state.selected_at_level
+    if state.peers and selected and selected in store.units.index:
+        df = df[df["peer_group"] == store.units.at[selected, "peer_group"]]
+    ind = sl.indicator
+    flags = FLAG_TEXT[lang]
+    rows = []
+    for r in df.itertuples(index=False):
+        value = None if not math.isfinite(r.value) else round(float(r.value), ind.decimals)
+        rows.append({
+            "teryt": r.teryt,
+            "rank": None if not math.isfinite(r.rank_pl) else int(r.rank_pl),
+            "rank_peer": None if not math.isfinite(r.rank_peer) else int(r.rank_peer),
+            "name": f"[{r.display_name}](/jst/{r.teryt}{'?lang=en' if lang == 'en' else ''})",
+            "plain_name": r.display_name,
+            "group": store.peer_group_name(r.peer_group, lang),
+            "value": value,
+            "value_text": format_value(value, ind.unit.get(lang), ind.decimals, lang) if value is not None
+            else flags["no_data"],
+            "flag": flags.get(r.flag, r.flag),
+            "synthetic": "tak" if (r.synthetic and lang != "en") else ("yes" if r.synthetic else ""),
+        })
+    key, descending = "rank", False
+    if sort_by:
+        col = sort_by[0].get("column_id")
+        if col in ("rank", "rank_peer", "value_text", "plain_name", "name", "group"):
+            key = {"value_text": "value", "name": "plain_name"}.get(col, col)
+            descending = sort_by[0].get("direction") == "desc"
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    present.sort(key=lambda r: r[key], reverse=descending)
+    if key in ("rank", "rank_peer") and not sort_by:
+        present.sort(key=lambda r: (r["rank"], r["plain_name"]))
+    return present + missing
+
+
+def ranking_view(state: ViewState, page_current: int | None, sort_by: list[dict] | None, page_size: int = 25,
+                 jump: bool = True) -> dict:
+    rows = ranking_rows(state, sort_by)
+    lang = state.lang
+    ind = get_store().catalogue.by_id[state.indicator]
+    selected = state.selected_at_level
+    page = page_current or 0
+    if jump and selected:
+        for i, r in enumerate(rows):
+            if r["teryt"] == selected:
+                page = i // page_size
+                break
+    page_count = max(1, math.ceil(len(rows) / page_size))
+    page = min(max(page, 0), page_count - 1)
+    data = rows[page * page_size:(page + 1) * page_size]
+    head = {"pl": ("Miejsce", "Miejsce wśród podobnych", "Jednostka", "Grupa porównawcza", "Wartość", "Uwagi", "Syntetyczne"),
+            "en": ("Rank", "Rank among peers", "Unit", "Peer group", "Value", "Notes", "Synthetic")}[lang]
+    columns = [
+        {"name": head[0], "id": "rank"},
+        {"name": head[1], "id": "rank_peer"},
+        {"name": head[2], "id": "name", "presentation": "markdown"},
+        {"name": head[3], "id": "group"},
+        {"name": f"{head[4]} ({ind.unit.get(lang)})", "id": "value_text"},
+        {"name": head[5], "id": "flag"},
+        {"name": head[6], "id": "synthetic"},
+    ]
+    style = [{"if": {"row_index": "odd"}, "backgroundColor": "#fafafa"}]
+    if selected:
+        style.append({"if": {"filter_query": f'{{teryt}} = "{selected}"'}, "backgroundColor": "#fde0dd",
+                      "fontWeight": "700", "borderLeft": "4px solid #d7301f"})
+    return {"columns": columns, "data": data, "page_count": page_count, "page_current": page,
+            "style_data_conditional": style}
+
+
+def distribution_view(state: ViewState) -> dict:
+    store = get_store()
+    sl = store.slice(state.indicator, state.year, state.level)
+    if sl is None:
+        return {"data": [], "layout": {"height": 300}}
+    selected = state.selected_at_level
+    peer_values = None
+    selected_value = None
+    selected_name = None
+    peer_name = None
+    if selected and selected in store.units.index:
+        group = store.units.at[selected, "peer_group"]
+        members = set(store.peers(selected).tolist())
+        mask = np.array([c in members for c in sl.codes])
+        peer_values = sl.value[mask]
+        idx = int(np.searchsorted(sl.codes, selected))
+        if idx < len(sl.codes) and sl.codes[idx] == selected:
+            selected_value = float(sl.value[idx]) if math.isfinite(sl.value[idx]) else None
+        selected_name = store.units.at[selected, "name"]
+        peer_name = store.peer_group_name(group, state.lang)
+        if len(peer_name) > 28:
+            peer_name = ("Podobne JST" if state.lang != "en" else "Similar units")
+    return distribution_figure(all_values=sl.value, peer_values=peer_values, selected_value=selected_value,
+                               indicator=sl.indicator, lang=state.lang, synthetic=bool(sl.synthetic.any()),
+                               selected_name=selected_name, peer_name=peer_name)
+
+
+def heading_view(state: ViewState) -> list:
+    """Title of the view, the selected unit's sentence, legend with unit and direction, downloads and links."""
+    from layouts.area import download_links
+    from layouts.components.shell import with_lang
+
+    store = get_store()
+    lang = state.lang
+    ind = store.catalogue.by_id[state.indicator]
+    level_name = LEVEL_NAMES[lang][state.level]
+    children: list = [html.H2(f"{ind.name.get(lang)} – {level_name}, {state.year}", className="h4 mb-1"),
+                      html.P(ind.description.get(lang), className="mb-1")]
+    selected = state.selected_at_level
+    if selected and selected in store.units.index:
+        point = store.point(ind.id, selected, state.year)
+        text = _sentence(ind, selected, state.year, point, lang)
+        name = store.units.at[selected, "display_name"]
+        children.append(html.P([html.Strong(name + ": "), text, " ",
+                                html.A("→ " + ("profil" if lang != "en" else "profile"),
+                                       href=with_lang(f"/jst/{selected}", lang))], className="selected-sentence"))
+        note = caveat(bool(point and point["synthetic"]), point["flag"] if point else "no_data", lang)
+        if note:
+            children.append(html.P(note, className="small caveat"))
+    national = store.group(ind.id, state.year, state.level, "national", "PL")
+    legend = [html.Span(f"{ind.unit.get(lang)} · {direction_label(ind, lang)}", className="badge text-bg-light me-2")]
+    if national:
+        med = format_value(national["median"], ind.unit.get(lang), ind.decimals, lang)
+        legend.append(html.Span(("mediana: " if lang != "en" else "median: ") + med, className="small me-2"))
+    legend.append(html.A(("Definicja i źródło" if lang != "en" else "Definition and source"),
+                         href=with_lang(f"/wskaznik/{ind.id}", lang), className="small me-3"))
+    legend.append(html.Span(("Pobierz: " if lang != "en" else "Download: "), className="small me-1"))
+    legend.extend(download_links(state))
+    children.append(html.Div(legend, className="d-flex flex-wrap align-items-center gap-1"))
+    return children
+
+
+def _sentence(ind, teryt: str, year: int, point: dict | None, lang: str) -> str:
+    store = get_store()
+    unit = store.units.loc[teryt]
+    value = point["value"] if point else None
+    value_text = format_value(value, ind.unit.get(lang), ind.decimals, lang) if value is not None else None
+    level = "miasto" if (unit["level"] == "gmina" and unit["mnpp"]) else unit["level"]
+    return unit_sentence(ind.sentence.get(lang), year=year, value_text=value_text, level=level, lang=lang,
+                         point=point, direction=ind.direction,
+                         peer_group_name=store.peer_group_name(unit["peer_group"], lang))
+
+
+def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
+    store = get_store()
+    if not search_value or len(search_value.strip()) < 2:
+        return no_update
+    return [{"label": f"{h['name']} ({store.context_line(h['teryt'], lang)})", "value": h["teryt"]}
+            for h in store.search(search_value, limit=15)]
+
+
+# ---------------------------------------------------------------------------------------------- callbacks
+@callback(
+    Output(ids.URL, "search", allow_duplicate=True),
+    Output(ids.AREA_STATE, "data"),
+    Output(ids.AREA_INDICATOR, "value"),
+    Output(ids.AREA_YEAR, "options"),
+    Output(ids.AREA_YEAR, "value"),
+    Output(ids.AREA_LEVEL, "options"),
+    Output(ids.AREA_LEVEL, "value"),
+    Output(ids.AREA_UNIT, "options", allow_duplicate=True),
+    Output(ids.AREA_UNIT, "value"),
+    Output(ids.AREA_TABS, "active_tab"),
+    Output(ids.AREA_PEERS_ONLY, "value"),
+    Input(ids.URL, "search"),
+    Input(ids.AREA_INDICATOR, "value"),
+    Input(ids.AREA_YEAR, "value"),
+    Input(ids.AREA_LEVEL, "value"),
+    Input(ids.AREA_UNIT, "value"),
+    Input(ids.AREA_TABS, "active_tab"),
+    Input(ids.AREA_PEERS_ONLY, "value"),
+    Input(ids.AREA_MAP, "clickData"),
+    State(ids.AREA_STATE, "data"),
+    State(ids.URL, "pathname"),
+    prevent_initial_call=True,
+)
+def sync_area(search, indicator, year, level, unit, view, peers, click, current, pathname):
+    from layouts.area import level_options, unit_option, year_options
+
+    if not (pathname or "").startswith("/obszar/"):
+        return (no_update,) * 11
+    controls = {"indicator": indicator, "year": year, "level": level, "unit": unit, "view": view,
+                "peers": bool(peers), "click": click}
+    state, write_url = sync(ctx.triggered_id, search, controls, current, pathname)
+    return (
+        state.search() if write_url else no_update,
+        state.as_dict(),
+        state.indicator,
+        year_options(state.indicator, state.level),
+        state.year,
+        level_options(state.indicator, state.lang),
+        state.level,
+        unit_option(state.jst, state.lang),
+        state.jst,
+        state.view,
+        ["1"] if state.peers else [],
+    )
+
+
+@callback(Output(ids.AREA_MAP, "figure"), Input(ids.AREA_STATE, "data"))
+def update_map(state: dict) -> dict:
+    return map_view(ViewState(**state))
+
+
+@callback(
+    Output(ids.AREA_RANKING, "columns"),
+    Output(ids.AREA_RANKING, "data"),
+    Output(ids.AREA_RANKING, "page_count"),
+    Output(ids.AREA_RANKING, "page_current"),
+    Output(ids.AREA_RANKING, "style_data_conditional"),
+    Input(ids.AREA_STATE, "data"),
+    Input(ids.AREA_RANKING, "page_current"),
+    Input(ids.AREA_RANKING, "sort_by"),
+)
+def update_ranking(state: dict, page_current: int | None, sort_by: list | None):
+    jump = ctx.triggered_id in (None, ids.AREA_STATE)
+    view = ranking_view(ViewState(**state), page_current, sort_by, jump=jump)
+    return view["columns"], view["data"], view["page_count"], view["page_current"], view["style_data_conditional"]
+
+
+@callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))
+def update_distribution(state: dict) -> dict:
+    return distribution_view(ViewState(**state))
+
+
+@callback(Output(ids.AREA_HEADING, "children"), Input(ids.AREA_STATE, "data"))
+def update_heading(state: dict) -> list:
+    return heading_view(ViewState(**state))
+
+
+@callback(Output(ids.AREA_UNIT, "options", allow_duplicate=True), Input(ids.AREA_UNIT, "search_value"),
+          State(ids.AREA_STATE, "data"), prevent_initial_call=True)
+def search_units(search_value: str | None, state: dict | None):
+    lang = (state or {}).get("lang", "pl")
+    return unit_search_options(search_value, lang)

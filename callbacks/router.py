@@ -1,0 +1,22 @@
+"""The router: render the page for the path (the query string is read once, then owned by the page)."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, clientside_callback
+
+from layouts import routes
+from portal import ids
+
+
+@callback(Output(ids.PAGE, "children"), Output(ids.TITLE_SINK, "children"), Input(ids.URL, "pathname"),
+          State(ids.URL, "search"))
+def render_page(pathname: str | None, search: str | None) -> tuple[object, str]:
+    path = pathname or "/"
+    return routes.render(path, search), routes.title_of(path)
+
+
+clientside_callback(
+    "function(title) { if (title) { document.title = title; } return window.dash_clientside.no_update; }",
+    Output(ids.TITLE_SINK, "title"),
+    Input(ids.TITLE_SINK, "children"),
+)

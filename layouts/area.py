@@ -1,0 +1,153 @@
+"""Area explorer: indicator picker by dimension, year, level; map, ranking and distribution tabs."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dash_table, dcc, html
+
+from layouts.components.shell import page, with_lang
+from layouts.not_found import NotFound
+from portal import ids
+from portal.catalogue import DIMENSION_NAMES
+from portal.figures import graph_config
+from portal.state import LEVEL_WORD, ViewState, resolve_state
+from portal.store import get_store
+
+TEXT = {
+    "pl": {"indicator": "Wskaźnik", "year": "Rok", "level": "Poziom", "unit": "Wybrana jednostka",
+           "unit_ph": "Wpisz nazwę, aby wybrać…", "map": "Mapa", "ranking": "Ranking", "dist": "Rozkład",
+           "peers": "Tylko podobne do wybranej", "levels": {"gmina": "gminy", "powiat": "powiaty",
+                                                              "wojewodztwo": "województwa"},
+           "howto_h": "Jak czytać?", "table_alt": "Tabela z tymi samymi danymi: zakładka Ranking.",
+           "howto": "Kolor pokazuje wartość wskaźnika w wybranym roku; ciemniejszy oznacza więcej, a przy "
+                    "wskaźnikach z oceną – lepiej. Kliknij jednostkę na mapie (albo wybierz ją z listy), by zobaczyć "
+                    "jej miejsce w rankingu i wśród podobnych jednostek. „Podobne” to jednostki tego samego typu i "
+                    "wielkości (grupa porównawcza). Szare obszary: brak danych.",
+           "download": "Pobierz dane:", "indicator_page": "Definicja i źródło wskaźnika"},
+    "en": {"indicator": "Indicator", "year": "Year", "level": "Level", "unit": "Selected unit",
+           "unit_ph": "Type a name to choose…", "map": "Map", "ranking": "Ranking", "dist": "Distribution",
+           "peers": "Only units similar to the selected one", "levels": {"gmina": "gminas", "powiat": "counties",
+                                                                         "wojewodztwo": "voivodeships"},
+           "howto_h": "How to read this", "table_alt": "The same data as a table: the Ranking tab.",
+           "howto": "Colour shows the indicator's value in the chosen year; darker means more and, where the "
+                    "indicator has a direction, better. Click a unit on the map (or choose it from the list) to see "
+                    "its place in the ranking and among similar units. 'Similar' means the same type and size "
+                    "(peer group). Grey areas: no data.",
+           "download": "Download data:", "indicator_page": "Definition and source of the indicator"},
+}
+
+
+def indicator_options(area: str, lang: str) -> list[dict]:
+    """Options grouped by dimension: a disabled header per dimension, then its indicators."""
+    store = get_store()
+    options: list[dict] = []
+    for dim in ("ilosc", "jakosc", "dostepnosc", "efektywnosc", "kontekst"):
+        inds = [i for i in store.catalogue.in_area(area) if i.dimension == dim]
+        if not inds:
+            continue
+        options.append({"label": "— " + DIMENSION_NAMES[dim]["en" if lang == "en" else "pl"].upper() + " —",
+                        "value": f"__{dim}", "disabled": True})
+        for ind in inds:
+            label = ind.name.get(lang) + (" *" if store.is_synthetic(ind.id) else "")
+            options.append({"label": label, "value": ind.id})
+    return options
+
+
+def level_options(indicator_id: str, lang: str) -> list[dict]:
+    store = get_store()
+    ind = store.catalogue.by_id[indicator_id]
+    tx = TEXT["en" if lang == "en" else "pl"]
+    return [{"label": tx["levels"][lvl], "value": lvl} for lvl in ("gmina", "powiat", "wojewodztwo")
+            if lvl in ind.levels]
+
+
+def year_options(indicator_id: str, level: str) -> list[dict]:
+    return [{"label": str(y), "value": y} for y in reversed(get_store().years(indicator_id, level))]
+
+
+def unit_option(teryt: str | None, lang: str) -> list[dict]:
+    store = get_store()
+    if not teryt or teryt not in store.units.index:
+        return []
+    return [{"label": f"{store.units.at[teryt, 'name']} ({store.context_line(teryt, lang)})", "value": teryt}]
+
+
+def download_links(state: ViewState) -> list:
+    q = state.to_query()
+    q.pop("widok", None)
+    from urllib.parse import urlencode
+
+    qs = urlencode(q)
+    return [
+        html.A("CSV", href=f"/pobierz/ranking.csv?{qs}", className="btn btn-sm btn-outline-secondary me-1"),
+        html.A("XLSX", href=f"/pobierz/ranking.xlsx?{qs}", className="btn btn-sm btn-outline-secondary me-1"),
+    ]
+
+
+def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
+    store = get_store()
+    if area not in store.catalogue.area_by_id:
+        raise NotFound("area", area)
+    params["lang"] = lang
+    state = resolve_state(store, area, params)
+    lang = state.lang
+    tx = TEXT[lang]
+    area_obj = store.catalogue.area_by_id[area]
+    controls = dbc.Row(
+        [
+            dbc.Col([dbc.Label(tx["indicator"], html_for=ids.AREA_INDICATOR),
+                     dcc.Dropdown(id=ids.AREA_INDICATOR, options=indicator_options(area, lang), value=state.indicator,
+                                  clearable=False, searchable=True, optionHeight=44)], xs=12, lg=6),
+            dbc.Col([dbc.Label(tx["year"], html_for=ids.AREA_YEAR),
+                     dcc.Dropdown(id=ids.AREA_YEAR, options=year_options(state.indicator, state.level),
+                                  value=state.year, clearable=False, searchable=False)], xs=4, lg=2),
+            dbc.Col([dbc.Label(tx["level"], html_for=ids.AREA_LEVEL),
+                     dbc.Select(id=ids.AREA_LEVEL, options=level_options(state.indicator, lang),
+                                value=state.level)], xs=8, lg=4),
+            dbc.Col([dbc.Label(tx["unit"], html_for=ids.AREA_UNIT),
+                     dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang), value=state.jst,
+                                  placeholder=tx["unit_ph"], searchable=True, clearable=True)], xs=12, lg=8),
+            dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=[{"label": tx["peers"], "value": "1"}],
+                                  value=["1"] if state.peers else [], switch=True, className="mt-lg-4 pt-lg-2"),
+                    xs=12, lg=4),
+        ],
+        className="g-2 controls mb-2",
+    )
+    tabs = dbc.Tabs(
+        [
+            dbc.Tab(html.Div([
+                dcc.Graph(id=ids.AREA_MAP, config=graph_config(lang, "omup-mapa"), className="area-map",
+                          figure={"data": [], "layout": {"height": 560}}),
+                html.P(tx["table_alt"], className="small text-muted mt-1"),
+            ]), label=tx["map"], tab_id="mapa"),
+            dbc.Tab(dash_table.DataTable(
+                id=ids.AREA_RANKING, columns=[], data=[], page_action="custom", sort_action="custom",
+                sort_mode="single", page_size=25, page_current=0, sort_by=[], markdown_options={"link_target": "_self"},
+                style_table={"overflowX": "auto"}, style_cell={"fontFamily": "inherit", "padding": "6px",
+                                                               "textAlign": "left", "whiteSpace": "normal"},
+                style_header={"fontWeight": "600", "backgroundColor": "#f1f3f5"},
+                cell_selectable=False,
+            ), label=tx["ranking"], tab_id="ranking"),
+            dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),
+                              figure={"data": [], "layout": {"height": 300}}), label=tx["dist"], tab_id="rozklad"),
+        ],
+        id=ids.AREA_TABS,
+        active_tab=state.view,
+        className="mt-2",
+    )
+    content = [
+        html.H1(area_obj.name.get(lang), className="h2"),
+        html.P(area_obj.description.get(lang), className="text-muted"),
+        controls,
+        html.Div(id=ids.AREA_HEADING, className="view-heading mt-2", **{"aria-live": "polite"}),
+        tabs,
+        html.Div(id=ids.AREA_LEGEND, className="mt-2"),
+        html.Div(id=ids.AREA_SHARE, className="mt-2"),
+        html.Details([html.Summary(tx["howto_h"]), html.P(tx["howto"], className="mt-2")], className="howto mt-3"),
+        dcc.Store(id=ids.AREA_STATE, data=state.as_dict()),
+    ]
+    area_ids = [i.id for i in store.catalogue.in_area(area)]
+    return page(lang, f"/obszar/{area}", state.to_query(), content, indicator_ids=area_ids)
+
+
+__all__ = ["LEVEL_WORD", "layout"]

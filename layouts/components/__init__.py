@@ -1,0 +1,1 @@
+"""Reusable page pieces: shell (navbar, banner, footer), unit cards, share dialog."""

@@ -1,0 +1,150 @@
+"""The frame of every page: navigation, language switch, synthetic-data banner, footer."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from portal.store import get_store
+
+T = {
+    "pl": {"areas": "Obszary", "compare": "Porównaj", "about": "O danych", "skip": "Przejdź do treści",
+           "tagline": "Otwarty Monitor Usług Publicznych", "lang": "English", "lang_label": "Switch to English",
+           "banner": "Uwaga: {n} z {total} wskaźników to wartości syntetyczne, nie dane urzędowe – "
+                     "wygenerowane, bo wartości z BDL i SMUP nie są tu dostępne.",
+           "banner_area": "W tym obszarze syntetyczne są: {names}.",
+           "banner_real": "Prawdziwe są: ludność i gęstość zaludnienia (2020), frekwencja wyborcza (PKW) i wyniki "
+                          "egzaminu ósmoklasisty (CKE).",
+           "banner_link": "Co to znaczy?",
+           "footer": "Dane: GUS (BDL), PKW, CKE, granice PRG (GUGiK). Kod i metoda: otwarte (MIT).",
+           "version": "Wersja danych", "api": "API i pobieranie"},
+    "en": {"areas": "Areas", "compare": "Compare", "about": "About the data", "skip": "Skip to content",
+           "tagline": "Open Public Services Monitor (Poland)", "lang": "Polski", "lang_label": "Przełącz na polski",
+           "banner": "Note: {n} of {total} indicators are synthetic values, not official statistics – generated "
+                     "because BDL and SMUP values are not reachable here.",
+           "banner_area": "Synthetic in this area: {names}.",
+           "banner_real": "Real: population and density (2020), election turnout (PKW) and eighth-grade exam "
+                          "results (CKE).",
+           "banner_link": "What does this mean?",
+           "footer": "Data: Statistics Poland (BDL), PKW, CKE, PRG boundaries (GUGiK). Open code and method (MIT).",
+           "version": "Data version", "api": "API and downloads"},
+}
+
+
+def t(lang: str) -> dict[str, str]:
+    return T["en" if lang == "en" else "pl"]
+
+
+def with_lang(path: str, lang: str, **query: object) -> str:
+    """A portal link that keeps the language (Polish is the default and is not written)."""
+    params = {k: v for k, v in query.items() if v not in (None, "", False)}
+    if lang == "en":
+        params["lang"] = "en"
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.Header:
+    store = get_store()
+    tx = t(lang)
+    other = "pl" if lang == "en" else "en"
+    query = dict(search or {})
+    query.pop("lang", None)
+    switch_href = with_lang(path, other, **query)
+    area_links = [
+        dbc.DropdownMenuItem(a.name.get(lang), href=with_lang(f"/obszar/{a.id}", lang))
+        for a in store.catalogue.areas
+        if a.id != "kontekst"
+    ]
+    return html.Header(
+        dbc.Navbar(
+            dbc.Container(
+                [
+                    dcc.Link(
+                        [html.Span("OMUP", className="brand-mark"), html.Span(tx["tagline"], className="brand-tag")],
+                        href=with_lang("/", lang), className="navbar-brand d-flex align-items-baseline gap-2",
+                    ),
+                    html.Nav(
+                        [
+                            dbc.DropdownMenu(area_links, label=tx["areas"], nav=True, in_navbar=True,
+                                             id="nav-areas", toggle_class_name="nav-link"),
+                            dcc.Link(tx["compare"], href=with_lang("/porownaj", lang), className="nav-link"),
+                            dcc.Link(tx["about"], href=with_lang("/o-danych", lang), className="nav-link"),
+                            html.A(tx["api"], href="/api", className="nav-link"),
+                            # A real link (full load): the language changes every text on the page.
+                            html.A(tx["lang"], href=switch_href, className="nav-link lang-switch",
+                                   lang=other, title=tx["lang_label"], **{"aria-label": tx["lang_label"]}),
+                        ],
+                        className="d-flex flex-wrap align-items-center gap-1 main-nav",
+                        **{"aria-label": "Nawigacja" if lang != "en" else "Navigation"},
+                    ),
+                ],
+                fluid="lg",
+                className="flex-wrap",
+            ),
+            color="white",
+            className="border-bottom py-1 site-nav",
+        )
+    )
+
+
+def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.Div | None:
+    """Visible on every page while the release holds synthetic values; names them (all, or the page's)."""
+    store = get_store()
+    synthetic = sorted(store.synthetic_ids)
+    if not synthetic:
+        return None
+    tx = t(lang)
+    body = [html.Strong(tx["banner"].format(n=len(synthetic), total=len(store.catalogue.indicators)))]
+    if indicator_ids is not None:
+        names = [store.catalogue.by_id[i].name.get(lang) for i in indicator_ids if i in store.synthetic_ids]
+        if names:
+            body += [" ", tx["banner_area"].format(names="; ".join(names))]
+    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne")]
+    return html.Div(dbc.Container(body, fluid="lg"), className="synthetic-banner", role="note",
+                    **{"aria-label": "Dane syntetyczne" if lang != "en" else "Synthetic data"})
+
+
+def footer(lang: str) -> html.Footer:
+    store = get_store()
+    tx = t(lang)
+    return html.Footer(
+        dbc.Container(
+            [
+                html.P(tx["footer"], className="mb-1"),
+                html.P([f"{tx['version']}: ", html.Code(store.version), f" ({store.meta['built_at'][:10]})"],
+                       className="mb-0 small"),
+            ],
+            fluid="lg",
+        ),
+        className="site-footer mt-5 py-3 border-top",
+    )
+
+
+def page(lang: str, path: str, query: dict[str, str], content: object, indicator_ids: list[str] | None = None) -> list:
+    """Wrap a page's content in the shell."""
+    return [
+        navbar(lang, path, query),
+        synthetic_banner(lang, indicator_ids),
+        html.Main(dbc.Container(content, fluid="lg", className="py-3"), id="main", tabIndex="-1",
+                  lang="en" if lang == "en" else "pl"),
+        footer(lang),
+    ]
+
+
+app_layout = html.Div(
+    [
+        dcc.Location(id="url", refresh="callback-nav"),
+        html.Div(id="page", children=[]),
+        html.Div(id="title-sink", hidden=True),
+    ]
+)
+
+
+def validation_layout() -> html.Div:
+    """Every page's default layout with the shell, so Dash can check callback ids without suppressing errors."""
+    from layouts import routes
+
+    pages = [r.layout() for r in routes.routes()]
+    return html.Div([app_layout, *pages])

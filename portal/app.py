@@ -1,0 +1,126 @@
+"""The application factory: Flask server, Dash pages, API blueprint, geometry files, headers, cache, limits."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import dash
+import flask
+from flask_caching import Cache
+
+from portal.config import REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+GEO_NAME = re.compile(r"^[a-z]+\.[0-9a-f]{12}\.geojson$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the whole portal. Callbacks are declared at import time with `@callback` and attach to this app."""
+    settings = settings or Settings.from_env()
+    server = flask.Flask("omup", static_folder=None)
+    server.config["OMUP_SETTINGS"] = settings
+    server.config["JSON_AS_ASCII"] = False
+    _init_cache(server, settings)
+
+    from portal.store import get_store
+
+    store = get_store(settings)  # load once per process (gunicorn --preload shares it between workers)
+    server.config["OMUP_STORE_VERSION"] = store.version
+
+    app = dash.Dash(
+        "omup",
+        server=server,
+        assets_folder=str(REPO_ROOT / "assets"),
+        title="OMUP – Otwarty Monitor Usług Publicznych",
+        update_title=None,
+        serve_locally=True,
+        compress=False,
+        suppress_callback_exceptions=False,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "Jak gminy, powiaty i województwa realizują usługi publiczne – "
+                                                "porównania z podobnymi jednostkami."},
+        ],
+    )
+    app.index_string = _INDEX
+    # Imports register layouts and callbacks (global @callback → this app, built once per process).
+    import callbacks  # noqa: F401
+    from layouts import shell
+
+    app.layout = shell.app_layout
+    app.validation_layout = shell.validation_layout()
+
+    _register_geometry(server, settings)
+    from portal.api import register_api
+
+    register_api(server, settings)
+    from portal.web import register_web
+
+    register_web(server, app, settings)
+    return app
+
+
+def _init_cache(server: flask.Flask, settings: Settings) -> None:
+    if settings.cache_url.startswith("redis://"):
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_url}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    config["CACHE_DEFAULT_TIMEOUT"] = int(settings.cache_timeout)
+    cache.init_app(server, config=config)
+
+
+def _register_geometry(server: flask.Flask, settings: Settings) -> None:
+    """Hashed geometry files: served once, cached for a year, precompressed siblings chosen by Accept-Encoding."""
+
+    @server.route("/geo/<name>")
+    def geometry(name: str) -> flask.Response:
+        from portal.store import get_store
+
+        if not GEO_NAME.match(name):
+            flask.abort(404)
+        # Any kept release may hold the file (pinned links); the current one first.
+        store = get_store(settings)
+        candidates = [store.path / "geo" / name]
+        candidates += sorted((settings.release_path / "releases").glob(f"*/geo/{name}"))
+        path = next((p for p in candidates if p.exists()), None)
+        if path is None:
+            flask.abort(404)
+        accept = flask.request.headers.get("Accept-Encoding", "")
+        encoding = None
+        for enc, suffix in (("br", ".br"), ("gzip", ".gz")):
+            if enc in accept and Path(str(path) + suffix).exists():
+                path, encoding = Path(str(path) + suffix), enc
+                break
+        resp = flask.send_file(path, mimetype="application/geo+json", max_age=31536000, conditional=True, etag=True)
+        if encoding:
+            resp.headers["Content-Encoding"] = encoding
+        resp.headers["Vary"] = "Accept-Encoding"
+        resp.headers["Cache-Control"] = IMMUTABLE
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        return resp
+
+
+_INDEX = """<!DOCTYPE html>
+<html lang="pl">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+<a class="skip-link" href="#main">Przejdź do treści</a>
+{%app_entry%}
+<footer>
+{%config%}
+{%scripts%}
+{%renderer%}
+</footer>
+</body>
+</html>"""

@@ -1,0 +1,61 @@
+"""Component ids, written out only here: kebab-case `<page>-<thing>`; dict ids for repeated widgets."""
+
+# Shell (every page)
+URL = "url"
+PAGE = "page"
+TITLE_SINK = "title-sink"
+
+# Start page
+START_SEARCH = "start-search"
+START_RESULTS = "start-results"
+
+# Area explorer
+AREA_INDICATOR = "area-indicator"
+AREA_YEAR = "area-year"
+AREA_LEVEL = "area-level"
+AREA_TABS = "area-tabs"
+AREA_UNIT = "area-unit"
+AREA_PEERS_ONLY = "area-peers-only"
+AREA_MAP = "area-map"
+AREA_MAP_TABLE = "area-map-table"
+AREA_RANKING = "area-ranking"
+AREA_DISTRIBUTION = "area-distribution"
+AREA_LEGEND = "area-legend"
+AREA_HEADING = "area-heading"
+AREA_SELECTED = "area-selected"
+AREA_STATE = "area-state"
+AREA_SHARE = "area-share"
+
+# Unit profile
+PROFILE_YEAR = "profile-year"
+
+# Compare
+COMPARE_UNITS = "compare-units"
+COMPARE_ADD = "compare-add"
+COMPARE_BODY = "compare-body"
+COMPARE_AREA = "compare-area"
+
+# Indicator page
+INDICATOR_YEAR = "indicator-year"
+INDICATOR_LEVEL = "indicator-level"
+INDICATOR_BODY = "indicator-body"
+
+# Budget view
+BUDGET_YEAR = "budget-year"
+BUDGET_BODY = "budget-body"
+
+
+def share_button(chart: str) -> dict:
+    return {"type": "share-open", "chart": chart}
+
+
+def share_modal(chart: str) -> dict:
+    return {"type": "share-modal", "chart": chart}
+
+
+def unit_card(teryt: str, indicator: str) -> dict:
+    return {"type": "unit-card", "teryt": teryt, "indicator": indicator}
+
+
+def compare_remove(teryt: str) -> dict:
+    return {"type": "compare-remove", "teryt": teryt}

@@ -1,0 +1,110 @@
+"""URL state of the explorer views: parse a query string into a valid, complete state and write it back.
+
+The same parameters drive the area explorer, the indicator page, embeds and downloads, so a copied link,
+an iframe and a CSV all show the same view. Parsing never raises: anything unknown falls back to a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import parse_qs, urlencode
+
+from portal.catalogue import LEVELS
+from portal.store import LEVEL_OF_LEN, Store
+
+VIEWS = ("mapa", "ranking", "rozklad")
+LEVEL_PARAM = {"gminy": "gmina", "powiaty": "powiat", "wojewodztwa": "wojewodztwo"}
+LEVEL_WORD = {v: k for k, v in LEVEL_PARAM.items()}
+
+
+@dataclass(frozen=True)
+class ViewState:
+    area: str
+    indicator: str
+    year: int
+    level: str  # gmina | powiat | wojewodztwo
+    jst: str | None = None
+    view: str = "mapa"
+    peers: bool = False
+    lang: str = "pl"
+
+    def to_query(self, include_area: bool = False) -> dict[str, str]:
+        q = {"wskaznik": self.indicator, "rok": str(self.year), "poziom": LEVEL_WORD[self.level]}
+        if include_area:
+            q["obszar"] = self.area
+        if self.jst:
+            q["jst"] = self.jst
+        if self.view != "mapa":
+            q["widok"] = self.view
+        if self.peers:
+            q["podobne"] = "1"
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        return "?" + urlencode(self.to_query())
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def selected_at_level(self) -> str | None:
+        """The selected unit, or its powiat / województwo when the view shows a higher level."""
+        if not self.jst:
+            return None
+        return unit_at_level(self.jst, self.level)
+
+
+def unit_at_level(teryt: str, level: str) -> str | None:
+    own = LEVEL_OF_LEN.get(len(teryt))
+    if own is None:
+        return None
+    order = list(LEVELS)
+    if order.index(own) > order.index(level):
+        return None  # a powiat cannot be shown among gminy
+    return teryt[: {"gmina": 7, "powiat": 4, "wojewodztwo": 2}[level]]
+
+
+def parse_search(search: str | None) -> dict[str, str]:
+    if not search:
+        return {}
+    qs = parse_qs(search.lstrip("?")[:2000])
+    return {k[:40]: v[0][:200] for k, v in qs.items() if v}
+
+
+def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> ViewState:
+    """A complete, valid state from URL parameters: unknown or inconsistent values fall back to defaults."""
+    cat = store.catalogue
+    indicator = cat.by_id.get(params.get("wskaznik", ""))
+    if area not in cat.area_by_id:
+        area = indicator.area if indicator else cat.areas[0].id
+    if indicator is None or indicator.area != area:
+        indicator = cat.by_id[cat.area_by_id[area].headline]
+    level = LEVEL_PARAM.get(params.get("poziom", ""), params.get("poziom", ""))
+    if level not in indicator.levels:
+        level = "gmina" if "gmina" in indicator.levels else indicator.levels[0]
+    years = store.years(indicator.id, level)
+    try:
+        year = int(params.get("rok", ""))
+    except ValueError:
+        year = -1
+    if year not in years:
+        year = years[-1] if years else indicator.years[1]
+    jst = params.get("jst")
+    if jst:
+        jst, _ = store.resolve(jst)
+    view = params.get("widok", "mapa")
+    if view not in VIEWS:
+        view = "mapa"
+    peers = params.get("podobne") in ("1", "true", "tak")
+    lang = "en" if params.get("lang") == "en" else "pl"
+    return ViewState(area=area, indicator=indicator.id, year=year, level=level, jst=jst, view=view,
+                     peers=peers and jst is not None, lang=lang)
+
+
+def with_changes(state: ViewState, store: Store, **changes: object) -> ViewState:
+    """Apply control changes and re-validate (e.g. a year the new indicator lacks falls back to its latest)."""
+    new = replace(state, **changes)
+    params = {k: v for k, v in new.to_query().items()}
+    return resolve_state(store, new.area, params)

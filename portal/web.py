@@ -1,0 +1,161 @@
+"""HTTP concerns around the Dash pages: real status codes for page URLs, redirects of old TERYT codes,
+security headers, framing rules and precompressed static bundles."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
+import brotli
+import dash
+import flask
+
+from portal.config import REPO_ROOT, Settings
+
+EMBED_PREFIXES = ("/embed/", "/oembed")
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+PRECOMPRESS_DIR = REPO_ROOT / "build" / "precompressed"
+_lock = threading.Lock()
+
+# Dash needs 'unsafe-eval' (its renderer compiles callbacks' clientside code) and inline styles (plotly.js);
+# maplibre in plotly.js uses blob: workers. Everything else comes from this origin.
+CSP = (
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
+    "font-src 'self' data:; "
+    "connect-src 'self'; "
+    "worker-src 'self' blob:; "
+    "child-src 'self' blob:; "
+    "object-src 'none'; "
+    "base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:
+    @server.before_request
+    def page_status():  # noqa: ANN202 - Flask hook
+        path = flask.request.path
+        if flask.request.method != "GET" or path.startswith(("/_dash", "/api", "/assets", "/geo", "/embed",
+                                                               "/oembed", "/pobierz", "/static")):
+            return None
+        from layouts import routes
+
+        outcome = routes.http_outcome(path, flask.request.args)
+        if outcome is None:
+            return None
+        kind, target = outcome
+        if kind == "redirect":
+            query = flask.request.args.to_dict()
+            url = target + (("?" + urlencode(query)) if query else "")
+            return flask.redirect(url, code=301)
+        if kind == "not_found":
+            # The Dash page renders the 404 with suggestions; the status tells crawlers and scripts.
+            return flask.make_response(app.index(), 404)
+        return None
+
+    @server.before_request
+    def precompressed():  # noqa: ANN202 - Flask hook
+        path = flask.request.path
+        if flask.request.method != "GET" or not path.startswith(STATIC_PREFIXES):
+            return None
+        if not (path.endswith(".js") or path.endswith(".css")):
+            return None
+        accept = flask.request.headers.get("Accept-Encoding", "")
+        encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else None
+        if encoding is None:
+            return None
+        source = _static_source(app, path)
+        if source is None:
+            return None
+        data = _compressed(source, encoding)
+        resp = flask.Response(data, mimetype="application/javascript" if path.endswith(".js") else "text/css")
+        resp.headers["Content-Encoding"] = encoding
+        resp.headers["Vary"] = "Accept-Encoding"
+        # Dash fingerprints component-suite URLs (…v4_4_1m1234.js): those never change under their name.
+        fingerprinted = path.startswith("/_dash-component-suites/") and re.search(r"\.v[\d_]+m\d+\.", path)
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fingerprinted else "public, max-age=3600"
+        resp.set_etag(hashlib.sha1(data).hexdigest())
+        return resp.make_conditional(flask.request)
+
+    @server.after_request
+    def headers(resp: flask.Response) -> flask.Response:
+        path = flask.request.path
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if path.startswith(EMBED_PREFIXES):
+            resp.headers["Content-Security-Policy"] = CSP + "; frame-ancestors *"
+            resp.headers.pop("X-Frame-Options", None)
+        else:
+            resp.headers.setdefault("Content-Security-Policy", CSP + "; frame-ancestors 'self'")
+            resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return resp
+
+
+def _static_source(app: dash.Dash, path: str) -> Path | None:
+    """The file behind a Dash static URL (component suites resolve through Dash's registry)."""
+    if path.startswith("/assets/"):
+        rel = path[len("/assets/"):]
+        candidate = (REPO_ROOT / "assets" / rel).resolve()
+        if REPO_ROOT / "assets" in candidate.parents and candidate.is_file():
+            return candidate
+        return None
+    parts = path[len("/_dash-component-suites/"):].split("/", 1)
+    if len(parts) != 2:
+        return None
+    package, rel = parts
+    rel = re.sub(r"\.v[\d_]+m\d+\.", ".", rel)  # strip Dash's fingerprint
+    from dash.fingerprint import check_fingerprint
+
+    rel, _ = check_fingerprint(rel)
+    if package not in dash.development.base_component.ComponentRegistry.registry and package not in (
+        "dash", "plotly", "dash_bootstrap_components"
+    ):
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    base = Path(spec.origin).parent
+    candidate = (base / rel).resolve()
+    if base in candidate.parents and candidate.is_file():
+        return candidate
+    return None
+
+
+def _compressed(source: Path, encoding: str) -> bytes:
+    """Compress a static file once and keep it on disk (keyed by path, size and mtime)."""
+    stat = source.stat()
+    key = hashlib.sha1(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    target = PRECOMPRESS_DIR / f"{key}.{encoding}"
+    if target.exists():
+        return target.read_bytes()
+    with _lock:
+        if target.exists():
+            return target.read_bytes()
+        raw = source.read_bytes()
+        data = brotli.compress(raw, quality=11 if len(raw) < 500_000 else 9) if encoding == "br" else gzip.compress(raw, 9)
+        PRECOMPRESS_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".tmp{threading.get_ident()}")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        return data
+
+
+def precompress_all(app: dash.Dash) -> int:
+    """Warm the on-disk cache for every script and stylesheet Dash serves (used at startup and by bench)."""
+    count = 0
+    for base in (REPO_ROOT / "assets",):
+        for path in base.rglob("*"):
+            if path.suffix in {".js", ".css"}:
+                for enc in ("br", "gzip"):
+                    _compressed(path, enc)
+                count += 1
+    return count
