@@ -1,0 +1,305 @@
+"""The reviewed indicator catalogue (data/catalogue.yaml): coverage, consistency and the loader's errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from portal.catalogue import LEVELS, Catalogue, Indicator, load_catalogue
+
+CATALOGUE_PATH = Path(__file__).resolve().parents[2] / "data" / "catalogue.yaml"
+
+SERVICE_AREAS = [
+    "edukacja",
+    "ochrona-srodowiska",
+    "gospodarowanie-nieruchomosciami",
+    "polityka-spoleczna",
+    "kultura-i-rekreacja",
+    "inwestycje-i-budownictwo",
+    "podatki-i-oplaty",
+    "drogownictwo-i-transport",
+    "geodezja-i-kartografia",
+    "finanse-jst",
+]
+SERVICE_DIMENSIONS = {"ilosc", "jakosc", "dostepnosc", "efektywnosc"}
+
+BUDGET_SECTIONS = {
+    "wydatki-600-na-mieszkanca": "600",
+    "wydatki-700-na-mieszkanca": "700",
+    "wydatki-710-na-mieszkanca": "710",
+    "wydatki-oswiata-na-mieszkanca": "801+854",
+    "wydatki-pomoc-spoleczna-na-mieszkanca": "852+855",
+    "wydatki-900-na-mieszkanca": "900",
+    "wydatki-921-na-mieszkanca": "921",
+    "wydatki-926-na-mieszkanca": "926",
+    "wydatki-pozostale-na-mieszkanca": "pozostałe",
+}
+OWN_REVENUE_PARTS = {
+    "podatek-nieruchomosci-na-mieszkanca",
+    "udzial-pit-na-mieszkanca",
+    "udzial-cit-na-mieszkanca",
+    "oplaty-lokalne-na-mieszkanca",
+    "dochody-wlasne-pozostale-na-mieszkanca",
+}
+LAST_SYNTHETIC_YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(CATALOGUE_PATH)
+
+
+def _sum_parts(catalogue: Catalogue, indicator_id: str) -> list[Indicator]:
+    synthetic = catalogue.by_id[indicator_id].synthetic
+    assert synthetic is not None and synthetic.kind == "sum"
+    return [catalogue.by_id[part] for part in synthetic.of]
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@pytest.mark.parametrize("area", SERVICE_AREAS)
+def test_each_service_area_has_at_least_six_indicators(catalogue: Catalogue, area: str) -> None:
+    assert len(catalogue.in_area(area)) >= 6
+
+
+@pytest.mark.parametrize("area", SERVICE_AREAS)
+def test_each_service_area_spans_several_dimensions(catalogue: Catalogue, area: str) -> None:
+    dimensions = {i.dimension for i in catalogue.in_area(area)}
+    # Finance honestly has only quantity and cost-efficiency measures; service areas have three or more.
+    assert len(dimensions) >= (2 if area == "finanse-jst" else 3), dimensions
+
+
+def test_catalogue_areas_are_the_service_areas_plus_context(catalogue: Catalogue) -> None:
+    assert [a.id for a in catalogue.areas] == [*SERVICE_AREAS, "kontekst"]
+
+
+def test_headlines_belong_to_their_area(catalogue: Catalogue) -> None:
+    for area in catalogue.areas:
+        assert catalogue.by_id[area.headline].area == area.id
+    assert catalogue.area_by_id["edukacja"].headline == "egzamin-8-matematyka"
+
+
+def test_dimension_is_context_exactly_in_the_context_area(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if ind.area == "kontekst":
+            assert ind.dimension == "kontekst", ind.id
+        else:
+            assert ind.dimension in SERVICE_DIMENSIONS, ind.id
+
+
+# ---------------------------------------------------------------- consistency
+
+
+def test_every_sum_adds_indicators_of_the_same_unit_levels_and_years(catalogue: Catalogue) -> None:
+    sums = [i for i in catalogue.indicators if i.synthetic and i.synthetic.kind == "sum"]
+    assert {i.id for i in sums} >= {"wydatki-na-mieszkanca", "dochody-wlasne-na-mieszkanca"}
+    for total in sums:
+        for part in _sum_parts(catalogue, total.id):
+            assert part.id != total.id
+            assert part.unit == total.unit, (total.id, part.id)
+            assert part.levels == total.levels, (total.id, part.id)
+            assert part.years == total.years, (total.id, part.id)
+            assert not (part.synthetic and part.synthetic.kind == "sum"), "sums of sums are not generated"
+
+
+def test_budget_sections_are_present_and_sum_to_total_spending(catalogue: Catalogue) -> None:
+    sections = {i.id: i.budget_section for i in catalogue.indicators if i.budget_section}
+    assert sections == BUDGET_SECTIONS
+    for ind_id in BUDGET_SECTIONS:
+        ind = catalogue.by_id[ind_id]
+        assert ind.dimension == "efektywnosc"
+        assert ind.direction == "neutral"
+        assert ind.unit.pl == "zł na mieszkańca"
+        assert ind.unit.en == "PLN per resident"
+    total = catalogue.by_id["wydatki-na-mieszkanca"]
+    assert total.area == "finanse-jst"
+    assert sorted(total.synthetic.of) == sorted(BUDGET_SECTIONS)
+
+
+def test_budget_section_medians_add_up_to_typical_total_spending(catalogue: Catalogue) -> None:
+    # Medians are 2020 values (the generator's base year); grown by their trends they should reach the
+    # roughly 9,265 zł of spending per resident that GUS reports for a typical gmina in 2024.
+    parts = _sum_parts(catalogue, "wydatki-na-mieszkanca")
+    total_2024 = sum(p.synthetic.median * (1 + p.synthetic.trend) ** 4 for p in parts)
+    assert 8_500 <= total_2024 <= 10_000
+
+
+def test_own_revenue_is_the_sum_of_its_structure(catalogue: Catalogue) -> None:
+    assert set(catalogue.by_id["dochody-wlasne-na-mieszkanca"].synthetic.of) == OWN_REVENUE_PARTS
+    assert catalogue.by_id["podatek-nieruchomosci-na-mieszkanca"].source.smup.all == 16
+    assert catalogue.by_id["udzial-pit-na-mieszkanca"].source.bdl_variable == 76046
+
+
+def test_synthetic_indicators_run_from_start_year_to_the_last_year(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if ind.synthetic is None:
+            continue
+        if ind.synthetic.kind == "sum":
+            assert ind.years[1] == LAST_SYNTHETIC_YEAR, ind.id
+            continue
+        assert ind.synthetic.start_year >= 2015, ind.id
+        assert ind.years == (ind.synthetic.start_year, LAST_SYNTHETIC_YEAR), ind.id
+
+
+def test_synthetic_parameters_are_realistic(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        syn = ind.synthetic
+        if syn is None or syn.kind == "sum":
+            continue
+        assert syn.median > 0, ind.id
+        assert 0.1 <= syn.spread <= 0.6, ind.id
+        assert 0.01 <= syn.missing <= 0.3, ind.id
+        assert set(syn.type_effect) <= {"miejska", "wiejska", "miejsko-wiejska", "mnpp"}, ind.id
+        if ind.unit.pl == "%":
+            assert syn.bounds is not None and syn.bounds[0] == 0, ind.id
+            assert syn.bounds[0] < syn.median < syn.bounds[1], ind.id
+
+
+def test_levels_default_to_all_three_except_county_roads(catalogue: Catalogue) -> None:
+    partial = {i.id for i in catalogue.indicators if tuple(i.levels) != LEVELS}
+    assert partial == {
+        "drogi-powiatowe-twarde-na-100-km2",
+        "drogi-powiatowe-gruntowe-udzial",
+        "wydatki-drogi-powiatowe-na-mieszkanca",
+    }
+
+
+def test_rates_are_counts_of_people_or_places_over_people(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if not ind.rate:
+            continue
+        assert ind.synthetic is not None and ind.synthetic.kind == "ratio", ind.id
+        assert ind.synthetic.denominator != "area_km2", ind.id
+        assert "zł" not in ind.unit.pl, ind.id
+    for ind_id in [
+        "zlobki-miejsca-na-1000",
+        "przedszkola-3-6-odsetek",
+        "biblioteki-czytelnicy-na-1000",
+        "pomoc-spoleczna-beneficjenci-na-10-tys",
+    ]:
+        assert catalogue.by_id[ind_id].rate, ind_id
+    for ind_id in ["egzamin-8-matematyka", "egzamin-8-polski", "egzamin-8-angielski", "frekwencja-sejm"]:
+        assert not catalogue.by_id[ind_id].rate, ind_id
+
+
+def test_real_indicators(catalogue: Catalogue) -> None:
+    real = {i.id: (i.real.kind, i.real.key, i.years) for i in catalogue.indicators if i.real}
+    assert real["egzamin-8-matematyka"] == ("exam", "math", (2021, 2025))
+    assert real["egzamin-8-polski"] == ("exam", "polish", (2021, 2025))
+    assert real["egzamin-8-angielski"] == ("exam", "english", (2021, 2025))
+    assert real["frekwencja-sejm"] == ("turnout", "Sejm", (2019, 2023))
+    assert real["frekwencja-pe"] == ("turnout", "PE", (2019, 2024))
+    assert real["frekwencja-prezydent-t2"] == ("turnout", "Prezydent_t2", (2020, 2025))
+    assert real["frekwencja-prezydent-t1"] == ("turnout", "Prezydent_t1", (2025, 2025))
+    assert real["udzial-65-plus"] == ("population_share", "pop_65_plus", (2020, 2020))
+    assert real["gestosc-zaludnienia"][0] == "density"
+    for ind in catalogue.indicators:
+        if ind.real and ind.real.kind == "turnout":
+            assert ind.source.attribution == "Źródło: PKW"
+            assert ind.direction == "neutral" and ind.area == "kontekst"
+
+
+# ---------------------------------------------------------------- sources
+
+
+def test_ids_that_public_code_gets_wrong_are_used_only_for_their_real_meaning(catalogue: Catalogue) -> None:
+    by_variable: dict[int, list[str]] = {}
+    for ind in catalogue.indicators:
+        if ind.source.bdl_variable is not None:
+            by_variable.setdefault(ind.source.bdl_variable, []).append(ind.id)
+    assert by_variable.get(60559) == ["gestosc-zaludnienia"]
+    assert by_variable.get(72305) == ["ludnosc"]
+    for never in (910268, 910269, 72306, 72307, 64428):
+        assert never not in by_variable, never
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    assert "REGON" not in text
+
+
+def test_sources_name_their_origin(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        src = ind.source
+        if src.smup is not None:
+            assert src.attribution == "Źródło: GUS/MSWiA, System Monitorowania Usług Publicznych", ind.id
+        elif src.bdl_variable is not None or src.bdl_subject is not None:
+            assert "GUS" in src.attribution, ind.id
+        if src.evidence in {"subject_only", "guessed"}:
+            assert src.note, f"{ind.id}: an unpinned source needs a note"
+        if src.evidence == "subject_only":
+            assert src.bdl_subject and src.bdl_variable is None, ind.id
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def test_sentence_templates_format_with_their_placeholders(catalogue: Catalogue) -> None:
+    # {rok}/{year} may be left out only where the value does not change with time (the unit's area).
+    for ind in catalogue.indicators:
+        pl = ind.sentence.pl.format(rok=2024, wartosc="12,3 %", w_jst="w gminie")
+        en = ind.sentence.en.format(year=2024, value="12.3%", in_unit="in the gmina")
+        for template, placeholders in (
+            (ind.sentence.pl, ("{rok}", "{wartosc}", "{w_jst}")),
+            (ind.sentence.en, ("{year}", "{value}", "{in_unit}")),
+        ):
+            needed = placeholders[1:] if ind.id == "powierzchnia" else placeholders
+            assert all(p in template for p in needed), (ind.id, template)
+        assert not pl.endswith(".") and not en.endswith("."), ind.id
+
+
+# ---------------------------------------------------------------- the loader on broken copies
+
+
+def _write_broken(tmp_path: Path, break_it) -> Path:
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    break_it(raw)
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _duplicate_id(raw: dict) -> None:
+    raw["indicators"].append(dict(raw["indicators"][0]))
+
+
+def _unknown_area(raw: dict) -> None:
+    raw["indicators"][0]["area"] = "kosmonautyka"
+
+
+def _no_origin(raw: dict) -> None:
+    raw["indicators"][0].pop("real")
+
+
+def _both_origins(raw: dict) -> None:
+    raw["indicators"][0]["synthetic"] = {"median": 1000}
+
+
+def _sum_of_unknown(raw: dict) -> None:
+    total = next(i for i in raw["indicators"] if i["id"] == "wydatki-na-mieszkanca")
+    total["synthetic"]["of"].append("wydatki-na-kosmos")
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (_duplicate_id, "duplicate indicator ids: ['ludnosc']"),
+        (_unknown_area, "unknown area 'kosmonautyka'"),
+        (_no_origin, "exactly one of 'synthetic' and 'real'"),
+        (_both_origins, "exactly one of 'synthetic' and 'real'"),
+        (_sum_of_unknown, "wydatki-na-kosmos"),
+    ],
+)
+def test_load_catalogue_rejects_a_broken_copy(tmp_path: Path, break_it, message: str) -> None:
+    path = _write_broken(tmp_path, break_it)
+    with pytest.raises(ValueError, match="does not validate") as excinfo:
+        load_catalogue(path)
+    assert message in str(excinfo.value)
+    assert str(path) in str(excinfo.value)
+
+
+def test_load_catalogue_rejects_unreadable_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text("indicators: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot read the catalogue"):
+        load_catalogue(path)
