@@ -33,7 +33,7 @@ def sync(
     """The new state and whether the URL must be written (True when a control, not the URL, changed)."""
     store = get_store()
     area = (pathname or "").rstrip("/").rsplit("/", 1)[-1] or None
-    if trigger in (None, ids.URL) or not current:
+    if trigger in (None, ids.AREA_URL) or not current:
         return resolve_state(store, area, parse_search(search)), False
     state = resolve_state(store, area, {**parse_search(search), **ViewState(**current).to_query()})
     changes: dict = {}
@@ -239,7 +239,7 @@ def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
 
 # ---------------------------------------------------------------------------------------------- callbacks
 @callback(
-    Output(ids.URL, "search", allow_duplicate=True),
+    Output(ids.AREA_URL, "search"),
     Output(ids.AREA_STATE, "data"),
     Output(ids.AREA_INDICATOR, "value"),
     Output(ids.AREA_YEAR, "options"),
@@ -250,7 +250,7 @@ def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
     Output(ids.AREA_UNIT, "value"),
     Output(ids.AREA_TABS, "active_tab"),
     Output(ids.AREA_PEERS_ONLY, "value"),
-    Input(ids.URL, "search"),
+    Input(ids.AREA_URL, "search"),
     Input(ids.AREA_INDICATOR, "value"),
     Input(ids.AREA_YEAR, "value"),
     Input(ids.AREA_LEVEL, "value"),
@@ -259,7 +259,7 @@ def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
     Input(ids.AREA_PEERS_ONLY, "value"),
     Input(ids.AREA_MAP, "clickData"),
     State(ids.AREA_STATE, "data"),
-    State(ids.URL, "pathname"),
+    State(ids.AREA_URL, "pathname"),
     prevent_initial_call=True,
 )
 def sync_area(search, indicator, year, level, unit, view, peers, click, current, pathname):

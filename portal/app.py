@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.index_string = _INDEX
     # Imports register layouts and callbacks (global @callback → this app, built once per process).
     import callbacks  # noqa: F401
-    from layouts import shell
+    from layouts.components import shell
 
     app.layout = shell.app_layout
     app.validation_layout = shell.validation_layout()

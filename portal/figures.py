@@ -128,7 +128,7 @@ def map_figure(
             "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
             "marker": {"line": {"width": 3, "color": HIGHLIGHT}}, "hoverinfo": "skip", "name": "selected",
         })
-    center, zoom = {"lat": 52.1, "lon": 19.4}, 4.9
+    center, zoom = {"lat": 52.05, "lon": 19.3}, 5.1
     if bbox:
         center = {"lon": (bbox[0] + bbox[2]) / 2, "lat": (bbox[1] + bbox[3]) / 2}
     layout = base_layout(lang, synthetic)

@@ -25,24 +25,29 @@ AREA_HEADING = "area-heading"
 AREA_SELECTED = "area-selected"
 AREA_STATE = "area-state"
 AREA_SHARE = "area-share"
+AREA_URL = "area-url"
 
 # Unit profile
 PROFILE_YEAR = "profile-year"
+PROFILE_URL = "profile-url"
 
 # Compare
 COMPARE_UNITS = "compare-units"
 COMPARE_ADD = "compare-add"
 COMPARE_BODY = "compare-body"
 COMPARE_AREA = "compare-area"
+COMPARE_URL = "compare-url"
 
 # Indicator page
 INDICATOR_YEAR = "indicator-year"
 INDICATOR_LEVEL = "indicator-level"
 INDICATOR_BODY = "indicator-body"
+INDICATOR_URL = "indicator-url"
 
 # Budget view
 BUDGET_YEAR = "budget-year"
 BUDGET_BODY = "budget-body"
+BUDGET_URL = "budget-url"
 
 
 def share_button(chart: str) -> dict:
