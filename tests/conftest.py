@@ -1,0 +1,27 @@
+"""Shared fixtures: the built release (built once if missing) and the store over it."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.config import Settings
+from portal.release import NoReleaseError, current_release_path
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    s = Settings.from_env()
+    try:
+        current_release_path(s)
+    except NoReleaseError:
+        from portal.pipeline.build import build_release
+
+        build_release(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+def store(settings):
+    from portal.store import get_store
+
+    return get_store(settings)
