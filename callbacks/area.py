@@ -122,38 +122,33 @@ def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[di
     return present + missing
 
 
-def ranking_view(state: ViewState, page_current: int | None, sort_by: list[dict] | None, page_size: int = 25,
-                 jump: bool = True) -> dict:
-    rows = ranking_rows(state, sort_by)
+def ranking_view(state: ViewState) -> dict:
+    """Column definitions, rows, row styles and the scroll target of the ranking grid."""
+    rows = ranking_rows(state)
     lang = state.lang
     ind = get_store().catalogue.by_id[state.indicator]
     selected = state.selected_at_level
-    page = page_current or 0
-    if jump and selected:
-        for i, r in enumerate(rows):
-            if r["teryt"] == selected:
-                page = i // page_size
-                break
-    page_count = max(1, math.ceil(len(rows) / page_size))
-    page = min(max(page, 0), page_count - 1)
-    data = rows[page * page_size:(page + 1) * page_size]
-    head = {"pl": ("Miejsce", "Miejsce wśród podobnych", "Jednostka", "Grupa porównawcza", "Wartość", "Uwagi", "Syntetyczne"),
-            "en": ("Rank", "Rank among peers", "Unit", "Peer group", "Value", "Notes", "Synthetic")}[lang]
+    head = {"pl": ("Miejsce", "Wśród podobnych", "Jednostka", "Grupa porównawcza", "Wartość", "Uwagi", "Syntetyczne"),
+            "en": ("Rank", "Among peers", "Unit", "Peer group", "Value", "Notes", "Synthetic")}[lang]
     columns = [
-        {"name": head[0], "id": "rank"},
-        {"name": head[1], "id": "rank_peer"},
-        {"name": head[2], "id": "name", "presentation": "markdown"},
-        {"name": head[3], "id": "group"},
-        {"name": f"{head[4]} ({ind.unit.get(lang)})", "id": "value_text"},
-        {"name": head[5], "id": "flag"},
-        {"name": head[6], "id": "synthetic"},
+        {"headerName": head[0], "field": "rank", "maxWidth": 110, "type": "numericColumn", "sort": "asc"},
+        {"headerName": head[1], "field": "rank_peer", "maxWidth": 150, "type": "numericColumn"},
+        {"headerName": head[2], "field": "name", "cellRenderer": "markdown", "minWidth": 220, "flex": 2},
+        {"headerName": head[3], "field": "group", "minWidth": 160, "flex": 1},
+        {"headerName": f"{head[4]} ({ind.unit.get(lang)})", "field": "value", "type": "numericColumn",
+         "valueFormatter": {"function": "params.data.value_text"}, "minWidth": 140},
+        {"headerName": head[5], "field": "flag", "maxWidth": 130},
+        {"headerName": head[6], "field": "synthetic", "maxWidth": 130},
     ]
-    style = [{"if": {"row_index": "odd"}, "backgroundColor": "#fafafa"}]
-    if selected:
-        style.append({"if": {"filter_query": f'{{teryt}} = "{selected}"'}, "backgroundColor": "#fde0dd",
-                      "fontWeight": "700", "borderLeft": "4px solid #d7301f"})
-    return {"columns": columns, "data": data, "page_count": page_count, "page_current": page,
-            "style_data_conditional": style}
+    style = {"styleConditions": []}
+    scroll = None
+    if selected and any(r["teryt"] == selected for r in rows):
+        style["styleConditions"].append({"condition": f"params.data.teryt === '{selected}'",
+                                         "style": {"backgroundColor": "#fde0dd", "fontWeight": "700"}})
+        scroll = {"rowId": selected, "rowPosition": "middle"}
+    for r in rows:
+        del r["plain_name"]
+    return {"columns": columns, "rows": rows, "row_style": style, "scroll": scroll}
 
 
 def distribution_view(state: ViewState) -> dict:
@@ -291,19 +286,15 @@ def update_map(state: dict) -> dict:
 
 
 @callback(
-    Output(ids.AREA_RANKING, "columns"),
-    Output(ids.AREA_RANKING, "data"),
-    Output(ids.AREA_RANKING, "page_count"),
-    Output(ids.AREA_RANKING, "page_current"),
-    Output(ids.AREA_RANKING, "style_data_conditional"),
+    Output(ids.AREA_RANKING, "columnDefs"),
+    Output(ids.AREA_RANKING, "rowData"),
+    Output(ids.AREA_RANKING, "getRowStyle"),
+    Output(ids.AREA_RANKING, "scrollTo"),
     Input(ids.AREA_STATE, "data"),
-    Input(ids.AREA_RANKING, "page_current"),
-    Input(ids.AREA_RANKING, "sort_by"),
 )
-def update_ranking(state: dict, page_current: int | None, sort_by: list | None):
-    jump = ctx.triggered_id in (None, ids.AREA_STATE)
-    view = ranking_view(ViewState(**state), page_current, sort_by, jump=jump)
-    return view["columns"], view["data"], view["page_count"], view["page_current"], view["style_data_conditional"]
+def update_ranking(state: dict):
+    view = ranking_view(ViewState(**state))
+    return view["columns"], view["rows"], view["row_style"], view["scroll"] or no_update
 
 
 @callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))

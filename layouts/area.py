@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+import dash_ag_grid as dag
+from dash import dcc, html
 
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
@@ -35,6 +36,10 @@ TEXT = {
                     "(peer group). Grey areas: no data.",
            "download": "Download data:", "indicator_page": "Definition and source of the indicator"},
 }
+
+
+AG_GRID_PL = {"noRowsToShow": "Brak jednostek do pokazania", "loadingOoo": "Wczytywanie…",
+              "ariaRowSelect": "Wybierz wiersz"}
 
 
 def indicator_options(area: str, lang: str) -> list[dict]:
@@ -120,13 +125,13 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                           figure={"data": [], "layout": {"height": 560}}),
                 html.P(tx["table_alt"], className="small text-muted mt-1"),
             ]), label=tx["map"], tab_id="mapa"),
-            dbc.Tab(dash_table.DataTable(
-                id=ids.AREA_RANKING, columns=[], data=[], page_action="custom", sort_action="custom",
-                sort_mode="single", page_size=25, page_current=0, sort_by=[], markdown_options={"link_target": "_self"},
-                style_table={"overflowX": "auto"}, style_cell={"fontFamily": "inherit", "padding": "6px",
-                                                               "textAlign": "left", "whiteSpace": "normal"},
-                style_header={"fontWeight": "600", "backgroundColor": "#f1f3f5"},
-                cell_selectable=False,
+            dbc.Tab(dag.AgGrid(
+                id=ids.AREA_RANKING, columnDefs=[], rowData=[], getRowId="params.data.teryt",
+                defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
+                dashGridOptions={"animateRows": False, "suppressCellFocus": False, "rowHeight": 38,
+                                 "ensureDomOrder": True, "localeText": {} if lang == "en" else AG_GRID_PL},
+                columnSize="responsiveSizeToFit", style={"height": "560px", "width": "100%"},
+                className="ag-theme-quartz ranking-grid",
             ), label=tx["ranking"], tab_id="ranking"),
             dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),
                               figure={"data": [], "layout": {"height": 300}}), label=tx["dist"], tab_id="rozklad"),

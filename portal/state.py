@@ -91,7 +91,7 @@ def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> Vie
         year = -1
     if year not in years:
         year = years[-1] if years else indicator.years[1]
-    jst = params.get("jst")
+    jst = params.get("jst") or None
     if jst:
         jst, _ = store.resolve(jst)
     view = params.get("widok", "mapa")

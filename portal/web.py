@@ -85,6 +85,26 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
         return resp.make_conditional(flask.request)
 
     @server.after_request
+    def compress_dynamic(resp: flask.Response) -> flask.Response:
+        """Gzip dynamic JSON and HTML (callback responses, API, pages); static bundles are precompressed."""
+        if (
+            resp.direct_passthrough
+            or resp.status_code < 200
+            or resp.status_code >= 300
+            or "Content-Encoding" in resp.headers
+            or resp.mimetype not in ("application/json", "text/html", "text/csv", "image/svg+xml")
+            or "gzip" not in flask.request.headers.get("Accept-Encoding", "")
+        ):
+            return resp
+        data = resp.get_data()
+        if len(data) < 1024:
+            return resp
+        resp.set_data(gzip.compress(data, compresslevel=5))
+        resp.headers["Content-Encoding"] = "gzip"
+        resp.headers["Vary"] = "Accept-Encoding"
+        return resp
+
+    @server.after_request
     def headers(resp: flask.Response) -> flask.Response:
         path = flask.request.path
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
