@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
 
 def _init_cache(server: flask.Flask, settings: Settings) -> None:
-    if settings.cache_url.startswith("redis://"):
-        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_url}
+    if settings.cache_url.startswith(("redis://", "rediss://", "unix://")):
+        config = {"CACHE_TYPE": "portal.cache.FallbackRedisCache", "CACHE_REDIS_URL": settings.cache_url}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     config["CACHE_DEFAULT_TIMEOUT"] = int(settings.cache_timeout)

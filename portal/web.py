@@ -38,7 +38,83 @@ CSP = (
 )
 
 
+BAD_INPUT = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+LIMITED = ("/api/", "/pobierz/", "/_dash-update-component", "/embed/", "/oembed")
+
+
+def init_limiter(server: flask.Flask, settings: Settings):
+    """Per-client rate limits (API and downloads; the Dash callback endpoint), in Redis when scaled out.
+
+    Limits come from settings; 429 answers carry Retry-After. When Redis is unreachable the limiter counts in
+    memory per process (in_memory_fallback) rather than failing requests.
+    """
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    def limit_for_path() -> str:
+        path = flask.request.path
+        return settings.rate_limit_callbacks if path.startswith("/_dash") else settings.rate_limit_api
+
+    storage = settings.cache_url if settings.cache_url.startswith(("redis://", "rediss://")) else "memory://"
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=server,
+        storage_uri=storage,
+        storage_options={"socket_connect_timeout": 0.2, "socket_timeout": 0.3} if storage != "memory://" else {},
+        default_limits=[limit_for_path],
+        default_limits_exempt_when=lambda: not flask.request.path.startswith(LIMITED),
+        in_memory_fallback_enabled=True,
+        headers_enabled=True,
+        swallow_errors=True,
+        strategy="fixed-window",
+    )
+
+    @server.errorhandler(429)
+    def too_many(exc):  # noqa: ANN202 - Flask hook
+        body = {"error": {"code": "rate_limited", "message": f"Too many requests: {exc.description}. "
+                                                             "Slow down and retry after the Retry-After seconds."}}
+        resp = flask.jsonify(body)
+        resp.status_code = 429
+        retry = getattr(exc, "retry_after", None)
+        resp.headers["Retry-After"] = str(int(retry) if retry else 60)
+        return resp
+
+    return limiter
+
+
+def register_errors(server: flask.Flask) -> None:
+    """Bad input never becomes a 500, and no stack trace ever reaches a client."""
+    from werkzeug.exceptions import HTTPException
+
+    @server.errorhandler(Exception)
+    def on_error(exc: Exception):  # noqa: ANN202 - Flask hook
+        if isinstance(exc, HTTPException):
+            if flask.request.path.startswith(("/api/", "/_dash")):
+                resp = flask.jsonify({"error": {"code": exc.name.lower().replace(" ", "_"),
+                                                "message": exc.description}})
+                resp.status_code = exc.code or 500
+                return resp
+            return exc
+        path = flask.request.path
+        if path.startswith("/_dash-update-component") and isinstance(exc, BAD_INPUT):
+            server.logger.info("rejected callback input: %r", exc)
+            resp = flask.jsonify({"error": {"code": "invalid_callback_input",
+                                            "message": "The callback received input it cannot use."}})
+            resp.status_code = 400
+            return resp
+        server.logger.exception("unhandled error on %s", path)
+        if path.startswith(("/api/", "/_dash")):
+            resp = flask.jsonify({"error": {"code": "internal_error", "message": "Internal error."}})
+        else:
+            resp = flask.make_response("<h1>Błąd serwera / Server error</h1>", 500)
+        resp.status_code = 500
+        return resp
+
+
 def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:
+    register_errors(server)
+    server.config["OMUP_LIMITER"] = init_limiter(server, settings)
+
     @server.before_request
     def page_status():  # noqa: ANN202 - Flask hook
         path = flask.request.path
