@@ -8,9 +8,14 @@ from portal.config import Settings
 
 
 def register_api(server: flask.Flask, settings: Settings) -> None:
-    """Attach the API blueprint (filled in by portal/api/v1.py)."""
+    """Attach the API blueprint (portal/api/v1.py) and the downloads, embeds and oEmbed blueprints."""
     try:
         from portal.api.v1 import blueprint
     except ImportError:  # pragma: no cover - during bootstrap
         return
     server.register_blueprint(blueprint)
+    from portal.api import downloads, embed, oembed
+
+    server.register_blueprint(downloads.blueprint)
+    server.register_blueprint(embed.blueprint)
+    server.register_blueprint(oembed.blueprint)

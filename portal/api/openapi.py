@@ -1,0 +1,269 @@
+"""The OpenAPI 3 document of /api/v1 (hand-written, checked by the schemathesis contract tests) and the /api page."""
+
+from __future__ import annotations
+
+from html import escape
+
+S = {"type": "string"}
+I = {"type": "integer"}  # noqa: E741
+B = {"type": "boolean"}
+NUM_OR_NULL = {"type": "number", "nullable": True}
+INT_OR_NULL = {"type": "integer", "nullable": True}
+STR_OR_NULL = {"type": "string", "nullable": True}
+TEXT = {"type": "object", "required": ["pl", "en"], "properties": {"pl": S, "en": S}}
+FLAG = {"type": "string", "enum": ["ok", "estimated", "partial", "zero", "no_data"],
+        "description": "ok · estimated (szacunek) · partial (niepełne) · zero · no_data (brak danych)"}
+LEVEL = {"type": "string", "enum": ["gmina", "powiat", "wojewodztwo"]}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(required: list[str], **props: dict) -> dict:
+    return {"type": "object", "required": required, "properties": props}
+
+
+def _page(item: str, **extra: dict) -> dict:
+    props = {"meta": _ref("Meta"), "page": I, "page_size": I, "total": I, "pages": I,
+             "items": {"type": "array", "items": _ref(item)}, **extra}
+    return _obj(["meta", "page", "page_size", "total", "pages", "items"], **props)
+
+
+SCHEMAS: dict[str, dict] = {
+    "Meta": _obj(["data_version", "attribution", "licence"], data_version=S, built_at=S,
+                 attribution={"type": "array", "items": S}, licence=S, synthetic_note=S),
+    "Error": _obj(["error"], error=_obj(["code", "message"], code=S, message=S, parameter=S)),
+    "UnitSummary": _obj(["teryt", "name", "display_name", "level", "kind", "peer_group"],
+                        teryt={"type": "string", "pattern": r"^\d{2}(\d{2}(\d{3})?)?$"}, name=S, display_name=S,
+                        level=LEVEL, kind=S, powiat=STR_OR_NULL, wojewodztwo=STR_OR_NULL, population=INT_OR_NULL,
+                        peer_group=S),
+    "PeerGroup": _obj(["id", "name", "size"], id=S, name=TEXT, size=I),
+    "Unit": {"allOf": [{"$ref": "#/components/schemas/UnitSummary"}, _obj(
+        ["mnpp", "context", "peer_group", "parents"], mnpp=B, context=TEXT, area_km2=NUM_OR_NULL,
+        density=NUM_OR_NULL, has_shape=B, peer_group=_ref("PeerGroup"),
+        parents={"type": "array", "items": _obj(["teryt", "name", "level"], teryt=S, name=S, level=LEVEL)},
+        links={"type": "object", "additionalProperties": S})]},
+    "IndicatorSummary": _obj(
+        ["id", "area", "dimension", "name", "unit", "direction", "levels", "years", "synthetic"],
+        id=S, area=S, dimension=S, name=TEXT, unit=TEXT,
+        direction={"type": "string", "enum": ["higher_better", "lower_better", "neutral"]},
+        levels={"type": "array", "items": LEVEL},
+        years={"type": "object", "additionalProperties": {"type": "array", "items": I}},
+        decimals=I, synthetic=B, budget_section=STR_OR_NULL, attribution=S),
+    "Indicator": {"allOf": [{"$ref": "#/components/schemas/IndicatorSummary"}, _obj(
+        ["description", "formula", "source", "sentence"], description=TEXT,
+        formula=_obj(["numerator"], numerator=TEXT, denominator={**TEXT, "nullable": True}, multiplier={"type": "number"}),
+        source=_obj(["attribution", "evidence"], attribution=S, bdl_variable=INT_OR_NULL, bdl_subject=STR_OR_NULL,
+                    evidence=S, note=STR_OR_NULL),
+        sentence=TEXT, rate=B, links={"type": "object", "additionalProperties": S})]},
+    "Value": _obj(["teryt", "name", "level", "year", "value", "flag", "synthetic"], teryt=S, name=S, level=LEVEL,
+                  year=I, value=NUM_OR_NULL, flag=FLAG, synthetic=B),
+    "RankingRow": _obj(["rank", "teryt", "name", "value", "flag", "synthetic"], rank=INT_OR_NULL,
+                       rank_pl=INT_OR_NULL, rank_peer=INT_OR_NULL, n_peer=I, teryt=S, name=S, peer_group=S,
+                       value=NUM_OR_NULL, flag=FLAG, synthetic=B, pct_pl=NUM_OR_NULL, pct_peer=NUM_OR_NULL),
+    "GroupStats": {"type": "object", "nullable": True, "properties": {
+        k: (I if k == "n" else NUM_OR_NULL) for k in ("n", "min", "q1", "median", "q3", "max", "mean")}},
+    "ProfileIndicator": _obj(
+        ["indicator", "name", "unit", "year", "value", "flag", "synthetic", "band", "sentence"],
+        indicator=S, name=S, unit=S, direction=S, dimension=S, year=I, value=NUM_OR_NULL, value_text=STR_OR_NULL,
+        flag=FLAG, synthetic=B, peer_median=NUM_OR_NULL, national_median=NUM_OR_NULL, rank_peer=INT_OR_NULL,
+        n_peer=I, pct_peer=NUM_OR_NULL, band=_obj(["key", "label"], key=S, label=S), sentence=S, caveat=STR_OR_NULL),
+    "StrongWeak": _obj(["indicator", "name", "year", "value", "synthetic", "flag", "better_share"], indicator=S,
+                       name=S, year=I, value=NUM_OR_NULL, value_text=STR_OR_NULL, synthetic=B, flag=FLAG,
+                       better_share={"type": "number"}),
+    "Release": _obj(["version", "built_at", "current"], version=S, built_at=S, current=B),
+}
+
+
+def _p(name: str, where: str, schema: dict, desc: str, required: bool = False, example: object = None) -> dict:
+    out = {"name": name, "in": where, "required": required or where == "path", "schema": schema, "description": desc}
+    if example is not None:
+        out["example"] = example
+    return out
+
+
+PAGE = [_p("page", "query", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "Strona (od 1)."),
+        _p("page_size", "query", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+           "Wierszy na stronę (najwyżej 500; hard cap 500).")]
+INDICATOR = _p("indicator", "query", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika (indicator id).",
+               True, "egzamin-8-matematyka")
+YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
+LEVEL_Q = _p("level", "query", LEVEL, "Poziom: gmina, powiat, wojewodztwo.")
+TERYT_PATH = _p("teryt", "path", {"type": "string", "maxLength": 12}, "Kod TERYT (2, 4 lub 7 cyfr; stary kod → 301).",
+                True, "1218093")
+
+
+def _json(schema: dict, desc: str) -> dict:
+    return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+
+ERR400 = _json(_ref("Error"), "Błędny parametr (invalid parameter); `error.parameter` go nazywa.")
+ERR404 = _json(_ref("Error"), "Nie znaleziono (unknown id).")
+NOT_MODIFIED = {"description": "Bez zmian (If-None-Match pasuje do ETag)."}
+MOVED = {"description": "Stary lub 6-cyfrowy kod TERYT: przekierowanie na dzisiejszy kod.",
+         "headers": {"Location": {"schema": S}}}
+
+
+def _get(op: str, summary: str, params: list[dict], ok: dict, *extra: tuple[str, dict]) -> dict:
+    responses = {"200": ok, "304": NOT_MODIFIED, "400": ERR400, "404": ERR404}
+    responses.update(dict(extra))
+    return {"get": {"operationId": op, "summary": summary, "parameters": params, "responses": responses}}
+
+
+def spec(version: str = "") -> dict:
+    """The OpenAPI 3.0 document (the data version is in `info`)."""
+    paths = {
+        "/api/v1/units": _get("listUnits", "Jednostki: wyszukiwanie i filtry (units)", [
+            _p("q", "query", {"type": "string", "maxLength": 100}, "Nazwa lub początek kodu TERYT.", example="Wadowice"),
+            LEVEL_Q,
+            _p("kind", "query", {"type": "string", "enum": ["miejska", "wiejska", "miejsko-wiejska", "mnpp",
+                                                            "powiat", "wojewodztwo"]}, "Typ jednostki."),
+            _p("parent", "query", {"type": "string", "pattern": r"^\d{2}(\d{2})?$"},
+               "Kod województwa (2 cyfry) lub powiatu (4 cyfry).", example="1218"),
+            *PAGE], _json(_page("UnitSummary"), "Strona jednostek.")),
+        "/api/v1/units/{teryt}": _get("getUnit", "Jednostka: fakty, grupa porównawcza, jednostki nadrzędne",
+                                      [TERYT_PATH], _json(_obj(["meta", "unit"], meta=_ref("Meta"), unit=_ref("Unit")),
+                                                          "Jednostka."), ("301", MOVED)),
+        "/api/v1/indicators": _get("listIndicators", "Katalog wskaźników (indicator catalogue)", [
+            _p("area", "query", {"type": "string", "maxLength": 80}, "Obszar (np. edukacja)."),
+            _p("dimension", "query", {"type": "string", "enum": ["ilosc", "jakosc", "dostepnosc", "efektywnosc",
+                                                                 "kontekst"]}, "Wymiar.")],
+            _json(_obj(["meta", "total", "items"], meta=_ref("Meta"), total=I,
+                       areas={"type": "array", "items": _obj(["id", "name", "headline"], id=S, name=TEXT, headline=S)},
+                       items={"type": "array", "items": _ref("IndicatorSummary")}), "Wskaźniki.")),
+        "/api/v1/indicators/{id}": _get("getIndicator", "Wskaźnik: definicja, źródło, lata", [
+            _p("id", "path", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika.", True,
+               "egzamin-8-matematyka")],
+            _json(_obj(["meta", "indicator"], meta=_ref("Meta"), indicator=_ref("Indicator")), "Wskaźnik.")),
+        "/api/v1/values": _get("listValues", "Wartości jednego wskaźnika (values)", [
+            INDICATOR,
+            _p("year", "query", YEAR, "Rok."), _p("from", "query", YEAR, "Od roku."), _p("to", "query", YEAR, "Do roku."),
+            LEVEL_Q,
+            _p("units", "query", {"type": "string", "maxLength": 1400},
+               "Lista kodów TERYT po przecinku (najwyżej 100); zamiast `level`.", example="1218093,1218014"),
+            *PAGE], _json(_page("Value", indicator=_ref("IndicatorSummary")), "Strona wartości.")),
+        "/api/v1/rankings": _get("listRanking", "Ranking jednego wskaźnika w roku (rankings)", [
+            INDICATOR, _p("year", "query", YEAR, "Rok (domyślnie najnowszy)."), LEVEL_Q,
+            _p("peer_group", "query", {"type": "string", "maxLength": 80}, "Tylko grupa porównawcza."),
+            _p("unit", "query", {"type": "string", "maxLength": 12}, "Ranking w grupie porównawczej tej jednostki."),
+            *PAGE], _json(_page("RankingRow", indicator=_ref("IndicatorSummary"), year=I, level=LEVEL,
+                                peer_group=STR_OR_NULL, unit=STR_OR_NULL, summary=_ref("GroupStats")),
+                          "Strona rankingu.")),
+        "/api/v1/profiles/{teryt}": _get("getProfile", "Profil jednostki: wszystko, co pokazuje strona JST", [
+            TERYT_PATH, _p("lang", "query", {"type": "string", "enum": ["pl", "en"]}, "Język zdań."),
+            _p("year", "query", YEAR, "Rok (domyślnie najnowszy każdego wskaźnika).")],
+            _json(_obj(["meta", "unit", "lang", "areas", "strongest", "weakest"], meta=_ref("Meta"), unit=_ref("Unit"),
+                       lang=S, areas={"type": "array", "items": _obj(["id", "name", "indicators"], id=S, name=S,
+                                                                      indicators={"type": "array",
+                                                                                  "items": _ref("ProfileIndicator")})},
+                       strongest={"type": "array", "items": _ref("StrongWeak")},
+                       weakest={"type": "array", "items": _ref("StrongWeak")}), "Profil."), ("301", MOVED)),
+        "/api/v1/releases": _get("listReleases", "Przechowywane wydania danych (releases)", [],
+                                 _json(_obj(["meta", "total", "items"], meta=_ref("Meta"), total=I,
+                                            items={"type": "array", "items": _ref("Release")}), "Wydania.")),
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "OMUP – Otwarty Monitor Usług Publicznych API", "version": f"1 (dane {version})",
+                 "description": "Wskaźniki usług publicznych gmin, powiatów i województw. Każda wartość ma `flag` i "
+                                "`synthetic`; każda odpowiedź ma `meta.data_version` i `meta.attribution`. "
+                                "Błędne parametry: 400 z `error.parameter`; nieznane identyfikatory: 404.",
+                 "license": {"name": "MIT (kod); dane z podaniem źródła"}},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+EXAMPLES = [
+    ("Wyszukaj jednostkę (search units)", "/api/v1/units?q=Wadowice&level=gmina"),
+    ("Gminy powiatu (units of a powiat)", "/api/v1/units?parent=1218&page_size=50"),
+    ("Jednostka (one unit)", "/api/v1/units/1218093"),
+    ("Katalog wskaźników w obszarze (catalogue)", "/api/v1/indicators?area=edukacja"),
+    ("Wskaźnik (one indicator)", "/api/v1/indicators/egzamin-8-matematyka"),
+    ("Wartości wybranych gmin 2021–2024 (values)", "/api/v1/values?indicator=egzamin-8-matematyka&units=1218093,1218014&from=2021&to=2024"),
+    ("Wszystkie powiaty w roku (values by level)", "/api/v1/values?indicator=ludnosc&level=powiat&year=2020"),
+    ("Ranking wśród podobnych (ranking in the peer group)", "/api/v1/rankings?indicator=egzamin-8-matematyka&unit=1218093"),
+    ("Profil jednostki po angielsku (profile)", "/api/v1/profiles/1218093?lang=en"),
+    ("Wydania danych (releases)", "/api/v1/releases"),
+]
+
+DOWNLOADS = [
+    ("ranking.csv / .xlsx", "wskaznik, rok, poziom (gminy|powiaty|wojewodztwa), jst, podobne=1",
+     "/pobierz/ranking.csv?wskaznik=egzamin-8-matematyka&poziom=gminy"),
+    ("porownanie.csv / .xlsx", "jst (lista po przecinku), rok, obszar", "/pobierz/porownanie.csv?jst=1218093,1218014"),
+    ("profil.csv / .xlsx", "jst, rok", "/pobierz/profil.csv?jst=1218093"),
+    ("wartosci.csv / .xlsx", "wskaznik, poziom, rok lub od/do", "/pobierz/wartosci.csv?wskaznik=ludnosc&poziom=powiaty"),
+    ("budzet.csv / .xlsx", "jst, rok", "/pobierz/budzet.csv?jst=1218093"),
+    ("wydanie.csv", "całe wydanie (the whole release, streamed)", "/pobierz/wydanie.csv"),
+]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;
+color:#212529;line-height:1.5}
+h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #dee2e6}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;border-radius:4px;white-space:pre-wrap;word-break:break-all}
+.en{color:#6c757d;font-style:italic}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
+a{color:#0b5ed7}.note{background:#fff3cd;border:1px solid #e0c36b;padding:.5rem;border-radius:4px}
+"""
+
+
+def docs_html(store: object) -> str:
+    """The readable /api page: Polish with English notes, curl examples, no external resources."""
+    version = escape(getattr(store, "version", ""))
+    examples = "".join(
+        f"<h3>{escape(t)}</h3><pre>curl -s '{{BASE}}{escape(u)}'</pre><p><a href='{escape(u)}'>{escape(u)}</a></p>"
+        for t, u in EXAMPLES)
+    endpoints = "".join(
+        f"<tr><td><code>{escape(p)}</code></td><td>{escape(op['get']['summary'])}</td><td>"
+        + ", ".join(f"<code>{escape(x['name'])}</code>" for x in op["get"]["parameters"]) + "</td></tr>"
+        for p, op in spec(getattr(store, "version", ""))["paths"].items())
+    downloads = "".join(
+        f"<tr><td><code>/pobierz/{escape(n)}</code></td><td>{escape(p)}</td><td><a href='{escape(u)}'>przykład</a></td></tr>"
+        for n, p, u in DOWNLOADS)
+    body = f"""<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>API i pobieranie danych – OMUP</title>
+<style>{_CSS}</style></head><body>
+<p><a href="/">← OMUP</a></p>
+<h1>API i pobieranie danych</h1>
+<p class="en">Open data: a JSON API, CSV/XLSX downloads, embeds and oEmbed. Texts are in Polish; field names in English.</p>
+<p>Wersja danych: <code>{version}</code>. Dokument OpenAPI 3: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<p class="note">Część wskaźników to <strong>wartości syntetyczne</strong> (nie są to dane urzędowe). Każda wartość ma pole
+<code>synthetic</code> (i <code>flag</code>: ok, estimated, partial, zero, no_data); każdy plik ma kolumnę
+<code>syntetyczne</code>. <span class="en">Some indicators are synthetic: check <code>synthetic</code> on every value.</span></p>
+<h2>Zasady <span class="en">(rules)</span></h2>
+<ul>
+<li>Tylko <code>GET</code>, odpowiedzi JSON; CORS otwarty (<code>Access-Control-Allow-Origin: *</code>).</li>
+<li>Każda odpowiedź ma <code>meta</code>: <code>data_version</code>, <code>attribution</code>, <code>licence</code>.</li>
+<li>Listy są stronicowane: <code>page</code> (od 1), <code>page_size</code> (domyślnie 100, najwyżej 500);
+odpowiedź podaje <code>total</code> i <code>pages</code>.</li>
+<li>Błędny parametr → <code>400</code> z <code>{{"error": {{"code": "invalid_parameter", "parameter": "…", "message": "…"}}}}</code>;
+nieznany identyfikator → <code>404</code>; stary kod TERYT → <code>301</code> na dzisiejszy.</li>
+<li><code>ETag</code> i <code>Cache-Control: public, max-age=300</code> zależą od wersji danych; wyślij
+<code>If-None-Match</code>, a dostaniesz <code>304</code>.</li>
+</ul>
+<h2>Zasoby <span class="en">(endpoints)</span></h2>
+<table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table>
+<h2>Przykłady <span class="en">(examples)</span></h2>
+<p class="en">Replace {{BASE}} with this portal's address.</p>{examples}
+<h2>Pobieranie plików <span class="en">(downloads)</span></h2>
+<p>CSV: UTF-8 z BOM, separator <code>;</code>, przecinek dziesiętny – tak otwiera je polski Excel. Na górze blok
+informacji (źródło, wersja danych, data pobrania, uwaga o wartościach syntetycznych), pusty wiersz, potem tabela.
+W pandas: <code>pd.read_csv(url, sep=";", decimal=",", skiprows=6)</code>. XLSX: arkusze „dane” i „informacje”.
+Komórki tekstowe zaczynające się od <code>= + - @</code>, tabulatora lub CR dostają apostrof (ochrona przed formułami).
+<span class="en">CSV is UTF-8 with BOM, `;`-separated with a decimal comma (Polish Excel); a 5-line info block and a
+blank line precede the table.</span></p>
+<table><tr><th>Plik</th><th>Parametry</th><th></th></tr>{downloads}</table>
+<h2>Osadzanie <span class="en">(embeds)</span></h2>
+<p><code>/embed/mapa</code>, <code>/embed/ranking</code>, <code>/embed/trend</code> przyjmują te same parametry co
+widoki portalu (<code>wskaznik, rok, poziom, jst</code>; trend: <code>wskaznik, jst=a,b</code>) i mogą być osadzane
+w dowolnej stronie:</p>
+<pre>&lt;iframe src="{{BASE}}/embed/mapa?wskaznik=egzamin-8-matematyka&amp;poziom=gminy" width="100%" height="520"
+  style="border:0" title="OMUP" loading="lazy"&gt;&lt;/iframe&gt;</pre>
+<p>oEmbed: <code>/oembed?url=&lt;adres strony portalu&gt;&amp;format=json&amp;maxwidth=&amp;maxheight=</code>.
+Obrazy PNG i SVG: przyciski na stronie osadzenia (tytuł, jednostka, rok i źródło są w obrazie).</p>
+</body></html>"""
+    return body

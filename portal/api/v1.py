@@ -1,0 +1,601 @@
+"""The JSON API under /api/v1: units, indicators, values, rankings, profiles and releases over the release store.
+
+Every response carries a ``meta`` object (data version, attribution); every value its ``flag`` and
+``synthetic``. Bad input is a 400 naming the parameter, unknown ids a 404, never a 500. Responses are keyed
+by the data version (ETag = hash of version and full URL), so a conditional request is answered before any
+work is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import flask
+import numpy as np
+import orjson
+
+from portal.catalogue import LEVELS, Indicator
+from portal.store import LEVEL_OF_LEN, Store, get_store
+
+blueprint = flask.Blueprint("api_v1", __name__)
+
+PAGE_SIZE_DEFAULT = 100
+PAGE_SIZE_MAX = 500
+MAX_UNITS = 100
+MAX_QUERY = 100
+MAX_PAGE = 100_000
+KINDS = ("miejska", "wiejska", "miejsko-wiejska", "mnpp", "powiat", "wojewodztwo")
+CACHE_CONTROL = "public, max-age=300"
+LICENCE = "Dane: CC BY 4.0 z podaniem źródła; wartości syntetyczne nie są danymi urzędowymi."
+
+
+# ------------------------------------------------------------------------------------------ plumbing
+class ApiError(Exception):
+    """An error answered as JSON: {"error": {"code", "parameter", "message"}}."""
+
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.parameter = status, code, message, parameter
+
+    def body(self) -> dict:
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.parameter is not None:
+            err["parameter"] = self.parameter
+        return {"error": err}
+
+
+def invalid(parameter: str, message: str) -> ApiError:
+    return ApiError(400, "invalid_parameter", message, parameter)
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, "not_found", message)
+
+
+def json_response(obj: Any, status: int = 200) -> flask.Response:
+    data = orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    return flask.Response(data, status=status, mimetype="application/json")
+
+
+def meta(store: Store) -> dict:
+    """What every response carries: the data version, its build time, attribution and licence."""
+    return {
+        "data_version": store.version,
+        "built_at": str(store.meta.get("built_at", "")),
+        "attribution": sorted(set(store.meta.get("attribution", {}).values())),
+        "licence": LICENCE,
+        "synthetic_note": "Wartości z synthetic=true są syntetyczne (generator OMUP), nie są danymi urzędowymi.",
+    }
+
+
+def etag_for(version: str, url: str) -> str:
+    return hashlib.sha1(f"{version}|{url}".encode()).hexdigest()[:20]
+
+
+def _cors(resp: flask.Response) -> flask.Response:
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+    resp.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+    resp.headers["Access-Control-Expose-Headers"] = "ETag"
+    return resp
+
+
+@blueprint.before_request
+def conditional() -> flask.Response | None:
+    """Answer If-None-Match from the version and URL alone: the body is a function of both."""
+    req = flask.request
+    if req.method == "OPTIONS":
+        resp = flask.Response(status=204)
+        resp.headers["Access-Control-Max-Age"] = "86400"
+        return _cors(resp)
+    if req.method != "GET":
+        return None
+    tag = etag_for(get_store().version, req.full_path)
+    flask.g.omup_etag = tag
+    if tag in req.if_none_match:
+        resp = flask.Response(status=304)
+        resp.set_etag(tag)
+        resp.headers["Cache-Control"] = CACHE_CONTROL
+        return _cors(resp)
+    return None
+
+
+@blueprint.after_request
+def cache_headers(resp: flask.Response) -> flask.Response:
+    tag = flask.g.get("omup_etag")
+    if tag and resp.status_code == 200:
+        resp.set_etag(tag)
+        resp.headers["Cache-Control"] = CACHE_CONTROL
+    elif resp.status_code >= 400:
+        resp.headers["Cache-Control"] = "no-store"
+    return _cors(resp)
+
+
+@blueprint.errorhandler(ApiError)
+def api_error(exc: ApiError) -> flask.Response:
+    return json_response(exc.body(), exc.status)
+
+
+@blueprint.errorhandler(404)
+def api_404(_exc: Exception) -> flask.Response:
+    return json_response(not_found("Nie ma takiego zasobu API (not found).").body(), 404)
+
+
+@blueprint.errorhandler(405)
+def api_405(_exc: Exception) -> flask.Response:
+    return json_response(ApiError(405, "method_not_allowed", "Tylko GET (only GET).").body(), 405)
+
+
+# ------------------------------------------------------------------------------------------ parameters
+def _arg(name: str) -> str | None:
+    value = flask.request.args.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def int_param(name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = _arg(name)
+    if raw is None:
+        return default
+    if len(raw) > 12 or not re.fullmatch(r"[+-]?\d+", raw):
+        raise invalid(name, f"'{name}' musi być liczbą całkowitą ({lo}–{hi}); {name} must be an integer.")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise invalid(name, f"'{name}' musi być w zakresie {lo}–{hi}; {name} must be between {lo} and {hi}.")
+    return value
+
+
+def choice_param(name: str, options: tuple[str, ...] | list[str], default: str | None = None) -> str | None:
+    raw = _arg(name)
+    if raw is None:
+        return default
+    if raw not in options:
+        shown = ", ".join(list(options)[:20])
+        raise invalid(name, f"Nieznana wartość '{name}'; dozwolone: {shown}. Unknown value for {name}.")
+    return raw
+
+
+def page_params() -> tuple[int, int]:
+    page = int_param("page", 1, 1, MAX_PAGE)
+    size = int_param("page_size", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
+    return page, size  # type: ignore[return-value]
+
+
+def paginate(total: int, page: int, size: int, rows: Callable[[int, int], list[dict]]) -> dict:
+    start = (page - 1) * size
+    stop = min(start + size, total)
+    items = rows(start, stop) if start < total else []
+    return {"page": page, "page_size": size, "total": total, "pages": max(1, math.ceil(total / size)),
+            "items": items}
+
+
+def indicator_param(store: Store, name: str = "indicator", required: bool = True) -> Indicator | None:
+    raw = _arg(name)
+    if raw is None:
+        if required:
+            raise invalid(name, f"Brak parametru '{name}' (identyfikator wskaźnika); '{name}' is required.")
+        return None
+    ind = store.indicator(raw[:80])
+    if ind is None:
+        raise ApiError(404, "not_found", f"Nieznany wskaźnik '{raw[:80]}' (unknown indicator).", name)
+    return ind
+
+
+def level_param(ind: Indicator | None, default: str | None) -> str | None:
+    level = choice_param("level", LEVELS, None)
+    if level is None:
+        if ind is not None and default not in ind.levels:
+            return ind.levels[0]
+        return default
+    if ind is not None and level not in ind.levels:
+        raise invalid("level", f"Wskaźnik {ind.id} nie ma poziomu '{level}' (ma: {', '.join(ind.levels)}).")
+    return level
+
+
+def year_params(store: Store, ind: Indicator, level: str) -> list[int]:
+    years = store.years(ind.id, level)
+    year = int_param("year", None, 1900, 2100)
+    first = int_param("from", None, 1900, 2100)
+    last = int_param("to", None, 1900, 2100)
+    if year is not None:
+        if year not in years:
+            raise invalid("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
+        return [year]
+    if first is not None and last is not None and first > last:
+        raise invalid("from", "'from' nie może być późniejsze niż 'to' (from must not be after to).")
+    lo = first if first is not None else -math.inf
+    hi = last if last is not None else math.inf
+    return [y for y in years if lo <= y <= hi]
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if years else "brak"
+
+
+def units_param(store: Store, name: str = "units") -> list[str] | None:
+    raw = _arg(name)
+    if raw is None:
+        return None
+    codes = [c.strip() for c in raw.split(",") if c.strip()]
+    if not codes:
+        return None
+    if len(codes) > MAX_UNITS:
+        raise invalid(name, f"Najwyżej {MAX_UNITS} jednostek naraz (at most {MAX_UNITS} units).")
+    out = []
+    for code in codes:
+        teryt, _ = store.resolve(code[:12])
+        if teryt is None:
+            raise invalid(name, f"Nieznany kod TERYT '{code[:12]}' (unknown unit).")
+        out.append(teryt)
+    return list(dict.fromkeys(out))
+
+
+def lang_param() -> str:
+    return choice_param("lang", ("pl", "en"), "pl") or "pl"
+
+
+# ------------------------------------------------------------------------------------------ shaping
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _int(v: Any) -> int | None:
+    f = _num(v)
+    return None if f is None else int(f)
+
+
+def unit_summary(store: Store, teryt: str) -> dict:
+    u = store.units.loc[teryt]
+    return {"teryt": teryt, "name": u["name"], "display_name": u["display_name"], "level": u["level"],
+            "kind": u["kind"], "powiat": u["powiat"] if u["level"] == "gmina" else None,
+            "wojewodztwo": u["wojewodztwo"] if u["level"] != "wojewodztwo" else None,
+            "population": _int(u["population"]), "peer_group": u["peer_group"]}
+
+
+def peer_group_info(store: Store, teryt: str) -> dict:
+    group = store.units.at[teryt, "peer_group"]
+    names = store.meta.get("peer_groups", {}).get(group, {})
+    return {"id": group, "name": {"pl": names.get("pl", group), "en": names.get("en", group)},
+            "size": len(store.peers(teryt))}
+
+
+def unit_facts(store: Store, teryt: str) -> dict:
+    u = store.units.loc[teryt]
+    parents = []
+    if u["level"] == "gmina":
+        parents.append(u["powiat"])
+    if u["level"] != "wojewodztwo":
+        parents.append(u["wojewodztwo"])
+    return {
+        **unit_summary(store, teryt),
+        "mnpp": bool(u["mnpp"]),
+        "context": {"pl": store.context_line(teryt, "pl"), "en": store.context_line(teryt, "en")},
+        "area_km2": _num(u["area_km2"]),
+        "density": _num(u["density"]),
+        "has_shape": bool(u["has_shape"]),
+        "peer_group": peer_group_info(store, teryt),
+        "parents": [{"teryt": p, "name": store.units.at[p, "name"], "level": store.units.at[p, "level"]}
+                    for p in parents if p in store.units.index],
+        "links": {"profile": f"/jst/{teryt}", "budget": f"/budzet/{teryt}", "api_profile": f"/api/v1/profiles/{teryt}"},
+    }
+
+
+def indicator_summary(store: Store, ind: Indicator) -> dict:
+    return {
+        "id": ind.id, "area": ind.area, "dimension": ind.dimension,
+        "name": {"pl": ind.name.pl, "en": ind.name.en},
+        "unit": {"pl": ind.unit.pl, "en": ind.unit.en},
+        "direction": ind.direction, "levels": list(ind.levels),
+        "years": {lvl: store.years(ind.id, lvl) for lvl in ind.levels},
+        "decimals": ind.decimals, "synthetic": store.is_synthetic(ind.id),
+        "budget_section": ind.budget_section,
+        "attribution": ind.source.attribution if not store.is_synthetic(ind.id) else "OMUP – dane syntetyczne",
+    }
+
+
+def indicator_detail(store: Store, ind: Indicator) -> dict:
+    f = ind.formula
+    return {
+        **indicator_summary(store, ind),
+        "description": {"pl": ind.description.pl, "en": ind.description.en},
+        "formula": {"numerator": {"pl": f.numerator.pl, "en": f.numerator.en},
+                    "denominator": {"pl": f.denominator.pl, "en": f.denominator.en} if f.denominator else None,
+                    "multiplier": f.multiplier},
+        "source": {"attribution": ind.source.attribution, "bdl_variable": ind.source.bdl_variable,
+                   "bdl_subject": ind.source.bdl_subject, "evidence": ind.source.evidence, "note": ind.source.note},
+        "sentence": {"pl": ind.sentence.pl, "en": ind.sentence.en},
+        "rate": ind.rate,
+        "links": {"page": f"/wskaznik/{ind.id}", "values": f"/api/v1/values?indicator={ind.id}"},
+    }
+
+
+def _store() -> Store:
+    return get_store()
+
+
+# ------------------------------------------------------------------------------------------ endpoints
+@blueprint.get("/api/v1/units")
+def units() -> flask.Response:
+    store = _store()
+    q = _arg("q")
+    if q is not None and len(q) > MAX_QUERY:
+        raise invalid("q", f"Zapytanie może mieć najwyżej {MAX_QUERY} znaków (q too long).")
+    level = choice_param("level", LEVELS)
+    kind = choice_param("kind", KINDS)
+    parent = _arg("parent")
+    if parent is not None and (not re.fullmatch(r"\d{2}|\d{4}", parent) or parent not in store.units.index):
+        raise invalid("parent", "'parent' to kod województwa (2 cyfry) lub powiatu (4 cyfry).")
+    page, size = page_params()
+    if q:
+        codes = [h["teryt"] for h in store.search(q, limit=len(store.units), level=level)]
+    else:
+        df = store.units
+        codes = df.index[df["level"] == level].tolist() if level else df.index.tolist()
+    if kind or parent:
+        units_df = store.units
+        keep = []
+        for c in codes:
+            if kind and units_df.at[c, "kind"] != kind:
+                continue
+            if parent and not (c.startswith(parent) and c != parent):
+                continue
+            keep.append(c)
+        codes = keep
+    body = paginate(len(codes), page, size, lambda a, b: [unit_summary(store, c) for c in codes[a:b]])
+    return json_response({"meta": meta(store), **body})
+
+
+@blueprint.get("/api/v1/units/<code>")
+def unit(code: str) -> flask.Response:
+    store = _store()
+    teryt, changed = store.resolve(code[:12])
+    if teryt is None:
+        raise not_found(f"Nieznany kod TERYT '{code[:12]}' (unknown unit).")
+    if changed:
+        qs = flask.request.query_string.decode()
+        resp = flask.redirect(f"/api/v1/units/{teryt}" + (f"?{qs}" if qs else ""), code=301)
+        return resp
+    return json_response({"meta": meta(store), "unit": unit_facts(store, teryt)})
+
+
+@blueprint.get("/api/v1/indicators")
+def indicators() -> flask.Response:
+    store = _store()
+    area = choice_param("area", [a.id for a in store.catalogue.areas])
+    dimension = choice_param("dimension", ("ilosc", "jakosc", "dostepnosc", "efektywnosc", "kontekst"))
+    inds = [i for i in store.catalogue.indicators
+            if (area is None or i.area == area) and (dimension is None or i.dimension == dimension)]
+    areas = [{"id": a.id, "name": {"pl": a.name.pl, "en": a.name.en}, "headline": a.headline}
+             for a in store.catalogue.areas]
+    return json_response({"meta": meta(store), "total": len(inds), "areas": areas,
+                          "items": [indicator_summary(store, i) for i in inds]})
+
+
+@blueprint.get("/api/v1/indicators/<indicator_id>")
+def indicator(indicator_id: str) -> flask.Response:
+    store = _store()
+    ind = store.indicator(indicator_id[:80])
+    if ind is None:
+        raise not_found(f"Nieznany wskaźnik '{indicator_id[:80]}' (unknown indicator).")
+    return json_response({"meta": meta(store), "indicator": indicator_detail(store, ind)})
+
+
+@blueprint.get("/api/v1/values")
+def values() -> flask.Response:
+    store = _store()
+    ind = indicator_param(store)
+    assert ind is not None
+    codes = units_param(store)
+    page, size = page_params()
+    if codes is not None:
+        if _arg("level") is not None:
+            choice_param("level", LEVELS)
+        rows: list[dict] = []
+        first = int_param("from", None, 1900, 2100)
+        last = int_param("to", None, 1900, 2100)
+        year = int_param("year", None, 1900, 2100)
+        if first is not None and last is not None and first > last:
+            raise invalid("from", "'from' nie może być późniejsze niż 'to' (from must not be after to).")
+        for teryt in codes:
+            name = store.units.at[teryt, "name"]
+            for p in store.series(ind.id, teryt):
+                y = p["year"]
+                if (year is not None and y != year) or (first is not None and y < first) or (
+                        last is not None and y > last):
+                    continue
+                rows.append({"teryt": teryt, "name": name, "level": LEVEL_OF_LEN[len(teryt)], **p})
+        body = paginate(len(rows), page, size, lambda a, b: rows[a:b])
+        return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), **body})
+    level = level_param(ind, "gmina")
+    assert level is not None
+    years = year_params(store, ind, level)
+    codes_arr = store.level_codes(level)
+    n = len(codes_arr)
+    names = store.units["name"]
+
+    def rows_of(a: int, b: int) -> list[dict]:
+        out = []
+        cache: dict[int, Any] = {}
+        for i in range(a, b):
+            y = years[i // n]
+            sl = cache.get(y) or cache.setdefault(y, store.slice(ind.id, y, level))
+            k = i % n
+            out.append({"teryt": str(sl.codes[k]), "name": names.at[str(sl.codes[k])], "level": level, "year": y,
+                        "value": _num(sl.value[k]), "flag": str(sl.flag[k]), "synthetic": bool(sl.synthetic[k])})
+        return out
+
+    body = paginate(n * len(years), page, size, rows_of)
+    return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), **body})
+
+
+@blueprint.get("/api/v1/rankings")
+def rankings() -> flask.Response:
+    store = _store()
+    ind = indicator_param(store)
+    assert ind is not None
+    unit_code = _arg("unit")
+    group = _arg("peer_group")
+    selected = None
+    if unit_code is not None:
+        selected, _ = store.resolve(unit_code[:12])
+        if selected is None:
+            raise invalid("unit", f"Nieznany kod TERYT '{unit_code[:12]}' (unknown unit).")
+        group = store.units.at[selected, "peer_group"]
+    unit_level = LEVEL_OF_LEN[len(selected)] if selected else None
+    level = level_param(ind, unit_level or "gmina")
+    assert level is not None
+    if unit_level and level != unit_level:
+        raise invalid("level", "Poziom musi być poziomem wybranej jednostki (level must match the unit's).")
+    if unit_level and unit_level not in ind.levels:
+        raise invalid("unit", f"Wskaźnik {ind.id} nie ma poziomu '{unit_level}'.")
+    if group is not None and group not in store.meta.get("peer_groups", {}):
+        raise invalid("peer_group", f"Nieznana grupa porównawcza '{group[:60]}' (unknown peer group).")
+    years = store.years(ind.id, level)
+    year = int_param("year", years[-1] if years else None, 1900, 2100)
+    sl = store.slice(ind.id, year, level) if year is not None else None
+    if sl is None:
+        raise invalid("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
+    page, size = page_params()
+    peer = store.units.loc[sl.codes, "peer_group"].to_numpy()
+    idx = np.arange(len(sl.codes))
+    if group is not None:
+        idx = idx[peer == group]
+    rank_key = sl.rank_peer if group is not None else sl.rank_pl
+    order = sorted(idx.tolist(), key=lambda i: (not math.isfinite(rank_key[i]), rank_key[i]
+                                                 if math.isfinite(rank_key[i]) else 0, sl.codes[i]))
+    names = store.units["name"]
+
+    def rows_of(a: int, b: int) -> list[dict]:
+        out = []
+        for i in order[a:b]:
+            code = str(sl.codes[i])
+            out.append({"rank": _int(rank_key[i]), "rank_pl": _int(sl.rank_pl[i]), "rank_peer": _int(sl.rank_peer[i]),
+                        "n_peer": int(sl.n_peer[i]), "teryt": code, "name": names.at[code],
+                        "peer_group": str(peer[i]), "value": _num(sl.value[i]), "flag": str(sl.flag[i]),
+                        "synthetic": bool(sl.synthetic[i]), "pct_pl": _num(sl.pct_pl[i]),
+                        "pct_peer": _num(sl.pct_peer[i])})
+        return out
+
+    body = paginate(len(order), page, size, rows_of)
+    scope = store.group(ind.id, year, level, "peer", group) if group else store.group(ind.id, year, level, "national", "PL")
+    return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), "year": year, "level": level,
+                          "peer_group": group, "unit": selected, "summary": scope, **body})
+
+
+@blueprint.get("/api/v1/profiles/<code>")
+def profile(code: str) -> flask.Response:
+    store = _store()
+    lang = lang_param()
+    year = int_param("year", None, 1900, 2100)
+    teryt, changed = store.resolve(code[:12])
+    if teryt is None:
+        raise not_found(f"Nieznany kod TERYT '{code[:12]}' (unknown unit).")
+    if changed:
+        qs = flask.request.query_string.decode()
+        return flask.redirect(f"/api/v1/profiles/{teryt}" + (f"?{qs}" if qs else ""), code=301)
+    return json_response({"meta": meta(store), **unit_profile(store, teryt, lang, year)})
+
+
+def unit_profile(store: Store, teryt: str, lang: str = "pl", year: int | None = None) -> dict:
+    """Everything the profile page shows, as data: facts, per-area indicators with sentences, strongest/weakest."""
+    from portal.explain import caveat, format_value, percentile_band, strongest_weakest, unit_sentence
+
+    u = store.units.loc[teryt]
+    level = u["level"]
+    s_level = "miasto" if (level == "gmina" and u["mnpp"]) else level
+    group_name = store.peer_group_name(u["peer_group"], lang)
+    areas = []
+    points = []
+    for area in store.catalogue.areas:
+        items = []
+        for ind in store.catalogue.in_area(area.id):
+            if level not in ind.levels:
+                continue
+            years = store.years(ind.id, level)
+            if not years:
+                continue
+            y = year if (year is not None and year in years) else years[-1]
+            p = store.point(ind.id, teryt, y)
+            if p is None:
+                continue
+            unit_text = ind.unit.get(lang)
+            value_text = format_value(p["value"], unit_text, ind.decimals, lang) if p["value"] is not None else None
+            share = None
+            if p["pct_peer"] is not None:
+                share = p["pct_peer"] / 100 if ind.direction != "lower_better" else 1 - p["pct_peer"] / 100
+            key, band_pl, band_en = percentile_band(share, ind.direction)
+            sentence = unit_sentence(ind.sentence.get(lang), year=y, value_text=value_text, level=s_level, lang=lang,
+                                     point=p, direction=ind.direction, peer_group_name=group_name)
+            item = {
+                "indicator": ind.id, "name": ind.name.get(lang), "unit": unit_text, "direction": ind.direction,
+                "dimension": ind.dimension, "year": y, "value": p["value"], "value_text": value_text,
+                "flag": p["flag"], "synthetic": p["synthetic"],
+                "peer_median": (p["peer"] or {}).get("median"), "national_median": (p["national"] or {}).get("median"),
+                "rank_peer": p["rank_peer"], "n_peer": p["n_peer"], "pct_peer": p["pct_peer"],
+                "band": {"key": key, "label": band_en if lang == "en" else band_pl},
+                "sentence": sentence, "caveat": caveat(p["synthetic"], p["flag"], lang, level),
+            }
+            items.append(item)
+            points.append({**item, "pct_peer": p["pct_peer"]})
+        if items:
+            areas.append({"id": area.id, "name": area.name.get(lang), "indicators": items})
+    strongest, weakest = strongest_weakest(points, k=3)
+    pick = ("indicator", "name", "year", "value", "value_text", "synthetic", "flag", "better_share")
+    return {
+        "unit": unit_facts(store, teryt), "lang": lang, "areas": areas,
+        "strongest": [{k: p[k] for k in pick} for p in strongest],
+        "weakest": [{k: p[k] for k in pick} for p in weakest],
+    }
+
+
+@blueprint.get("/api/v1/releases")
+def releases() -> flask.Response:
+    from portal.release import list_releases
+
+    store = _store()
+    settings = flask.current_app.config["OMUP_SETTINGS"]
+    items = [{"version": r["version"], "built_at": str(r["built_at"]), "current": bool(r["current"])}
+             for r in list_releases(settings)]
+    return json_response({"meta": meta(store), "total": len(items), "items": items})
+
+
+@blueprint.get("/api/v1/openapi.json")
+def openapi() -> flask.Response:
+    from portal.api.openapi import spec
+
+    return json_response(spec(_store().version))
+
+
+@blueprint.get("/api/v1/")
+@blueprint.get("/api/v1")
+def index() -> flask.Response:
+    store = _store()
+    return json_response({"meta": meta(store), "endpoints": [
+        "/api/v1/units", "/api/v1/units/{teryt}", "/api/v1/indicators", "/api/v1/indicators/{id}", "/api/v1/values",
+        "/api/v1/rankings", "/api/v1/profiles/{teryt}", "/api/v1/releases", "/api/v1/openapi.json"],
+        "docs": "/api"})
+
+
+@blueprint.route("/api/v1/<path:_rest>", methods=["GET", "OPTIONS"])
+def unknown(_rest: str) -> flask.Response:
+    raise not_found("Nie ma takiego zasobu API (not found). Zobacz /api.")
+
+
+@blueprint.get("/api")
+@blueprint.get("/api/")
+def docs() -> flask.Response:
+    from portal.api.openapi import docs_html
+
+    store = _store()
+    resp = flask.Response(docs_html(store), mimetype="text/html")
+    return resp
