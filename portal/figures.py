@@ -297,3 +297,250 @@ def graph_config(lang: str, filename: str = "omup") -> dict:
     cfg = dict(GRAPH_CONFIG)
     cfg["toImageButtonOptions"] = {"format": "png", "scale": 2, "filename": filename}
     return cfg
+
+
+# ------------------------------------------------------------------------------------- peer comparisons (budget view)
+# Legends at the foot of the figure (container coordinates), below the axis title instead of over it.
+LEGEND_BOTTOM = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0.0, "yanchor": "bottom"}
+
+
+def peer_bars_figure(
+    *,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    q1: Sequence[float | None],
+    median: Sequence[float | None],
+    q3: Sequence[float | None],
+    unit_name: str,
+    x_title: str,
+    lang: str = "pl",
+    synthetic: bool = False,
+    height: int | None = None,
+) -> dict:
+    """One bar per category for the unit, with the peer median (marker) and interquartile range (whisker)."""
+    t = _t(lang)
+    lo = [None if (m is None or a is None) else round(m - a, 1) for m, a in zip(median, q1, strict=True)]
+    hi = [None if (m is None or b is None) else round(b - m, 1) for m, b in zip(median, q3, strict=True)]
+    traces = [
+        {"type": "bar", "orientation": "h", "x": list(values), "y": list(labels), "name": unit_name,
+         "marker": {"color": PEER},
+         "hovertemplate": "%{y}: %{x:,.0f} " + x_title + "<extra>" + unit_name + "</extra>"},
+        {"type": "scatter", "mode": "markers", "x": list(median), "y": list(labels), "name": f"{t['peer_median']} "
+         f"({t['iqr']})", "marker": {"symbol": "diamond", "size": 11, "color": HIGHLIGHT,
+                                     "line": {"color": "white", "width": 1}},
+         "error_x": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo, "color": "#333",
+                     "thickness": 1.6, "width": 6},
+         "hovertemplate": "%{y}: " + t["peer_median"] + " %{x:,.0f}<extra></extra>"},
+    ]
+    layout = base_layout(lang, synthetic)
+    layout.update(_labels_above_bars(labels, height or 110 + 56 * len(labels), synthetic, None, bargap=0.45))
+    layout["annotations"] = layout["annotations"] + layout.pop("_labels")
+    return {"data": traces, "layout": layout}
+
+
+def _labels_above_bars(labels: Sequence[str], height: int, synthetic: bool, x_title: str | None,
+                       bargap: float = 0.45) -> dict:
+    """Category names written above their bars (not beside them), so the bars get the full width on phones."""
+    top, bottom = (46 if synthetic else 22), 34
+    plot_h = max(height - top - bottom, 40)
+    shift = plot_h / max(len(labels), 1) * (1 - bargap) / 2 + 1
+    return {
+        "height": height, "showlegend": True, "bargap": bargap,
+        "legend": {"orientation": "h", "x": 0, "y": -26 / plot_h, "yanchor": "top"},
+        "xaxis": {"gridcolor": "#eee", "rangemode": "tozero", "separatethousands": True,
+                  "title": {"text": x_title} if x_title else None},
+        "yaxis": {"autorange": "reversed", "showticklabels": False},
+        "margin": {"l": 8, "r": 16, "t": top, "b": bottom},
+        "_labels": [{"text": label, "xref": "paper", "x": 0, "yref": "y", "y": label, "xanchor": "left",
+                     "yanchor": "bottom", "yshift": shift, "showarrow": False, "font": {"size": 12}} for label in labels],
+    }
+
+
+def small_multiples_figure(
+    *,
+    panels: Sequence[dict],
+    lang: str = "pl",
+    synthetic: bool = False,
+    columns: int = 3,
+    mark_year: int | None = None,
+    unit_name: str | None = None,
+) -> dict:
+    """A grid of small line charts in one figure (one x/y axis pair per panel, placed by domains).
+
+    Each panel: {title, years, unit, median, q1, q3} – the unit's line against the peer median and the
+    peers' interquartile band. Axes are independent: the panels compare shapes over time, not levels.
+    """
+    t = _t(lang)
+    rows = max(1, math.ceil(len(panels) / columns))
+    gap_x, gap_y = 0.06, 0.1
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (rows - 1)) / rows
+    traces: list[dict] = []
+    layout = base_layout(lang, synthetic)
+    annotations = list(layout["annotations"])
+    shapes = []
+    for k, p in enumerate(panels):
+        r, c = divmod(k, columns)
+        suffix = "" if k == 0 else str(k + 1)
+        x0 = c * (width + gap_x)
+        y1 = 1 - r * (height + gap_y)
+        ax, ay = f"x{suffix}", f"y{suffix}"
+        years = list(p["years"])
+        first = k == 0
+        traces += [
+            {"type": "scatter", "x": years, "y": list(p["q1"]), "mode": "lines", "line": {"width": 0},
+             "xaxis": ax, "yaxis": ay, "hoverinfo": "skip", "showlegend": False, "name": "q1"},
+            {"type": "scatter", "x": years, "y": list(p["q3"]), "mode": "lines", "line": {"width": 0},
+             "fill": "tonexty", "fillcolor": "rgba(136,136,136,0.22)", "xaxis": ax, "yaxis": ay,
+             "hoverinfo": "skip", "name": t["iqr"], "showlegend": first, "legendgroup": "iqr"},
+            {"type": "scatter", "x": years, "y": list(p["median"]), "mode": "lines",
+             "line": {"color": "#555", "dash": "dot", "width": 1.5}, "xaxis": ax, "yaxis": ay,
+             "name": t["peer_median"], "showlegend": first, "legendgroup": "median",
+             "hovertemplate": "%{x}: %{y:,.0f}<extra>" + t["peer_median"] + "</extra>"},
+            {"type": "scatter", "x": years, "y": list(p["unit"]), "mode": "lines+markers",
+             "line": {"color": PEER, "width": 2.2}, "marker": {"size": 4}, "xaxis": ax, "yaxis": ay,
+             "name": unit_name or t["unit"], "showlegend": first, "legendgroup": "unit",
+             "hovertemplate": "%{x}: %{y:,.0f}<extra>" + (unit_name or t["unit"]) + "</extra>"},
+        ]
+        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": ay, "gridcolor": "#eee",
+                                    "tickfont": {"size": 10}, "dtick": 3 if len(years) > 6 else 1,
+                                    "fixedrange": True}
+        layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": ax, "gridcolor": "#eee",
+                                    "tickfont": {"size": 10}, "rangemode": "tozero", "fixedrange": True,
+                                    "separatethousands": True}
+        annotations.append({"text": f"<b>{p['title']}</b>", "xref": "paper", "yref": "paper", "x": x0,
+                            "y": y1, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": 12}})
+        if mark_year is not None and years and years[0] <= mark_year <= years[-1]:
+            shapes.append({"type": "line", "xref": ax, "yref": f"{ay} domain", "x0": mark_year, "x1": mark_year,
+                           "y0": 0, "y1": 1, "line": {"color": "#b35806", "width": 1, "dash": "dash"}})
+    layout.update({
+        "height": 150 + 190 * rows, "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": -0.04, "yanchor": "top"},
+        "margin": {"l": 48, "r": 12, "t": 60 if synthetic else 36, "b": 40},
+        "annotations": annotations, "shapes": shapes,
+    })
+    if synthetic:
+        layout["annotations"][0] = synthetic_annotation(lang, y=1.0 + 40 / (150 + 190 * rows))
+    return {"data": traces, "layout": layout}
+
+
+def cost_outcome_figure(
+    *,
+    x: Sequence[float],
+    y: Sequence[float],
+    names: Sequence[str],
+    unit_x: float | None,
+    unit_y: float | None,
+    unit_name: str,
+    x_median: float | None,
+    y_median: float | None,
+    x_title: str,
+    y_title: str,
+    lang: str = "pl",
+    synthetic: bool = False,
+    peer_name: str | None = None,
+) -> dict:
+    """Peers as dots (cost on x, outcome on y), the unit marked, the peer medians as dashed lines."""
+    t = _t(lang)
+    traces = [{"type": "scatter", "mode": "markers", "x": [round(v, 2) for v in x], "y": [round(v, 2) for v in y],
+               "text": list(names), "name": peer_name or t["peers"],
+               "marker": {"size": 8, "color": "rgba(34,94,168,0.45)", "line": {"color": "white", "width": 0.5}},
+               "hovertemplate": "%{text}<br>%{x:,.0f} · %{y:,.1f}<extra></extra>"}]
+    if unit_x is not None and unit_y is not None:
+        traces.append({"type": "scatter", "mode": "markers+text", "x": [unit_x], "y": [unit_y], "text": [unit_name],
+                       "textposition": "top center", "name": unit_name, "textfont": {"color": HIGHLIGHT, "size": 13},
+                       "marker": {"size": 15, "symbol": "diamond", "color": HIGHLIGHT,
+                                  "line": {"color": "white", "width": 1.5}},
+                       "hovertemplate": unit_name + "<br>%{x:,.0f} · %{y:,.1f}<extra></extra>"})
+    shapes = []
+    if x_median is not None:
+        shapes.append({"type": "line", "x0": x_median, "x1": x_median, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": "#555", "dash": "dash", "width": 1.2}})
+    if y_median is not None:
+        shapes.append({"type": "line", "y0": y_median, "y1": y_median, "xref": "paper", "x0": 0, "x1": 1,
+                       "line": {"color": "#555", "dash": "dash", "width": 1.2}})
+    layout = base_layout(lang, synthetic)
+    layout.update({
+        "height": 440, "shapes": shapes, "showlegend": True, "legend": LEGEND_BOTTOM,
+        "xaxis": {"title": {"text": x_title}, "gridcolor": "#eee", "zeroline": False, "separatethousands": True},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": "#eee", "zeroline": False, "automargin": True},
+        "margin": {"l": 60, "r": 16, "t": 30 if synthetic else 12, "b": 100},
+    })
+    if x_median is not None:
+        layout["annotations"] = [*layout["annotations"], {
+            "x": x_median, "y": 1, "yref": "paper", "text": t["peer_median"], "showarrow": False, "xanchor": "left",
+            "yanchor": "top", "font": {"size": 11, "color": "#444"}, "bgcolor": "rgba(255,255,255,0.7)"}]
+    return {"data": traces, "layout": layout}
+
+
+STRUCTURE_COLOURS = ["#0c2c84", "#1d91c0", "#7fcdbb", "#e08214", "#bdbdbd", "#762a83"]
+
+
+def stacked_structure_figure(
+    *,
+    rows: Sequence[str],
+    parts: Sequence[dict],
+    x_title: str,
+    lang: str = "pl",
+    synthetic: bool = False,
+) -> dict:
+    """Horizontal stacked bars: one bar per row (e.g. the unit, the peer median), parts [{name, values}] stacked."""
+    traces = []
+    for k, part in enumerate(parts):
+        traces.append({"type": "bar", "orientation": "h", "x": list(part["values"]), "y": list(rows),
+                       "name": part["name"], "marker": {"color": STRUCTURE_COLOURS[k % len(STRUCTURE_COLOURS)]},
+                       "hovertemplate": part["name"] + ": %{x:,.0f}<extra>%{y}</extra>"})
+    layout = base_layout(lang, synthetic)
+    layout.update(_labels_above_bars(rows, 110 + 64 * len(rows), synthetic, None, bargap=0.5))
+    layout["annotations"] = layout["annotations"] + layout.pop("_labels")
+    layout["barmode"] = "stack"
+    layout["legend"]["traceorder"] = "normal"
+    return {"data": traces, "layout": layout}
+
+
+def sparkline_svg(years: Sequence[int], values: Sequence[float | None], *,
+                  peer_median: Sequence[float | None] | None = None, width: int = 300, height: int = 56) -> str:
+    """The sparkline as a small static SVG (no plotly.js): for pages with dozens of trends and for print.
+
+    Same reading as :func:`sparkline`: the unit as a solid line (gaps where values are missing, its last
+    point marked), the peer median dotted. Returns the SVG text; scales to its container's width.
+    """
+    xs = list(years)
+    series = [list(values)] + ([list(peer_median)] if peer_median is not None else [])
+    finite = [v for s in series for v in s if v is not None and math.isfinite(v)]
+    pad = 4.0
+    if not xs or not finite:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"></svg>'
+    lo, hi = min(finite), max(finite)
+    if hi == lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    x0, x1 = xs[0], xs[-1] if xs[-1] != xs[0] else xs[0] + 1
+
+    def xy(x: float, v: float) -> str:
+        px = pad + (x - x0) / (x1 - x0) * (width - 2 * pad)
+        py = height - pad - (v - lo) / (hi - lo) * (height - 2 * pad)
+        return f"{px:.0f},{py:.0f}"
+
+    def path(vals: Sequence[float | None]) -> str:
+        parts, pen = [], "M"
+        for x, v in zip(xs, vals, strict=False):
+            if v is None or not math.isfinite(v):
+                pen = "M"
+                continue
+            parts.append(pen + xy(x, v))
+            pen = "L"
+        return " ".join(parts)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">']
+    if peer_median is not None:
+        out.append(f'<path d="{path(series[1])}" fill="none" stroke="#6c757d" stroke-width="1.5" '
+                   'stroke-dasharray="2 3"/>')
+    out.append(f'<path d="{path(series[0])}" fill="none" stroke="{PEER}" stroke-width="2.5" '
+               'stroke-linejoin="round"/>')
+    last = [(x, v) for x, v in zip(xs, series[0], strict=False) if v is not None and math.isfinite(v)]
+    if last:
+        cx, cy = xy(*last[-1]).split(",")
+        out.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{PEER}"/>')
+    out.append("</svg>")
+    return "".join(out)
