@@ -1,11 +1,940 @@
-"""Placeholder page (budget); replaced by its full implementation."""
+"""Councillors' budget view: spending per resident by budget section against peers, over time, against outcomes,
+the gap to the peer median in złoty, and own revenue; printable as an A4 briefing.
+
+The view is a function of (teryt, year, section, lang); `budget_view` builds every year-dependent part and is shared
+by the first render here and by the sync callback in callbacks/budget.py.
+"""
 
 from __future__ import annotations
 
-from dash import html
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
 
-from layouts.components.shell import page
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import dcc, html
+
+from layouts.components.share import share_panel
+from layouts.components.shell import page, with_lang
+from layouts.not_found import NotFound
+from portal import ids
+from portal.explain import format_money, format_number, gap_sentence, sentence_level
+from portal.figures import (
+    cost_outcome_figure,
+    graph_config,
+    peer_bars_figure,
+    small_multiples_figure,
+    stacked_structure_figure,
+)
+from portal.store import get_store
 
 
-def layout(lang: str = "pl", **params: str) -> list:
-    return page("en" if lang == "en" else "pl", "/", params, html.H1("budget"))
+@dataclass(frozen=True)
+class Section:
+    """A budget section (dział or pair of działy) shown on the page, with its headline outcome."""
+
+    key: str  # URL value of `obszar`
+    code: str  # budget_section in the catalogue
+    indicator: str  # spending per resident
+    name: dict[str, str]
+    phrase: dict[str, str]  # what the money is spent on, with its preposition (for gap sentences)
+    outcome: str | None  # the area's headline outcome indicator (None: no single outcome)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "600",
+        "600",
+        "wydatki-600-na-mieszkanca",
+        {"pl": "Transport i drogi", "en": "Transport and roads"},
+        {"pl": "na transport i drogi", "en": "on transport and roads"},
+        "drogi-rowerowe-na-100-km2",
+    ),
+    Section(
+        "700",
+        "700",
+        "wydatki-700-na-mieszkanca",
+        {"pl": "Gospodarka mieszkaniowa", "en": "Housing"},
+        {"pl": "na gospodarkę mieszkaniową", "en": "on housing"},
+        "mieszkania-komunalne-na-1000",
+    ),
+    Section(
+        "710",
+        "710",
+        "wydatki-710-na-mieszkanca",
+        {"pl": "Geodezja i planowanie", "en": "Surveying and planning"},
+        {"pl": "na geodezję i planowanie", "en": "on surveying and planning"},
+        "mpzp-pokrycie",
+    ),
+    Section(
+        "801-854",
+        "801+854",
+        "wydatki-oswiata-na-mieszkanca",
+        {"pl": "Oświata", "en": "Education"},
+        {"pl": "na oświatę", "en": "on education"},
+        "egzamin-8-matematyka",
+    ),
+    Section(
+        "852-855",
+        "852+855",
+        "wydatki-pomoc-spoleczna-na-mieszkanca",
+        {"pl": "Pomoc społeczna i rodzina", "en": "Social assistance and family"},
+        {"pl": "na pomoc społeczną i rodzinę", "en": "on social assistance and family"},
+        "zlobki-miejsca-na-1000",
+    ),
+    Section(
+        "900",
+        "900",
+        "wydatki-900-na-mieszkanca",
+        {"pl": "Gospodarka komunalna i środowisko", "en": "Municipal services and environment"},
+        {"pl": "na gospodarkę komunalną i środowisko", "en": "on municipal services and the environment"},
+        "kanalizacja-odsetek",
+    ),
+    Section(
+        "921",
+        "921",
+        "wydatki-921-na-mieszkanca",
+        {"pl": "Kultura", "en": "Culture"},
+        {"pl": "na kulturę", "en": "on culture"},
+        "biblioteki-czytelnicy-na-1000",
+    ),
+    # No sport outcome in the catalogue yet; participation in cultural and recreational events stands in.
+    Section(
+        "926",
+        "926",
+        "wydatki-926-na-mieszkanca",
+        {"pl": "Sport i rekreacja", "en": "Sport and recreation"},
+        {"pl": "na sport i rekreację", "en": "on sport and recreation"},
+        "imprezy-uczestnicy-na-1000",
+    ),
+    Section(
+        "pozostale",
+        "pozostałe",
+        "wydatki-pozostale-na-mieszkanca",
+        {"pl": "Pozostałe (m.in. administracja)", "en": "Other (incl. administration)"},
+        {"pl": "na pozostałe zadania", "en": "on other tasks"},
+        None,
+    ),
+)
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+SCATTER_SECTIONS = tuple(s for s in SECTIONS if s.outcome)
+DEFAULT_SECTION = "801-854"
+TOTAL = "wydatki-na-mieszkanca"
+
+REVENUE_TOTAL = "dochody-wlasne-na-mieszkanca"
+REVENUE_PARTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("podatek-nieruchomosci-na-mieszkanca", {"pl": "Podatek od nieruchomości", "en": "Property tax"}),
+    ("udzial-pit-na-mieszkanca", {"pl": "Udział w PIT", "en": "PIT share"}),
+    ("udzial-cit-na-mieszkanca", {"pl": "Udział w CIT", "en": "CIT share"}),
+    ("oplaty-lokalne-na-mieszkanca", {"pl": "Opłaty lokalne", "en": "Local fees"}),
+    ("dochody-wlasne-pozostale-na-mieszkanca", {"pl": "Pozostałe dochody własne", "en": "Other own revenue"}),
+)
+
+INDICATOR_IDS: list[str] = [
+    TOTAL,
+    *(s.indicator for s in SECTIONS),
+    REVENUE_TOTAL,
+    *(i for i, _ in REVENUE_PARTS),
+    *(s.outcome for s in SCATTER_SECTIONS if s.outcome),
+]
+
+TEXT = {
+    "pl": {
+        "title": "Budżet: {name}",
+        "kicker": "Widok dla radnych",
+        "lead": "Na co idą pieniądze w przeliczeniu na mieszkańca, jak to wygląda na tle podobnych jednostek "
+        "({group}) i co za to dostają mieszkańcy.",
+        "year": "Rok",
+        "section": "Obszar na wykresie koszt–efekt",
+        "print": "Drukuj",
+        "profile": "← Profil jednostki",
+        "download": "Pobierz tabele:",
+        "h_spend": "Wydatki na mieszkańca według obszarów",
+        "spend_alt": "Wykres słupkowy: wydatki na mieszkańca w wybranym roku w dziewięciu obszarach budżetu, z medianą "
+        "i środkowymi 50% podobnych jednostek. Te same liczby są w tabeli pod wykresem.",
+        "spend_how": "Kwoty w zł na mieszkańca. Słupek: wydatki jednostki. Romb: mediana podobnych jednostek; kreska: środkowe 50% podobnych "
+        "(od 1. do 3. kwartyla).",
+        "t_caption": "Wydatki na mieszkańca w {year} r. (zł) na tle podobnych jednostek",
+        "c_section": "Obszar (dział budżetu)",
+        "c_unit": "Jednostka",
+        "c_q1": "1. kwartyl",
+        "c_median": "Mediana",
+        "c_q3": "3. kwartyl",
+        "c_diff": "Różnica do mediany",
+        "c_gap": "Gdyby wydawać tyle, co mediana",
+        "total": "Razem",
+        "dzial": "dz.",
+        "more": "więcej",
+        "less": "mniej",
+        "same": "tyle samo",
+        "h_gap": "Ile to w złotych",
+        "gap_total": "Łącznie: ",
+        "gap_caveats": "Jak to liczymy: (mediana podobnych na mieszkańca − wydatki jednostki na mieszkańca) × liczba "
+        "mieszkańców jednostki. Liczba mieszkańców to stan z 2020 r. (GUS), także dla innych lat, więc "
+        "kwoty są przybliżone. Mediana nie jest normą ani celem: podobne jednostki różnią się zadaniami, "
+        "inwestycjami i cenami. Wartości wydatków są syntetyczne – nie są to dane urzędowe.",
+        "h_trends": "Wydatki na mieszkańca w kolejnych latach",
+        "trends_alt": "Dziewięć małych wykresów liniowych: wydatki jednostki na mieszkańca w latach {first}–{last} "
+        "w każdym obszarze, z medianą i środkowymi 50% podobnych jednostek.",
+        "trends_how": "Każdy wykres ma własną skalę: porównuj kształt linii, nie wysokość między wykresami. "
+        "Pionowa kreska: wybrany rok.",
+        "h_scatter": "Koszt a efekt",
+        "scatter_lead": "Czy więcej pieniędzy oznacza lepszą usługę wśród podobnych jednostek?",
+        "scatter_caption": "Każdy punkt to jedna z podobnych jednostek ({n}): w poziomie wydatki na mieszkańca "
+        "{section} ({xyear}), w pionie {outcome} ({yyear}). Czerwony romb: {name}. Przerywane "
+        "linie: mediany podobnych jednostek – dzielą wykres na cztery ćwiartki (np. prawa górna: "
+        "więcej wydaje i ma lepszy wynik). Związek nie oznacza przyczyny: wynik zależy także od "
+        "innych rzeczy niż wydatki, a wydatki mogą rosnąć właśnie tam, gdzie jest gorzej.",
+        "scatter_year": "Brak obu wartości w {year} r. – pokazujemy ostatni wspólny rok.",
+        "scatter_none": "Brak danych do tego wykresu.",
+        "outcome_dir": {
+            "higher_better": "więcej = lepiej",
+            "lower_better": "mniej = lepiej",
+            "neutral": "bez oceny",
+        },
+        "h_revenue": "Dochody własne na mieszkańca i ich struktura",
+        "revenue_alt": "Skumulowany wykres słupkowy: dochody własne na mieszkańca według źródeł dla jednostki i "
+        "mediany podobnych jednostek.",
+        "revenue_how": "Kwoty w zł na mieszkańca. Górny słupek: jednostka. Dolny: mediany poszczególnych źródeł wśród podobnych jednostek "
+        "(ich suma nie musi równać się medianie dochodów własnych ogółem, podanej w tabeli).",
+        "r_caption": "Dochody własne na mieszkańca w {year} r. (zł) i ich struktura",
+        "c_source": "Źródło dochodu",
+        "c_share": "Udział",
+        "peer_median_row": "Mediana podobnych",
+        "revenue_total": "Dochody własne razem",
+        "synthetic": "syntetyczne",
+        "no_data": "brak danych",
+        "all_synthetic": "wszystkie wartości syntetyczne",
+        "print_note": "Wydruk: {name}, rok {year}. Dane syntetyczne – nie są to dane urzędowe. Źródło: OMUP, {url}",
+        "zl_pc": "zł na mieszkańca",
+    },
+    "en": {
+        "title": "Budget: {name}",
+        "kicker": "For councillors",
+        "lead": "Where the money goes per resident, how that compares with similar units ({group}) and what "
+        "residents get for it.",
+        "year": "Year",
+        "section": "Area in the cost–outcome chart",
+        "print": "Print",
+        "profile": "← Unit profile",
+        "download": "Download tables:",
+        "h_spend": "Spending per resident by area",
+        "spend_alt": "Bar chart: spending per resident in the chosen year in nine budget areas, with the median and middle "
+        "50% of similar units. The same numbers are in the table below the chart.",
+        "spend_how": "Amounts in PLN per resident. Bar: the unit's spending. Diamond: median of similar units; whisker: middle 50% of similar "
+        "units (1st to 3rd quartile).",
+        "t_caption": "Spending per resident in {year} (PLN) next to similar units",
+        "c_section": "Area (budget division)",
+        "c_unit": "Unit",
+        "c_q1": "1st quartile",
+        "c_median": "Median",
+        "c_q3": "3rd quartile",
+        "c_diff": "Difference from median",
+        "c_gap": "At the median it would spend",
+        "total": "Total",
+        "dzial": "div.",
+        "more": "more",
+        "less": "less",
+        "same": "the same",
+        "h_gap": "What that means in złoty",
+        "gap_total": "In total: ",
+        "gap_caveats": "How we compute it: (peer median per resident − the unit's spending per resident) × the "
+        "unit's population. Population is the 2020 count (Statistics Poland), also for other years, "
+        "so amounts are approximate. The median is not a norm or a target: similar units differ in "
+        "tasks, investment and prices. Spending values are synthetic – not official statistics.",
+        "h_trends": "Spending per resident over the years",
+        "trends_alt": "Nine small line charts: the unit's spending per resident in {first}–{last} in each area, with "
+        "the median and middle 50% of similar units.",
+        "trends_how": "Each chart has its own scale: compare the shapes of the lines, not heights across charts. "
+        "Vertical line: the chosen year.",
+        "h_scatter": "Cost and outcome",
+        "scatter_lead": "Does more money mean a better service among similar units?",
+        "scatter_caption": "Each dot is one of the similar units ({n}): across, spending per resident {section} "
+        "({xyear}); up, {outcome} ({yyear}). Red diamond: {name}. Dashed lines: medians of similar "
+        "units – they split the chart into four quadrants (e.g. top right: spends more and does "
+        "better). Correlation is not causation: outcomes depend on more than spending, and "
+        "spending may rise exactly where things are worse.",
+        "scatter_year": "Both values are not available for {year} – showing the latest common year.",
+        "scatter_none": "No data for this chart.",
+        "outcome_dir": {
+            "higher_better": "more = better",
+            "lower_better": "less = better",
+            "neutral": "no judgement",
+        },
+        "h_revenue": "Own revenue per resident and its structure",
+        "revenue_alt": "Stacked bar chart: own revenue per resident by source for the unit and the median of "
+        "similar units.",
+        "revenue_how": "Amounts in PLN per resident. Top bar: the unit. Bottom bar: medians of each source among similar units (their sum need "
+        "not equal the median of total own revenue, given in the table).",
+        "r_caption": "Own revenue per resident in {year} (PLN) and its structure",
+        "c_source": "Source of revenue",
+        "c_share": "Share",
+        "peer_median_row": "Peer median",
+        "revenue_total": "Own revenue, total",
+        "synthetic": "synthetic",
+        "no_data": "no data",
+        "all_synthetic": "all values synthetic",
+        "print_note": "Printout: {name}, year {year}. Synthetic data – not official statistics. Source: OMUP, {url}",
+        "zl_pc": "PLN per resident",
+    },
+}
+
+
+def _lang(lang: str | None) -> str:
+    return "en" if lang == "en" else "pl"
+
+
+# ------------------------------------------------------------------------------------------------ state
+@dataclass(frozen=True)
+class BudgetState:
+    teryt: str
+    year: int
+    section: str = DEFAULT_SECTION
+    lang: str = "pl"
+
+    def to_query(self) -> dict[str, str]:
+        q = {"rok": str(self.year)}
+        if self.section != DEFAULT_SECTION:
+            q["obszar"] = self.section
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        return "?" + urlencode(self.to_query())
+
+
+def level_of(teryt: str) -> str:
+    return str(get_store().units.at[teryt, "level"])
+
+
+def year_list(teryt: str) -> list[int]:
+    """Years with spending data at the unit's level (newest first)."""
+    return sorted(get_store().years(TOTAL, level_of(teryt)), reverse=True)
+
+
+def resolve_state(teryt: str, params: dict[str, str]) -> BudgetState:
+    """A complete, valid state from URL parameters; anything unknown falls back to a default."""
+    years = year_list(teryt)
+    try:
+        year = int(params.get("rok") or 0)
+    except ValueError:
+        year = 0
+    if year not in years:
+        year = years[0] if years else 0
+    section = params.get("obszar") or DEFAULT_SECTION
+    if section not in SECTION_BY_KEY or SECTION_BY_KEY[section].outcome is None:
+        section = DEFAULT_SECTION
+    return BudgetState(teryt=teryt, year=year, section=section, lang=_lang(params.get("lang")))
+
+
+def parse_search(search: str | None) -> dict[str, str]:
+    qs = parse_qs((search or "").lstrip("?")[:2000])
+    return {k: v[0] for k, v in qs.items() if v}
+
+
+def teryt_of_path(pathname: str | None) -> str | None:
+    parts = (pathname or "").rstrip("/").split("/")
+    if len(parts) >= 3 and parts[-2] == "budzet" and parts[-1] in get_store().units.index:
+        return parts[-1]
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ numbers
+def _peer(point: dict | None) -> dict:
+    peer = (point or {}).get("peer") or {}
+    return {k: peer.get(k) for k in ("q1", "median", "q3", "n")}
+
+
+def section_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
+    """One row per budget section plus the total: the unit's spending per resident, peer quartiles, the gap.
+
+    Gap in złoty: (peer median − unit) × the unit's 2020 population; positive means it would spend more.
+    """
+    store = get_store()
+    lang = _lang(lang)
+    population = float(store.units.at[teryt, "population"] or 0) or None
+    rows = []
+    for key, code, ind_id, name in [(s.key, s.code, s.indicator, s.name[lang]) for s in SECTIONS] + [
+        ("razem", "", TOTAL, TEXT[lang]["total"])
+    ]:
+        point = store.point(ind_id, teryt, year)
+        peer = _peer(point)
+        value = point["value"] if point else None
+        median = peer["median"]
+        gap = (
+            (median - value) * population
+            if (value is not None and median is not None and population)
+            else None
+        )
+        rows.append(
+            {
+                "key": key,
+                "code": code,
+                "indicator": ind_id,
+                "name": name,
+                "value": value,
+                "q1": peer["q1"],
+                "median": median,
+                "q3": peer["q3"],
+                "n_peer": peer["n"],
+                "diff_pct": (100.0 * (value - median) / median) if (value is not None and median) else None,
+                "gap_zl": gap,
+                "synthetic": bool(point and point["synthetic"]),
+            }
+        )
+    return rows
+
+
+def gap_sentences(teryt: str, year: int, lang: str = "pl") -> list[tuple[str, str]]:
+    """(section key, sentence) for each section with data, then the total, from the release."""
+    store = get_store()
+    lang = _lang(lang)
+    unit = store.units.loc[teryt]
+    level = sentence_level(str(unit["level"]), bool(unit["mnpp"]))
+    population = float(unit["population"] or 0) or None
+    out = []
+    phrases = {s.key: s.phrase[lang] for s in SECTIONS}
+    phrases["razem"] = "in total" if lang == "en" else "łącznie"
+    for row in section_rows(teryt, year, lang):
+        phrase = phrases[row["key"]]
+        text = gap_sentence(phrase, row["value"], row["median"], population, level, lang)
+        if text:
+            out.append((row["key"], text))
+    return out
+
+
+def revenue_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
+    """Own revenue per resident by source and in total, with peer medians and the unit's structure (%)."""
+    store = get_store()
+    lang = _lang(lang)
+    total_point = store.point(REVENUE_TOTAL, teryt, year)
+    total = total_point["value"] if total_point else None
+    rows = []
+    for ind_id, name in [
+        *REVENUE_PARTS,
+        (REVENUE_TOTAL, {"pl": TEXT["pl"]["revenue_total"], "en": TEXT["en"]["revenue_total"]}),
+    ]:
+        point = store.point(ind_id, teryt, year)
+        peer = _peer(point)
+        value = point["value"] if point else None
+        rows.append(
+            {
+                "indicator": ind_id,
+                "name": name[lang],
+                "value": value,
+                "median": peer["median"],
+                "q1": peer["q1"],
+                "q3": peer["q3"],
+                "share": (100.0 * value / total) if (value is not None and total) else None,
+                "synthetic": bool(point and point["synthetic"]),
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ figures
+def _unit_name(teryt: str) -> str:
+    return str(get_store().units.at[teryt, "display_name"])
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def spending_figure(teryt: str, year: int, lang: str = "pl") -> dict:
+    lang = _lang(lang)
+    rows = [r for r in section_rows(teryt, year, lang) if r["key"] != "razem"]
+    return peer_bars_figure(
+        labels=[r["name"] for r in rows],
+        values=[r["value"] for r in rows],
+        q1=[r["q1"] for r in rows],
+        median=[r["median"] for r in rows],
+        q3=[r["q3"] for r in rows],
+        unit_name=_unit_name(teryt),
+        x_title=TEXT[lang]["zl_pc"] + f" ({year})",
+        lang=lang,
+        synthetic=any(r["synthetic"] for r in rows),
+    )
+
+
+def trends_figure(teryt: str, year: int | None = None, lang: str = "pl") -> dict:
+    """Nine panels (one per section): the unit's spending per resident over the years against peers."""
+    store = get_store()
+    lang = _lang(lang)
+    level = level_of(teryt)
+    group = store.units.at[teryt, "peer_group"]
+    panels = []
+    synthetic = False
+    for s in SECTIONS:
+        series = store.series(s.indicator, teryt)
+        years = [p["year"] for p in series]
+        stats = [store.group(s.indicator, y, level, "peer", group) or {} for y in years]
+        synthetic = synthetic or any(p["synthetic"] for p in series)
+        panels.append(
+            {
+                "title": s.name[lang],
+                "years": years,
+                "unit": [p["value"] for p in series],
+                "median": [g.get("median") for g in stats],
+                "q1": [g.get("q1") for g in stats],
+                "q3": [g.get("q3") for g in stats],
+            }
+        )
+    return small_multiples_figure(
+        panels=panels, lang=lang, synthetic=synthetic, columns=3, mark_year=year, unit_name=_unit_name(teryt)
+    )
+
+
+def scatter_years(teryt: str, section: Section, year: int) -> tuple[int | None, bool]:
+    """The year for the cost–outcome chart: the chosen one if both indicators have it, else the latest common."""
+    store = get_store()
+    level = level_of(teryt)
+    common = sorted(
+        set(store.years(section.indicator, level)) & set(store.years(section.outcome or "", level))
+    )
+    if not common:
+        return None, False
+    if year in common:
+        return year, False
+    return common[-1], True
+
+
+def scatter_view(teryt: str, year: int, section_key: str, lang: str = "pl") -> tuple[dict, list]:
+    """The cost–outcome scatter of the unit's peer group for one section, and its caption."""
+    store = get_store()
+    lang = _lang(lang)
+    tx = TEXT[lang]
+    section = SECTION_BY_KEY.get(section_key) or SECTION_BY_KEY[DEFAULT_SECTION]
+    level = level_of(teryt)
+    used, fell_back = scatter_years(teryt, section, year)
+    empty = {"data": [], "layout": {"height": 120, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+    if used is None:
+        return empty, [html.P(tx["scatter_none"])]
+    xs, ys = store.slice(section.indicator, used, level), store.slice(section.outcome, used, level)
+    members = set(store.peers(teryt).tolist())
+    mask = np.array([c in members for c in xs.codes]) & np.isfinite(xs.value) & np.isfinite(ys.value)
+    codes = xs.codes[mask]
+    names = store.units.loc[codes, "display_name"].tolist()
+    unit_idx = int(np.searchsorted(xs.codes, teryt))
+    unit_x = float(xs.value[unit_idx]) if np.isfinite(xs.value[unit_idx]) else None
+    unit_y = float(ys.value[unit_idx]) if np.isfinite(ys.value[unit_idx]) else None
+    x_ind, y_ind = xs.indicator, ys.indicator
+    fig = cost_outcome_figure(
+        x=xs.value[mask].tolist(),
+        y=ys.value[mask].tolist(),
+        names=names,
+        unit_x=unit_x,
+        unit_y=unit_y,
+        unit_name=_unit_name(teryt),
+        x_median=float(np.median(xs.value[mask])) if mask.any() else None,
+        y_median=float(np.median(ys.value[mask])) if mask.any() else None,
+        x_title=f"{section.name[lang]}: {x_ind.unit.get(lang)} ({used})",
+        y_title=f"{y_ind.name.get(lang)}<br>({y_ind.unit.get(lang)}; {tx['outcome_dir'][y_ind.direction]})",
+        lang=lang,
+        synthetic=bool(xs.synthetic[mask].any() or ys.synthetic[mask].any()),
+        peer_name=store.peer_group_name(store.units.at[teryt, "peer_group"], lang),
+    )
+    caption = [
+        tx["scatter_caption"].format(
+            n=int(mask.sum()),
+            section=section.phrase[lang],
+            xyear=used,
+            outcome=_lower_first(y_ind.name.get(lang)) if lang == "pl" else y_ind.name.get(lang),
+            yyear=used,
+            name=_unit_name(teryt),
+        )
+    ]
+    if fell_back:
+        caption = [tx["scatter_year"].format(year=year), " ", *caption]
+    caption.append(" ")
+    caption.append(dcc.Link(y_ind.name.get(lang), href=with_lang(f"/wskaznik/{y_ind.id}", lang)))
+    return fig, caption
+
+
+def revenue_figure(teryt: str, year: int, lang: str = "pl") -> dict:
+    lang = _lang(lang)
+    rows = revenue_rows(teryt, year, lang)[:-1]
+    tx = TEXT[lang]
+    return stacked_structure_figure(
+        rows=[_unit_name(teryt), tx["peer_median_row"]],
+        parts=[{"name": r["name"], "values": [r["value"], r["median"]]} for r in rows],
+        x_title=tx["zl_pc"] + f" ({year})",
+        lang=lang,
+        synthetic=any(r["synthetic"] for r in rows),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ tables
+def _zl(v: float | None, lang: str) -> str:
+    return format_number(v, 0, lang) if v is not None else TEXT[lang]["no_data"]
+
+
+def _badge(lang: str) -> html.Span:
+    return html.Span(TEXT[lang]["synthetic"], className="badge synthetic-badge ms-1")
+
+
+def _caption(text: str, rows: list[dict], lang: str) -> tuple[html.Caption, bool]:
+    """The table's caption; when every value is synthetic one badge there labels them all (else per cell)."""
+    all_synthetic = all(r["synthetic"] for r in rows)
+    label = TEXT[lang]["all_synthetic"]
+    return html.Caption(
+        [text, " ", html.Span(label, className="badge synthetic-badge") if all_synthetic else None]
+    ), all_synthetic
+
+
+def spending_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
+    lang = _lang(lang)
+    tx = TEXT[lang]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(tx[c], scope="col")
+                for c in ("c_section", "c_unit", "c_q1", "c_median", "c_q3", "c_diff", "c_gap")
+            ]
+        )
+    )
+    body = []
+    rows = section_rows(teryt, year, lang)
+    caption, all_synthetic = _caption(tx["t_caption"].format(year=year), rows, lang)
+    for r in rows:
+        diff = (
+            "–"
+            if r["diff_pct"] is None
+            else (("+" if r["diff_pct"] > 0 else "") + format_number(r["diff_pct"], 0, lang) + "%")
+        )
+        if r["gap_zl"] is None:
+            gap = "–"
+        else:
+            gap = f"{format_money(r['gap_zl'], lang)} {tx['more'] if r['gap_zl'] > 0 else tx['less']}"
+        label = [r["name"]] + (
+            [html.Span(f" ({tx['dzial']} {r['code']})", className="text-muted small")]
+            if r["code"] and r["code"] != "pozostałe"
+            else []
+        )
+        badge = _badge(lang) if r["synthetic"] and not all_synthetic else None
+        cells = [
+            html.Th(label, scope="row"),
+            html.Td([_zl(r["value"], lang), badge]),
+            html.Td(_zl(r["q1"], lang)),
+            html.Td(_zl(r["median"], lang)),
+            html.Td(_zl(r["q3"], lang)),
+            html.Td(diff),
+            html.Td(gap),
+        ]
+        body.append(html.Tr(cells, className="table-total" if r["key"] == "razem" else None))
+    return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
+
+
+def revenue_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
+    lang = _lang(lang)
+    tx = TEXT[lang]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(tx[c], scope="col")
+                for c in ("c_source", "c_unit", "c_share", "c_q1", "c_median", "c_q3")
+            ]
+        )
+    )
+    body = []
+    rows = revenue_rows(teryt, year, lang)
+    caption, all_synthetic = _caption(tx["r_caption"].format(year=year), rows, lang)
+    for k, r in enumerate(rows):
+        share = "–" if r["share"] is None else format_number(r["share"], 1, lang) + "%"
+        body.append(
+            html.Tr(
+                [
+                    html.Th(r["name"], scope="row"),
+                    html.Td(
+                        [
+                            _zl(r["value"], lang),
+                            _badge(lang) if r["synthetic"] and not all_synthetic else None,
+                        ]
+                    ),
+                    html.Td(share),
+                    html.Td(_zl(r["q1"], lang)),
+                    html.Td(_zl(r["median"], lang)),
+                    html.Td(_zl(r["q3"], lang)),
+                ],
+                className="table-total" if k == len(rows) - 1 else None,
+            )
+        )
+    return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
+
+
+def gaps_block(teryt: str, year: int, lang: str = "pl") -> list:
+    lang = _lang(lang)
+    tx = TEXT[lang]
+    names = {s.key: s.name[lang] for s in SECTIONS}
+    items = []
+    total = None
+    for key, text in gap_sentences(teryt, year, lang):
+        if key == "razem":
+            total = html.P([html.Strong(tx["gap_total"]), text], className="gap-total")
+        else:
+            items.append(html.Li([html.Strong(names[key] + ": "), text]))
+    return [html.Ul(items, className="gap-list"), total, html.P(tx["gap_caveats"], className="small caveat")]
+
+
+def download_links(state: BudgetState) -> list:
+    q = {"jst": state.teryt, "rok": str(state.year)}
+    if state.lang == "en":
+        q["lang"] = "en"
+    qs = urlencode(q)
+    return [
+        html.Span(TEXT[state.lang]["download"], className="small me-1"),
+        html.A(
+            "CSV",
+            href=f"/pobierz/budzet.csv?{qs}",
+            className="btn btn-sm btn-outline-secondary me-1",
+            download="",
+        ),
+        html.A(
+            "XLSX",
+            href=f"/pobierz/budzet.xlsx?{qs}",
+            className="btn btn-sm btn-outline-secondary me-1",
+            download="",
+        ),
+    ]
+
+
+def downloads_of(state: BudgetState) -> list[tuple[str, str]]:
+    qs = urlencode({"jst": state.teryt, "rok": str(state.year)})
+    return [("CSV", f"/pobierz/budzet.csv?{qs}"), ("XLSX", f"/pobierz/budzet.xlsx?{qs}")]
+
+
+def summary_line(state: BudgetState) -> list:
+    """The year-dependent lead: total spending per resident against the peer median, and the print note."""
+    store = get_store()
+    tx = TEXT[state.lang]
+    point = store.point(TOTAL, state.teryt, state.year)
+    value = point["value"] if point else None
+    median = _peer(point)["median"]
+    if state.lang == "en":
+        text = (
+            f"In {state.year}: total spending PLN {format_number(value, 0, 'en')} per resident; "
+            f"peer median PLN {format_number(median, 0, 'en')}."
+        )
+    else:
+        text = (
+            f"W {state.year} r. wydatki ogółem: {format_number(value, 0, 'pl')} zł na mieszkańca; "
+            f"mediana podobnych: {format_number(median, 0, 'pl')} zł."
+        )
+    url = "/budzet/" + state.teryt + state.search()
+    return [
+        html.Span(text),
+        " ",
+        _badge(state.lang) if point and point["synthetic"] else None,
+        html.Span(
+            tx["print_note"].format(name=_unit_name(state.teryt), year=state.year, url=url),
+            className="print-only small",
+        ),
+    ]
+
+
+def budget_view(state: BudgetState) -> dict:
+    """Every year- and section-dependent part of the page, keyed by the component it fills."""
+    lang, teryt, year = state.lang, state.teryt, state.year
+    scatter, caption = scatter_view(teryt, year, state.section, lang)
+    return {
+        "summary": summary_line(state),
+        "bars": spending_figure(teryt, year, lang),
+        "table": spending_table(teryt, year, lang),
+        "gaps": gaps_block(teryt, year, lang),
+        "trends": trends_figure(teryt, year, lang),
+        "scatter": scatter,
+        "caption": caption,
+        "revenue": revenue_figure(teryt, year, lang),
+        "revenue_table": revenue_table(teryt, year, lang),
+        "downloads": download_links(state),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ layout
+EMPTY = {"data": [], "layout": {"height": 200}}
+
+
+def _figure(
+    graph_id: str, figure: dict, alt: str, lang: str, filename: str, extra_class: str = ""
+) -> html.Figure:
+    return html.Figure(
+        [
+            dcc.Graph(
+                id=graph_id,
+                figure=figure,
+                config=graph_config(lang, filename),
+                className=f"budget-graph {extra_class}".strip(),
+            ),
+            html.Figcaption(alt, className="visually-hidden"),
+        ],
+        className="mb-1",
+        **{"aria-label": alt},
+    )
+
+
+def layout(
+    teryt: str | None = None,
+    rok: str | None = None,
+    obszar: str | None = None,
+    lang: str = "pl",
+    **params: str,
+) -> list:
+    store = get_store()
+    lang = _lang(lang)
+    tx = TEXT[lang]
+    if teryt is not None and teryt not in store.units.index:
+        raise NotFound("unit", teryt)
+    validation = teryt is None
+    teryt = teryt or "1218093"
+    state = resolve_state(teryt, {"rok": rok or "", "obszar": obszar or "", "lang": lang})
+    view = (
+        budget_view(state)
+        if not validation
+        else {
+            "summary": [],
+            "bars": EMPTY,
+            "table": [],
+            "gaps": [],
+            "trends": EMPTY,
+            "scatter": EMPTY,
+            "caption": [],
+            "revenue": EMPTY,
+            "revenue_table": [],
+            "downloads": [],
+        }
+    )
+    unit = store.units.loc[teryt]
+    name = str(unit["display_name"])
+    group = store.peer_group_name(str(unit["peer_group"]), lang)
+    path = f"/budzet/{teryt}"
+    query = state.to_query()
+    years = year_list(teryt)
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(tx["year"], html_for=ids.BUDGET_YEAR),
+                    dbc.Select(
+                        id=ids.BUDGET_YEAR,
+                        options=[{"label": str(y), "value": str(y)} for y in years],
+                        value=str(state.year),
+                    ),
+                ],
+                xs=4,
+                md=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(tx["section"], html_for=ids.BUDGET_SECTION),
+                    dbc.Select(
+                        id=ids.BUDGET_SECTION,
+                        value=state.section,
+                        options=[{"label": s.name[lang], "value": s.key} for s in SCATTER_SECTIONS],
+                    ),
+                ],
+                xs=8,
+                md=5,
+            ),
+            dbc.Col(
+                [
+                    dbc.Button(
+                        tx["print"], id=ids.BUDGET_PRINT, color="primary", outline=True, className="me-2"
+                    ),
+                    html.Span(view["downloads"], id=ids.BUDGET_DOWNLOADS),
+                ],
+                xs=12,
+                md=5,
+                className="d-flex flex-wrap align-items-end gap-1 budget-actions",
+            ),
+        ],
+        className="g-2 controls budget-controls mb-3 align-items-end",
+    )
+
+    def share(chart: str) -> html.Div:
+        return share_panel(chart, path=path, query=query, lang=lang, downloads=downloads_of(state))
+
+    first, last = (years[-1], years[0]) if years else (0, 0)
+    content = html.Div(
+        [
+            html.P(tx["kicker"], className="text-uppercase small text-muted mb-0"),
+            html.H1(tx["title"].format(name=name), className="h2 mb-1"),
+            html.P(
+                [
+                    store.context_line(teryt, lang),
+                    html.Span(
+                        [" · ", dcc.Link(tx["profile"], href=with_lang(f"/jst/{teryt}", lang))],
+                        className="no-print",
+                    ),
+                ],
+                className="text-muted mb-1",
+            ),
+            html.P(tx["lead"].format(group=group), className="mb-2"),
+            html.P(
+                view["summary"], id=ids.BUDGET_SUMMARY, className="budget-summary", **{"aria-live": "polite"}
+            ),
+            controls,
+            html.Section(
+                [
+                    html.H2(tx["h_spend"], className="h4"),
+                    html.P(tx["spend_how"], className="small text-muted"),
+                    _figure(ids.BUDGET_BARS, view["bars"], tx["spend_alt"], lang, "omup-budzet"),
+                    share("budget-bars"),
+                    html.Div(view["table"], id=ids.BUDGET_TABLE, className="table-responsive mt-2"),
+                ],
+                className="budget-part",
+            ),
+            html.Section(
+                [
+                    html.H2(tx["h_gap"], className="h4"),
+                    html.Div(view["gaps"], id=ids.BUDGET_GAPS, **{"aria-live": "polite"}),
+                ],
+                className="budget-part",
+            ),
+            html.Section(
+                [
+                    html.H2(tx["h_trends"], className="h4"),
+                    html.P(tx["trends_how"], className="small text-muted"),
+                    html.Div(
+                        _figure(
+                            ids.BUDGET_TRENDS,
+                            view["trends"],
+                            tx["trends_alt"].format(first=first, last=last),
+                            lang,
+                            "omup-budzet-trendy",
+                        ),
+                        className="budget-multiples",
+                    ),
+                    share("budget-trends"),
+                ],
+                className="budget-part",
+            ),
+            html.Section(
+                [
+                    html.H2(tx["h_scatter"], className="h4"),
+                    html.P(tx["scatter_lead"], className="mb-1"),
+                    _figure(ids.BUDGET_SCATTER, view["scatter"], tx["h_scatter"], lang, "omup-koszt-efekt"),
+                    html.P(view["caption"], id=ids.BUDGET_SCATTER_CAPTION, className="small scatter-caption"),
+                    share("budget-scatter"),
+                ],
+                className="budget-part",
+            ),
+            html.Section(
+                [
+                    html.H2(tx["h_revenue"], className="h4"),
+                    html.P(tx["revenue_how"], className="small text-muted"),
+                    _figure(ids.BUDGET_REVENUE, view["revenue"], tx["revenue_alt"], lang, "omup-dochody"),
+                    share("budget-revenue"),
+                    html.Div(
+                        view["revenue_table"], id=ids.BUDGET_REVENUE_TABLE, className="table-responsive mt-2"
+                    ),
+                ],
+                className="budget-part",
+            ),
+            html.Div(id=ids.BUDGET_PRINT_SINK, hidden=True),
+            dcc.Location(id=ids.BUDGET_URL, refresh="callback-nav"),
+        ],
+        id=ids.BUDGET_BODY,
+        className="budget-page",
+    )
+    return page(lang, path, query, content, indicator_ids=INDICATOR_IDS)

@@ -1,0 +1,92 @@
+"""Budget view callbacks: URL ↔ year/section controls in one callback that also refreshes the views; print button."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
+
+from layouts.budget import BudgetState, budget_view, parse_search, resolve_state, teryt_of_path
+from portal import ids
+
+
+def sync(
+    trigger: str | None, search: str | None, year: str | None, section: str | None, pathname: str | None
+) -> tuple[BudgetState | None, bool]:
+    """The new state and whether the URL must be written (True when a control, not the URL, changed)."""
+    teryt = teryt_of_path(pathname)
+    if teryt is None:
+        return None, False
+    params = parse_search(search)
+    if trigger in (ids.BUDGET_YEAR, ids.BUDGET_SECTION):
+        params["rok"] = str(year or params.get("rok") or "")
+        params["obszar"] = section or params.get("obszar") or ""
+        new = resolve_state(teryt, params)
+        return new, new != resolve_state(teryt, parse_search(search))
+    return resolve_state(teryt, params), False
+
+
+OUTPUTS = (
+    "summary",
+    "bars",
+    "table",
+    "gaps",
+    "trends",
+    "scatter",
+    "caption",
+    "revenue",
+    "revenue_table",
+    "downloads",
+)
+
+
+@callback(
+    Output(ids.BUDGET_URL, "search"),
+    Output(ids.BUDGET_YEAR, "value"),
+    Output(ids.BUDGET_SECTION, "value"),
+    Output(ids.BUDGET_SUMMARY, "children"),
+    Output(ids.BUDGET_BARS, "figure"),
+    Output(ids.BUDGET_TABLE, "children"),
+    Output(ids.BUDGET_GAPS, "children"),
+    Output(ids.BUDGET_TRENDS, "figure"),
+    Output(ids.BUDGET_SCATTER, "figure"),
+    Output(ids.BUDGET_SCATTER_CAPTION, "children"),
+    Output(ids.BUDGET_REVENUE, "figure"),
+    Output(ids.BUDGET_REVENUE_TABLE, "children"),
+    Output(ids.BUDGET_DOWNLOADS, "children"),
+    Input(ids.BUDGET_URL, "search"),
+    Input(ids.BUDGET_YEAR, "value"),
+    Input(ids.BUDGET_SECTION, "value"),
+    State(ids.BUDGET_URL, "pathname"),
+    prevent_initial_call=True,
+)
+def sync_budget(search, year, section, pathname):
+    state, write_url = sync(ctx.triggered_id, search, year, section, pathname)
+    if state is None:
+        return (no_update,) * 13
+    view = budget_view(state)
+    return (
+        state.search() if write_url else no_update,
+        str(state.year),
+        state.section,
+        *(view[k] for k in OUTPUTS),
+    )
+
+
+# The browser's print dialog; Plotly charts are first sized to the A4 text width so they fit the page.
+clientside_callback(
+    """function(n) {
+        if (!n) { return window.dash_clientside.no_update; }
+        var graphs = document.querySelectorAll('.budget-page .js-plotly-plot');
+        var restore = function() {
+            graphs.forEach(function(g) { window.Plotly.relayout(g, {width: null, autosize: true}); });
+            window.removeEventListener('afterprint', restore);
+        };
+        var jobs = [];
+        graphs.forEach(function(g) { jobs.push(window.Plotly.relayout(g, {width: 680, autosize: false})); });
+        window.addEventListener('afterprint', restore);
+        Promise.all(jobs).then(function() { window.print(); });
+        return '';
+    }""",
+    Output(ids.BUDGET_PRINT_SINK, "children"),
+    Input(ids.BUDGET_PRINT, "n_clicks"),
+    prevent_initial_call=True,
+)
