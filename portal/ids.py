@@ -37,12 +37,16 @@ COMPARE_ADD = "compare-add"
 COMPARE_BODY = "compare-body"
 COMPARE_AREA = "compare-area"
 COMPARE_URL = "compare-url"
+COMPARE_YEAR = "compare-year"
+COMPARE_STATE = "compare-state"
+COMPARE_NOTES = "compare-notes"
 
 # Indicator page
 INDICATOR_YEAR = "indicator-year"
 INDICATOR_LEVEL = "indicator-level"
 INDICATOR_BODY = "indicator-body"
 INDICATOR_URL = "indicator-url"
+INDICATOR_STATE = "indicator-state"
 
 # Budget view
 BUDGET_YEAR = "budget-year"
