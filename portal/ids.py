@@ -75,6 +75,16 @@ def share_modal(chart: str) -> dict:
     return {"type": "share-modal", "chart": chart}
 
 
+def share_text(chart: str, what: str) -> dict:
+    """A read-only text in the share dialog (what: link | iframe | cite | bibtex)."""
+    return {"type": "share-text", "chart": chart, "what": what}
+
+
+def share_copy(chart: str, what: str) -> dict:
+    """The copy button next to share_text(chart, what)."""
+    return {"type": "share-copy", "chart": chart, "what": what}
+
+
 def unit_card(teryt: str, indicator: str) -> dict:
     return {"type": "unit-card", "teryt": teryt, "indicator": indicator}
 

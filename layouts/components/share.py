@@ -1,23 +1,162 @@
-"""The "Udostępnij" (share) dialog on every chart: link, iframe code, downloads and citation.
+"""The "Udostępnij" (share) dialog on every chart: link, iframe code, downloads (CSV, XLSX, PNG, SVG) and citation.
 
-Placeholder signature; the open-data work fills in the dialog, embeds and downloads behind it.
+The dialog is rendered with the page (no round trip to open it); clientside callbacks in callbacks/share.py
+open it, make the link and the iframe code absolute (the page knows its own address) and copy texts.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from urllib.parse import urlencode
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from portal import ids
+from portal.api.citation import citation
+from portal.store import get_store
+
+EMBED_KEYS = ("wskaznik", "rok", "poziom", "jst", "podobne", "lang", "n")
+IFRAME_HEIGHT = {"mapa": 560, "ranking": 520, "trend": 440}
+
+TEXT = {
+    "pl": {"share": "Udostępnij", "title": "Udostępnij ten wykres", "link": "Link do tego widoku",
+           "copy": "Kopiuj", "embed": "Osadź na swojej stronie",
+           "embed_note": "Wklej ten kod w HTML strony; wykres z tytułem, źródłem i linkiem do portalu. "
+                         "Systemy obsługujące oEmbed przyjmą też sam link.",
+           "download": "Pobierz", "data": "dane:", "image": "obraz (z tytułem i źródłem):",
+           "cite": "Jak cytować", "bibtex": "BibTeX", "close": "Zamknij", "png_title": "Obraz PNG",
+           "svg_title": "Grafika wektorowa SVG", "label_link": "Link", "label_iframe": "Kod iframe",
+           "label_cite": "Zdanie do cytowania", "label_bibtex": "Wpis BibTeX"},
+    "en": {"share": "Share", "title": "Share this chart", "link": "Link to this view", "copy": "Copy",
+           "embed": "Embed on your site",
+           "embed_note": "Paste this code into your page's HTML: the chart with its title, source and a link back. "
+                         "Systems that support oEmbed also accept the plain link.",
+           "download": "Download", "data": "data:", "image": "image (with title and source):",
+           "cite": "How to cite", "bibtex": "BibTeX", "close": "Close", "png_title": "PNG image",
+           "svg_title": "SVG vector graphic", "label_link": "Link", "label_iframe": "Iframe code",
+           "label_cite": "Citation sentence", "label_bibtex": "BibTeX entry"},
+}
+
+
+def _tx(lang: str) -> dict:
+    return TEXT["en" if lang == "en" else "pl"]
+
+
+def embed_src(embed: str, path: str, query: dict[str, str]) -> str:
+    """The /embed/<kind> URL showing the same view as the page at path + query."""
+    from portal.api.oembed import embed_target
+
+    target = embed_target(get_store(), path, dict(query))
+    q = target[1] if target else {k: v for k, v in query.items() if k in EMBED_KEYS}
+    return f"/embed/{embed}" + ("?" + urlencode(q) if q else "")
+
+
+def iframe_code(src: str, title: str, height: int) -> str:
+    return (f'<iframe src="{src}" width="100%" height="{height}" style="border:0" loading="lazy" '
+            f'title="{title.replace(chr(34), "&quot;")}"></iframe>')
+
+
+def view_title(path: str, query: dict[str, str], lang: str) -> tuple[str, bool]:
+    """A short title of the view for the citation, and whether it shows synthetic values."""
+    store = get_store()
+    ind = store.indicator(query.get("wskaznik", "")) or (
+        store.indicator(path.rsplit("/", 1)[-1]) if path.startswith("/wskaznik/") else None)
+    parts = []
+    synthetic = False
+    if ind is not None:
+        parts.append(ind.name.get(lang))
+        synthetic = store.is_synthetic(ind.id)
+    teryt = query.get("jst") or (path.rsplit("/", 1)[-1] if path.startswith(("/jst/", "/budzet/")) else None)
+    if teryt:
+        names = [store.units.at[t, "name"] for t in teryt.split(",")[:5] if t in store.units.index]
+        if names:
+            parts.append(", ".join(names))
+    if query.get("rok"):
+        parts.append(query["rok"])
+    if not parts:
+        if path.startswith("/obszar/"):
+            area = store.catalogue.area_by_id.get(path.rsplit("/", 1)[-1])
+            parts.append(area.name.get(lang) if area else "OMUP")
+        else:
+            parts.append("OMUP")
+    if ind is None:
+        synthetic = bool(store.synthetic_ids)
+    return " – ".join(parts), synthetic
+
+
+def _copy_row(chart: str, what: str, value: str, label: str, lang: str, rows: int = 0) -> html.Div:
+    tx = _tx(lang)
+    text_id = ids.share_text(chart, what)
+    if rows:
+        field = dcc.Textarea(id=text_id, value=value, readOnly=True, rows=rows, className="form-control share-text",
+                             spellCheck="false")
+    else:
+        field = dcc.Input(id=text_id, value=value, readOnly=True, type="text", className="form-control share-text",
+                          spellCheck=False)
+    # Dash writes a dict id into the DOM as JSON with sorted keys: the label points at that string.
+    dom_id = json.dumps(text_id, sort_keys=True, separators=(",", ":"))
+    return html.Div([html.Label(label, htmlFor=dom_id, className="visually-hidden"), field, html.Button(tx["copy"], id=ids.share_copy(chart, what), n_clicks=0, type="button",
+                                        className="btn btn-outline-primary share-copy")],
+                    className="share-row")
 
 
 def share_panel(chart: str, *, path: str, query: dict[str, str], lang: str = "pl",
                 embed: str | None = None, downloads: list[tuple[str, str]] | None = None) -> html.Div:
-    """A share button for one chart.
+    """A share button for one chart and its dialog.
 
     chart: a page-unique name ("area-map", "profile-trend", …) used in the pattern-matching ids;
     path + query: the full view's URL (the link to share); embed: "mapa" | "ranking" | "trend" or None;
     downloads: (label, href) pairs, e.g. [("CSV", "/pobierz/ranking.csv?…"), ("XLSX", …)].
     """
+    tx = _tx(lang)
+    store = get_store()
     link = path + ("?" + urlencode(query) if query else "")
-    return html.Div([html.A("Udostępnij" if lang != "en" else "Share", href=link, className="btn btn-sm btn-outline-primary")],
-                    className="share-panel")
+    title, synthetic = view_title(path, query, lang)
+    cite = citation(title, link, store.version, date.today(), lang, synthetic)
+    body: list = [
+        html.H3(tx["link"], className="h6"),
+        _copy_row(chart, "link", link, tx["label_link"], lang),
+    ]
+    src = embed_src(embed, path, query) if embed else None
+    if src:
+        body += [html.H3(tx["embed"], className="h6 mt-3"),
+                 _copy_row(chart, "iframe", iframe_code(src, title, IFRAME_HEIGHT.get(embed, 520)), tx["label_iframe"],
+                           lang, rows=3),
+                 html.P(tx["embed_note"], className="small text-muted mb-0")]
+    else:  # the open callback writes both texts, so the iframe field exists (hidden) on every dialog
+        body.append(dcc.Input(id=ids.share_text(chart, "iframe"), value="", type="hidden"))
+    data_links = [html.A(label, href=href, download="", className="btn btn-sm btn-outline-secondary")
+                  for label, href in (downloads or [])]
+    image_links = []
+    if src:
+        sep = "&" if "?" in src else "?"
+        image_links = [html.A(fmt.upper(), href=f"{src}{sep}obraz={fmt}", target="_blank", rel="noopener",
+                              title=tx[f"{fmt}_title"], className="btn btn-sm btn-outline-secondary")
+                       for fmt in ("png", "svg")]
+    if data_links or image_links:
+        row = []
+        if data_links:
+            row += [html.Span(tx["data"], className="small"), *data_links]
+        if image_links:
+            row += [html.Span(tx["image"], className="small ms-sm-2"), *image_links]
+        body += [html.H3(tx["download"], className="h6 mt-3"),
+                 html.Div(row, className="share-downloads d-flex flex-wrap align-items-center gap-2")]
+    body += [
+        html.H3(tx["cite"], className="h6 mt-3"),
+        _copy_row(chart, "cite", cite["text"], tx["label_cite"], lang, rows=3),
+        html.Details([html.Summary(tx["bibtex"], className="small"),
+                      _copy_row(chart, "bibtex", cite["bibtex"], tx["label_bibtex"], lang, rows=9)],
+                     className="mt-2"),
+    ]
+    modal = dbc.Modal(
+        [dbc.ModalHeader(dbc.ModalTitle(tx["title"], className="h5")),
+         dbc.ModalBody(body),
+         ],
+        id=ids.share_modal(chart), is_open=False, size="lg", scrollable=True, className="share-modal",
+    )
+    button = html.Button([html.Span("⤴ ", **{"aria-hidden": "true"}), tx["share"]], id=ids.share_button(chart),
+                         n_clicks=0, type="button", className="btn btn-sm btn-outline-primary share-open",
+                         **{"aria-haspopup": "dialog"})
+    return html.Div([button, modal], className="share-panel")

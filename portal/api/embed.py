@@ -160,6 +160,8 @@ def ranking_view(store: Store, params: dict[str, str]) -> EmbedView:
     figure = bar_figure(names=names, values=values, indicator=ind, lang=lang, synthetic=synthetic,
                         reference=reference, reference_label=t["median"], highlight=highlight)
     figure["layout"].pop("height", None)
+    margin = figure["layout"]["margin"]
+    margin["t"] = max(int(margin.get("t", 0)), 44 if synthetic else 24)  # room for the median label
     title = f"{ind.name.get(lang)} – {LEVEL_NAMES[lang][state.level]}, {state.year}: {t['top']} {n}"
     subtitle = f"{ind.unit.get(lang)} · {direction_label(ind, lang)}{scope}"
     query = {**state.to_query(), "widok": "ranking"}
@@ -263,6 +265,13 @@ _JS = """
     var w = el.clientWidth || 600, h = el.clientHeight || 480;
     var fit = Math.min(w / 620, h / 560);
     fig.layout.map.zoom = Math.max(3.6, Math.min(5.8, 5.1 + Math.log2(fit)));
+    if (w < 480) {  // a narrow frame: the colour bar goes under the map instead of over it
+      fig.data.forEach(function(t){ if (t.colorbar) {
+        t.colorbar = Object.assign({}, t.colorbar, {orientation: 'h', x: 0.5, xanchor: 'center', y: 0,
+          yanchor: 'top', len: 0.9, thickness: 10, title: Object.assign({}, t.colorbar.title, {side: 'top'})});
+      }});
+      fig.layout.margin = Object.assign({}, fig.layout.margin, {b: 64});
+    }
   }
   fig.layout.autosize = true;
   Plotly.newPlot(el, fig.data, fig.layout, CONFIG).then(function(){
@@ -296,6 +305,7 @@ def render_page(view: EmbedView, auto: str | None = None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(view.title)} – OMUP</title>
 <link rel="canonical" href="{escape(view.full_url)}">
+<link rel="icon" href="/assets/favicon.ico">
 <style>{_CSS}</style></head>
 <body>
 <h1>{escape(view.title)}</h1>
