@@ -54,8 +54,11 @@ def colorscale(indicator: Indicator) -> list[list]:
 
 def _round(values: np.ndarray, decimals: int) -> list:
     """Values for the browser: rounded (smaller payloads), None for missing."""
-    out = np.round(values.astype(float), max(decimals, 0) + 1)
-    return [None if not math.isfinite(v) else v for v in out.tolist()]
+    out = np.round(np.asarray(values, dtype=float), max(decimals, 0) + 1)
+    finite = np.isfinite(out)
+    if finite.all():
+        return out.tolist()
+    return [v if ok else None for v, ok in zip(out.tolist(), finite.tolist(), strict=True)]
 
 
 def synthetic_annotation(lang: str, y: float = 1.0) -> dict:
@@ -99,7 +102,7 @@ def map_figure(
     z = _round(values[finite], indicator.decimals)
     unit = indicator.unit.get(lang)
     if finite.any():
-        lo, hi = np.nanpercentile(values[finite], [2, 98])
+        lo, hi = np.percentile(values[finite], [2, 98])
         if lo == hi:
             lo, hi = lo - 1, hi + 1
     else:
@@ -122,7 +125,8 @@ def map_figure(
         "hovertemplate": "%{properties.name}<br>%{z:,." + str(indicator.decimals) + "f} " + unit + "<extra></extra>",
         "name": "values",
     })
-    if selected and selected in set(codes.tolist()):
+    pos = int(np.searchsorted(codes, selected)) if selected else -1
+    if selected and 0 <= pos < len(codes) and codes[pos] == selected:
         traces.append({
             "type": "choroplethmap", "geojson": geojson_url, "locations": [selected], "z": [1],
             "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,

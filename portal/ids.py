@@ -30,6 +30,8 @@ AREA_URL = "area-url"
 # Unit profile
 PROFILE_YEAR = "profile-year"
 PROFILE_URL = "profile-url"
+PROFILE_BODY = "profile-body"
+PROFILE_SCROLL = "profile-scroll"
 
 # Compare
 COMPARE_UNITS = "compare-units"
@@ -87,6 +89,11 @@ def share_copy(chart: str, what: str) -> dict:
 
 def unit_card(teryt: str, indicator: str) -> dict:
     return {"type": "unit-card", "teryt": teryt, "indicator": indicator}
+
+
+def profile_section(area: str) -> str:
+    """The anchor of an area's section on the unit profile: /jst/<teryt>#<area> scrolls there."""
+    return area
 
 
 def compare_remove(teryt: str) -> dict:

@@ -6,6 +6,7 @@ percentiles, so the map, ranking and profile lookups never scan the long table.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -332,6 +333,13 @@ def _int(v: float) -> int | None:
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], Store] = {}
+_settings_cache: list[Settings] = []
+
+
+def _default_settings() -> Settings:
+    if not _settings_cache:
+        _settings_cache.append(Settings.from_env())
+    return _settings_cache[0]
 
 
 def get_store(settings: Settings | None = None, version: str | None = None) -> Store:
@@ -340,7 +348,17 @@ def get_store(settings: Settings | None = None, version: str | None = None) -> S
     A new `current` release (a build swapped in while serving) is picked up on the next call after its
     symlink changes; older stores stay loaded for pinned links (at most `keep_releases`).
     """
-    settings = settings or Settings.from_env()
+    settings = settings or _default_settings()
+    if version is None:
+        # One readlink per call (not a full path resolve): a new `current` is picked up on the next request.
+        try:
+            name = os.readlink(settings.release_path / "current").rsplit("/", 1)[-1]
+        except OSError as exc:
+            raise NoReleaseError(f"no release in {settings.release_path}; run `omup data build`") from exc
+        key = (str(settings.release_path), name)
+        store = _loaded.get(key)
+        if store is not None:
+            return store
     path = release_path(settings, version)
     key = (str(settings.release_path), path.name)
     store = _loaded.get(key)

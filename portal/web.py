@@ -118,7 +118,7 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
     @server.before_request
     def page_status():  # noqa: ANN202 - Flask hook
         path = flask.request.path
-        if flask.request.method != "GET" or path.startswith(("/_dash", "/api", "/assets", "/geo", "/embed",
+        if flask.request.method != "GET" or path.startswith(("/_", "/api", "/assets", "/geo", "/embed",
                                                                "/oembed", "/pobierz", "/static")):
             return None
         from layouts import routes

@@ -1,6 +1,19 @@
 """WSGI entry point for gunicorn (see Procfile): the release is loaded once, before workers fork (--preload)."""
 
+import ctypes
+import gc
+
 from portal.app import create_app
 
 app = create_app()
 server = app.server
+
+# Workers fork from this process and share its memory copy-on-write. Return freed heap to the OS, then move
+# every object made so far out of the garbage collector's reach, so collections in the workers do not write
+# to (and thereby copy) the shared pages.
+gc.collect()
+try:
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+except OSError:  # not glibc
+    pass
+gc.freeze()

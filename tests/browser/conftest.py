@@ -33,26 +33,31 @@ def _free_port() -> int:
 def live_server(settings):
     port = _free_port()
     env = dict(os.environ, OMUP_CACHE_URL="", PYTHONUNBUFFERED="1")
-    log = open(SCREENSHOTS.parent / ".live_server.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_path = SCREENSHOTS / "live_server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
-            urllib.request.urlopen(base + "/_dash-layout", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("portal server exited; see tests/.live_server.log") from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("portal server did not start in 90 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.time() + 90
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/_dash-layout", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"portal server exited:\n{log_path.read_text()[-3000:]}") from None
+                    if time.time() > deadline:
+                        raise RuntimeError("portal server did not start in 90 s") from None
+                    time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="session")
