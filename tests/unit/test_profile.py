@@ -171,3 +171,14 @@ def test_callback_logic():
     search, body, value = cb.sync("profile-url", "2023", "", "/jst/1218093")
     assert value == profile.LATEST
     assert "W 2025 r." in text_of(body)
+
+
+def test_sparkline_svg_breaks_at_gaps_and_marks_last_point():
+    from portal.figures import sparkline_svg
+
+    svg = sparkline_svg([2019, 2020, 2021, 2022], [1.0, None, 3.0, 4.0], peer_median=[2.0, 2.0, 2.0, 2.0])
+    unit_path = svg.split('<path d="')[2].split('"')[0]
+    assert unit_path.count("M") == 2  # a new stroke after the missing year
+    assert "<circle" in svg and 'stroke-dasharray="2 3"' in svg
+    assert profile.svg_data_uri(svg).startswith("data:image/svg+xml") and "#" not in profile.svg_data_uri(svg)
+    assert sparkline_svg([2020], [None]).startswith("<svg")
