@@ -104,27 +104,29 @@ class Store:
 
     # ------------------------------------------------------------------ loading
     def _load_values(self, path: Path) -> None:
-        values = pd.read_parquet(path / "values.parquet")
-        ustats = pd.read_parquet(path / "unit_stats.parquet")
-        df = values.merge(ustats, on=["indicator", "teryt", "year"], how="left", validate="one_to_one")
-        flag_code = {f: i for i, f in enumerate(FLAGS)}
+        """Memory-map the value cubes written by the build (or build them in memory for an older release)."""
+        from portal import cubes
+
+        if (path / "cubes" / "index.json").exists():
+            arrays, index = cubes.read_cubes(path)
+        else:
+            values = pd.read_parquet(path / "values.parquet")
+            ustats = pd.read_parquet(path / "unit_stats.parquet")
+            arrays, index = cubes.build_cubes(values, ustats, self.units.reset_index(drop=True))
         self._cubes: dict[tuple[str, str], _Cube] = {}
         self._years: dict[tuple[str, str], list[int]] = {}
-        for (ind, level), part in df.groupby(["indicator", "level"], sort=False):
-            years = sorted(int(y) for y in part["year"].unique())
-            codes = self._codes[level]
-            cube = _Cube(years, len(codes))
-            pos = self._pos[level]
-            rows = part["teryt"].map(pos).to_numpy(int)
-            cols = part["year"].map(cube.years).to_numpy(int)
-            cube.value[rows, cols] = part["value"].to_numpy(float)
-            cube.flag[rows, cols] = part["flag"].map(flag_code).to_numpy(np.int8)
-            cube.synthetic[rows, cols] = part["synthetic"].to_numpy(bool)
-            for col in ("rank_pl", "pct_pl", "rank_peer", "pct_peer"):
-                cube.__getattribute__(col)[rows, cols] = part[col].astype("float64").to_numpy(float)
-            cube.n_peer[rows, cols] = part["n_peer"].fillna(0).astype(int).to_numpy()
-            self._cubes[(ind, level)] = cube
-            self._years[(ind, level)] = years
+        for level, idx in index.items():
+            if list(idx["codes"]) != self._codes[level].tolist():
+                raise ValueError(f"{path}: cube codes for {level} do not match the unit register")
+            col = {y: j for j, y in enumerate(idx["years"])}
+            for k, ind in enumerate(idx["indicators"]):
+                present = [int(y) for y in idx["present"][ind]]
+                cube = _Cube.__new__(_Cube)
+                cube.years = {y: col[y] for y in present}
+                for field in cubes.FIELDS:
+                    setattr(cube, field, arrays[(level, field)][k])
+                self._cubes[(ind, level)] = cube
+                self._years[(ind, level)] = present
         self._flag_names = np.array(FLAGS + ("no_data",), dtype=object)  # index -1 → no_data
         self._synthetic_ids = frozenset(self.meta.get("synthetic_indicators", []))
 

@@ -92,6 +92,9 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str
     values.to_parquet(out / "values.parquet", index=False)
     ustats.to_parquet(out / "unit_stats.parquet", index=False)
     gstats.to_parquet(out / "group_stats.parquet", index=False)
+    from portal.cubes import write_cubes
+
+    write_cubes(out, values, ustats, units)
     (out / "catalogue.json").write_bytes(orjson.dumps(catalogue.model_dump(mode="json")))
 
     version = _content_version(out)
@@ -101,10 +104,13 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str
     return version
 
 
+RELEASE_FORMAT = 2  # bump when the release layout changes (2: memory-mapped value cubes)
+
+
 def _content_version(out: Path) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format:{RELEASE_FORMAT}".encode())
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"}:
+        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"} and path.parent.name != "cubes":
             digest.update(path.relative_to(out).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
@@ -129,6 +135,7 @@ def _metadata(
     exam = report.get("exam_matching") or {}
     return {
         "version": version,
+        "format": RELEASE_FORMAT,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "units": {lvl: int(n) for lvl, n in units["level"].value_counts().items()},
         "indicator_count": len(catalogue.indicators),
