@@ -39,11 +39,14 @@ SCHEMAS: dict[str, dict] = {
                         level=LEVEL, kind=S, powiat=STR_OR_NULL, wojewodztwo=STR_OR_NULL, population=INT_OR_NULL,
                         peer_group=S),
     "PeerGroup": _obj(["id", "name", "size"], id=S, name=TEXT, size=I),
-    "Unit": {"allOf": [{"$ref": "#/components/schemas/UnitSummary"}, _obj(
-        ["mnpp", "context", "peer_group", "parents"], mnpp=B, context=TEXT, area_km2=NUM_OR_NULL,
+    # The unit's own record: the summary's fields, with the peer group spelled out (id, names, size).
+    "Unit": _obj(
+        ["teryt", "name", "display_name", "level", "kind", "mnpp", "context", "peer_group", "parents"],
+        teryt=S, name=S, display_name=S, level=LEVEL, kind=S, powiat=STR_OR_NULL, wojewodztwo=STR_OR_NULL,
+        population=INT_OR_NULL, mnpp=B, context=TEXT, area_km2=NUM_OR_NULL,
         density=NUM_OR_NULL, has_shape=B, peer_group=_ref("PeerGroup"),
         parents={"type": "array", "items": _obj(["teryt", "name", "level"], teryt=S, name=S, level=LEVEL)},
-        links={"type": "object", "additionalProperties": S})]},
+        links={"type": "object", "additionalProperties": S}),
     "IndicatorSummary": _obj(
         ["id", "area", "dimension", "name", "unit", "direction", "levels", "years", "synthetic"],
         id=S, area=S, dimension=S, name=TEXT, unit=TEXT,
@@ -111,8 +114,10 @@ def _get(op: str, summary: str, params: list[dict], ok: dict, *extra: tuple[str,
     return {"get": {"operationId": op, "summary": summary, "parameters": params, "responses": responses}}
 
 
-def spec(version: str = "") -> dict:
-    """The OpenAPI 3.0 document (the data version is in `info`)."""
+def spec(version: str = "", areas: list[str] | None = None, peer_groups: list[str] | None = None) -> dict:
+    """The OpenAPI 3.0 document (the data version is in `info`; area and peer-group ids as enums)."""
+    area_schema = {"type": "string", "enum": areas} if areas else {"type": "string", "maxLength": 80}
+    group_schema = {"type": "string", "enum": peer_groups} if peer_groups else {"type": "string", "maxLength": 80}
     paths = {
         "/api/v1/units": _get("listUnits", "Jednostki: wyszukiwanie i filtry (units)", [
             _p("q", "query", {"type": "string", "maxLength": 100}, "Nazwa lub początek kodu TERYT.", example="Wadowice"),
@@ -126,7 +131,7 @@ def spec(version: str = "") -> dict:
                                       [TERYT_PATH], _json(_obj(["meta", "unit"], meta=_ref("Meta"), unit=_ref("Unit")),
                                                           "Jednostka."), ("301", MOVED)),
         "/api/v1/indicators": _get("listIndicators", "Katalog wskaźników (indicator catalogue)", [
-            _p("area", "query", {"type": "string", "maxLength": 80}, "Obszar (np. edukacja)."),
+            _p("area", "query", area_schema, "Obszar (np. edukacja)."),
             _p("dimension", "query", {"type": "string", "enum": ["ilosc", "jakosc", "dostepnosc", "efektywnosc",
                                                                  "kontekst"]}, "Wymiar.")],
             _json(_obj(["meta", "total", "items"], meta=_ref("Meta"), total=I,
@@ -145,7 +150,7 @@ def spec(version: str = "") -> dict:
             *PAGE], _json(_page("Value", indicator=_ref("IndicatorSummary")), "Strona wartości.")),
         "/api/v1/rankings": _get("listRanking", "Ranking jednego wskaźnika w roku (rankings)", [
             INDICATOR, _p("year", "query", YEAR, "Rok (domyślnie najnowszy)."), LEVEL_Q,
-            _p("peer_group", "query", {"type": "string", "maxLength": 80}, "Tylko grupa porównawcza."),
+            _p("peer_group", "query", group_schema, "Tylko grupa porównawcza."),
             _p("unit", "query", {"type": "string", "maxLength": 12}, "Ranking w grupie porównawczej tej jednostki."),
             *PAGE], _json(_page("RankingRow", indicator=_ref("IndicatorSummary"), year=I, level=LEVEL,
                                 peer_group=STR_OR_NULL, unit=STR_OR_NULL, summary=_ref("GroupStats")),

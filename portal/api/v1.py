@@ -115,6 +115,14 @@ def cache_headers(resp: flask.Response) -> flask.Response:
     return _cors(resp)
 
 
+@blueprint.after_app_request
+def allow_header(resp: flask.Response) -> flask.Response:
+    """A 405 from routing is answered by the app's handler: add the Allow header HTTP asks for."""
+    if resp.status_code == 405 and flask.request.path.startswith("/api/") and "Allow" not in resp.headers:
+        resp.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return resp
+
+
 @blueprint.errorhandler(ApiError)
 def api_error(exc: ApiError) -> flask.Response:
     return json_response(exc.body(), exc.status)
@@ -127,7 +135,9 @@ def api_404(_exc: Exception) -> flask.Response:
 
 @blueprint.errorhandler(405)
 def api_405(_exc: Exception) -> flask.Response:
-    return json_response(ApiError(405, "method_not_allowed", "Tylko GET (only GET).").body(), 405)
+    resp = json_response(ApiError(405, "method_not_allowed", "Tylko GET (only GET).").body(), 405)
+    resp.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return resp
 
 
 # ------------------------------------------------------------------------------------------ parameters
@@ -573,7 +583,9 @@ def releases() -> flask.Response:
 def openapi() -> flask.Response:
     from portal.api.openapi import spec
 
-    return json_response(spec(_store().version))
+    store = _store()
+    return json_response(spec(store.version, [a.id for a in store.catalogue.areas],
+                              sorted(store.meta.get("peer_groups", {}))))
 
 
 @blueprint.get("/api/v1/")
