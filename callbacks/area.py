@@ -197,7 +197,8 @@ def heading_view(state: ViewState) -> list:
         children.append(html.P([html.Strong(name + ": "), text, " ",
                                 html.A("→ " + ("profil" if lang != "en" else "profile"),
                                        href=with_lang(f"/jst/{selected}", lang))], className="selected-sentence"))
-        note = caveat(bool(point and point["synthetic"]), point["flag"] if point else "no_data", lang)
+        note = caveat(bool(point and point["synthetic"]), point["flag"] if point else "no_data", lang,
+                      level=store.units.at[selected, "level"])
         if note:
             children.append(html.P(note, className="small caveat"))
     national = store.group(ind.id, state.year, state.level, "national", "PL")

@@ -130,7 +130,7 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                 defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
                 dashGridOptions={"animateRows": False, "suppressCellFocus": False, "rowHeight": 38,
                                  "ensureDomOrder": True, "localeText": {} if lang == "en" else AG_GRID_PL},
-                columnSize="responsiveSizeToFit", style={"height": "560px", "width": "100%"},
+                style={"height": "560px", "width": "100%"},
                 className="ag-theme-quartz ranking-grid",
             ), label=tx["ranking"], tab_id="ranking"),
             dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),

@@ -25,3 +25,11 @@ def store(settings):
     from portal.store import get_store
 
     return get_store(settings)
+
+
+# Tests make many requests from one client address: the per-client rate limits of production would answer 429.
+# The rate-limit test builds its own app with low limits.
+import os  # noqa: E402
+
+os.environ.setdefault("OMUP_RATE_LIMIT_API", "1000000 per minute")
+os.environ.setdefault("OMUP_RATE_LIMIT_CALLBACKS", "1000000 per minute")
