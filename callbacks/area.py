@@ -11,6 +11,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from portal import ids
+from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
 from portal.figures import direction_label, distribution_figure, map_figure
 from portal.state import ViewState, parse_search, resolve_state, with_changes
@@ -79,19 +80,20 @@ def map_view(state: ViewState) -> dict:
                       height=560)
 
 
-def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[dict]:
-    """All rows of the ranking (filtered to peers when asked), sorted; each row a plain dict."""
+@memoize_versioned
+def _all_rows(indicator: str, year: int, level: str, lang: str) -> list[dict]:
+    """Every unit's ranking row for one indicator-year-level, best first (memoised: ~10–100 ms to build)."""
     store = get_store()
-    sl = store.slice(state.indicator, state.year, state.level)
+    sl = store.slice(indicator, year, level)
     if sl is None:
         return []
-    lang = state.lang
     df = sl.frame(store.units)
-    selected = state.selected_at_level
-    if state.peers and selected and selected in store.units.index:
-        df = df[df["peer_group"] == store.units.at[selected, "peer_group"]]
     ind = sl.indicator
     flags = FLAG_TEXT[lang]
+    unit = ind.unit.get(lang)
+    suffix = "?lang=en" if lang == "en" else ""
+    group_names = {g: store.peer_group_name(g, lang) for g in df["peer_group"].unique()}
+    yes = "yes" if lang == "en" else "tak"
     rows = []
     for r in df.itertuples(index=False):
         value = None if not math.isfinite(r.value) else round(float(r.value), ind.decimals)
@@ -99,27 +101,36 @@ def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[di
             "teryt": r.teryt,
             "rank": None if not math.isfinite(r.rank_pl) else int(r.rank_pl),
             "rank_peer": None if not math.isfinite(r.rank_peer) else int(r.rank_peer),
-            "name": f"[{r.display_name}](/jst/{r.teryt}{'?lang=en' if lang == 'en' else ''})",
+            "name": f"[{r.display_name}](/jst/{r.teryt}{suffix})",
             "plain_name": r.display_name,
-            "group": store.peer_group_name(r.peer_group, lang),
+            "peer_group": r.peer_group,
+            "group": group_names[r.peer_group],
             "value": value,
-            "value_text": format_value(value, ind.unit.get(lang), ind.decimals, lang) if value is not None
-            else flags["no_data"],
+            "value_text": format_value(value, unit, ind.decimals, lang) if value is not None else flags["no_data"],
             "flag": flags.get(r.flag, r.flag),
-            "synthetic": "tak" if (r.synthetic and lang != "en") else ("yes" if r.synthetic else ""),
+            "synthetic": yes if r.synthetic else "",
         })
-    key, descending = "rank", False
+    present = sorted((r for r in rows if r["rank"] is not None), key=lambda r: (r["rank"], r["plain_name"]))
+    return present + [r for r in rows if r["rank"] is None]
+
+
+def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[dict]:
+    """All rows of the ranking (filtered to peers when asked), sorted; fresh dicts the caller may change."""
+    store = get_store()
+    rows = _all_rows(state.indicator, state.year, state.level, state.lang)
+    selected = state.selected_at_level
+    if state.peers and selected and selected in store.units.index:
+        group = store.units.at[selected, "peer_group"]
+        rows = [r for r in rows if r["peer_group"] == group]
+    rows = [dict(r) for r in rows]
     if sort_by:
         col = sort_by[0].get("column_id")
         if col in ("rank", "rank_peer", "value_text", "plain_name", "name", "group"):
             key = {"value_text": "value", "name": "plain_name"}.get(col, col)
             descending = sort_by[0].get("direction") == "desc"
-    present = [r for r in rows if r[key] is not None]
-    missing = [r for r in rows if r[key] is None]
-    present.sort(key=lambda r: r[key], reverse=descending)
-    if key in ("rank", "rank_peer") and not sort_by:
-        present.sort(key=lambda r: (r["rank"], r["plain_name"]))
-    return present + missing
+            present = sorted((r for r in rows if r[key] is not None), key=lambda r: r[key], reverse=descending)
+            rows = present + [r for r in rows if r[key] is None]
+    return rows
 
 
 def ranking_view(state: ViewState) -> dict:
@@ -147,7 +158,7 @@ def ranking_view(state: ViewState) -> dict:
                                          "style": {"backgroundColor": "#fde0dd", "fontWeight": "700"}})
         scroll = {"rowId": selected, "rowPosition": "middle"}
     for r in rows:
-        del r["plain_name"]
+        del r["plain_name"], r["peer_group"]
     return {"columns": columns, "rows": rows, "row_style": style, "scroll": scroll}
 
 

@@ -69,10 +69,7 @@ class FallbackRedisCache(BaseCache):
             try:
                 t = self._timeout(timeout)
                 data = self._dump(value)
-                if t > 0:
-                    self._redis.setex(self._prefix + key, t, data)
-                else:
-                    self._redis.set(self._prefix + key, data)
+                self._redis.set(self._prefix + key, data, ex=t if t > 0 else None)
             except self._errors as exc:
                 self._fail(exc)
         return True
