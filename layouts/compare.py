@@ -353,7 +353,9 @@ def units_view(state: CompareState) -> list:
                 [
                     html.Span(
                         [
-                            dcc.Link(name, href=with_lang(f"/jst/{teryt}", state.lang), className="chip-name"),
+                            dcc.Link(
+                                name, href=with_lang(f"/jst/{teryt}", state.lang), className="chip-name"
+                            ),
                             html.Span(store.context_line(teryt, state.lang), className="chip-context"),
                         ],
                         className="chip-text",
@@ -384,7 +386,7 @@ def units_view(state: CompareState) -> list:
     return out
 
 
-def table_view(state: CompareState, rows: list[dict]) -> html.Div:
+def table_view(state: CompareState, rows: list[dict]) -> list:
     store = get_store()
     lang = state.lang
     tx = _tx(lang)
@@ -434,19 +436,23 @@ def table_view(state: CompareState, rows: list[dict]) -> html.Div:
         body.append(html.Tr(tds))
     table = html.Table(
         [
-            html.Caption(tx["table_caption"].format(area=area.name.get(lang)), className="small"),
+            html.Caption(tx["table_caption"].format(area=area.name.get(lang)), className="visually-hidden"),
             html.Thead(html.Tr(head)),
             html.Tbody(body),
         ],
         className="table table-sm compare-table align-top",
     )
-    return html.Div(
-        table,
-        className="table-responsive compare-table-wrap",
-        tabIndex="0",
-        role="region",
-        **{"aria-label": tx["table_caption"].format(area=area.name.get(lang))},
-    )
+    caption = tx["table_caption"].format(area=area.name.get(lang))
+    return [
+        html.P(caption, className="small text-muted mb-1", **{"aria-hidden": "true"}),
+        html.Div(
+            table,
+            className="table-responsive compare-table-wrap",
+            tabIndex="0",
+            role="region",
+            **{"aria-label": caption},
+        ),
+    ]
 
 
 def bars_view(state: CompareState, rows: list[dict]) -> list:
@@ -529,7 +535,7 @@ def body_view(state: CompareState) -> list:
     qs = download_query(state)
     downloads = [("CSV", f"/pobierz/porownanie.csv?{qs}"), ("XLSX", f"/pobierz/porownanie.xlsx?{qs}")]
     out: list = [
-        table_view(state, rows),
+        *table_view(state, rows),
         html.P(tx["year_note"], className="small text-muted"),
         html.Div(
             [html.Span(tx["download"], className="small me-2")]

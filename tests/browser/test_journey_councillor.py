@@ -1,0 +1,110 @@
+"""A councillor compares Wadowice with neighbours, then reads an indicator's definition and the data notes."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.browser
+
+WADOWICE = "1218093"
+# plotly.js fetches the geometry and maplibre draws it later than the SVG overlay appears.
+MAP_DRAWN = """() => { const gd = document.querySelector('.indicator-map .js-plotly-plot');
+  const sp = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  return !!(sp && sp.map && sp.map.loaded() && sp.map.areTilesLoaded()); }"""
+
+
+def _add_unit(page, typed: str, option_text: str) -> None:
+    page.click("#compare-add")
+    page.keyboard.type(typed, delay=40)
+    option = page.locator(".Select-menu-outer, .dash-dropdown-options, [role='listbox']").get_by_text(
+        option_text, exact=False
+    )
+    option.first.wait_for()
+    option.first.click()
+
+
+def _unit_headers(page) -> list[str]:
+    return page.locator(".compare-table thead th.col-unit").all_inner_texts()
+
+
+def test_councillor_compares_units(live_server, page):
+    page.goto(f"{live_server}/porownaj?jst={WADOWICE}")
+    page.wait_for_selector(".compare-table")
+    assert _unit_headers(page) == ["Wadowice"]
+    assert "Dodaj jeszcze" in page.inner_text("#compare-units")
+
+    _add_unit(page, "Kalwaria", "Kalwaria Zebrzydowska")
+    page.wait_for_function("document.querySelectorAll('.compare-table thead th.col-unit').length === 2")
+    _add_unit(page, "Andrych", "Andrychów")
+    page.wait_for_function("document.querySelectorAll('.compare-table thead th.col-unit').length === 3")
+    assert _unit_headers(page) == ["Wadowice", "Kalwaria Zebrzydowska", "Andrychów"]
+    page.wait_for_url(re.compile(r"jst=1218093(,|%2C)1218033(,|%2C)1218013"))
+    page.wait_for_selector(".compare-bar .main-svg")
+    shot(page, "compare-desktop")
+
+    page.click("button[aria-label='Usuń Kalwaria Zebrzydowska z porównania']")
+    page.wait_for_function("document.querySelectorAll('.compare-table thead th.col-unit').length === 2")
+    assert _unit_headers(page) == ["Wadowice", "Andrychów"]
+    page.wait_for_url(re.compile(r"jst=1218093(,|%2C)1218013(&|$)"))
+
+    page.select_option("#compare-area", "finanse-jst")
+    page.wait_for_url(re.compile(r"obszar=finanse-jst"))
+    page.wait_for_function("document.querySelector('.compare-table').innerText.includes('Dochody')")
+    assert "Wynik egzaminu" not in page.inner_text(".compare-table")
+
+    # Back to the previous state: the URL drives the page.
+    page.go_back()
+    page.wait_for_function("document.querySelector('.compare-table').innerText.includes('Wynik egzaminu')")
+
+
+def test_pages_on_desktop_and_phone(live_server, page, phone_page):
+    for pg, suffix in ((page, "desktop"), (phone_page, "phone")):
+        if suffix == "phone":
+            pg.goto(f"{live_server}/porownaj?jst={WADOWICE},1218033,1218013")
+            pg.wait_for_selector(".compare-bar .main-svg")
+            shot(pg, "compare-phone")
+        pg.goto(f"{live_server}/wskaznik/egzamin-8-matematyka")
+        pg.wait_for_selector(".indicator-map .main-svg")
+        pg.wait_for_function(MAP_DRAWN)
+        assert "DANE RZECZYWISTE" in pg.inner_text(".origin")
+        shot(pg, f"indicator-{suffix}")
+        pg.select_option("#indicator-level", "powiat")
+        pg.wait_for_url(re.compile(r"poziom=powiaty"))
+        pg.wait_for_function("document.querySelector('#indicator-body h2').innerText.includes('powiaty')")
+        pg.goto(f"{live_server}/o-danych")
+        pg.wait_for_selector("#syntetyczne")
+        assert "Szczawa" in pg.inner_text("#ksztalty")
+        shot(pg, f"about-{suffix}")
+
+
+def test_synthetic_indicator_page_is_labelled(live_server, page):
+    page.goto(f"{live_server}/wskaznik/kanalizacja-odsetek?rok=2020")
+    page.wait_for_selector(".origin-synthetic")
+    assert "DANE SYNTETYCZNE" in page.inner_text(".origin")
+    page.wait_for_selector("#indicator-year")
+    assert page.input_value("#indicator-year") == "2020"
+
+
+def test_unknown_indicator_is_404_with_suggestions(live_server, browser):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{live_server}/wskaznik/nie-ma-takiego", timeout=10)
+    assert err.value.code == 404
+    # Own context: the 404 document itself is logged as a failed resource, which is the point here.
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        response = pg.goto(f"{live_server}/wskaznik/egzamin-8-matma")
+        assert response is not None and response.status == 404
+        pg.wait_for_selector(".suggestions a")
+        assert "/wskaznik/egzamin-8-matematyka" in pg.inner_html(".suggestions")
+        assert not errors
+    finally:
+        context.close()
