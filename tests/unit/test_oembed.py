@@ -11,7 +11,11 @@ import pytest
 def client(settings):
     from portal.app import create_app
 
-    return create_app().server.test_client()
+    app = create_app()
+    # Only the JSON, file and embed routes are used here: skip Dash's first-request setup, which would take the
+    # page callbacks (declared globally) for this app and leave none for a later app that serves pages.
+    app._got_first_request["setup_server"] = True
+    return app.server.test_client()
 
 
 def test_oembed_for_area_link(client):
