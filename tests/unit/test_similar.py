@@ -61,7 +61,7 @@ def fake_store(version: str = "fake-1", kind_of_u3: str = "miejska") -> FakeStor
     # A gmina without density (skipped, and not moving the scale) and a powiat (another level).
     rows.append(row("0000091", "gmina", "miejska", 3, np.nan))
     rows.append(row("0001", "powiat", "powiat", 3, math.exp(4)))
-    return FakeStore(pd.DataFrame(rows), {c: 2000.0 for c in XY}, version)
+    return FakeStore(pd.DataFrame(rows), {c: 2000.0 for c in [*XY, "0000091"]}, version)
 
 
 def test_ranking_by_hand():
