@@ -49,12 +49,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         ],
     )
     app.index_string = _INDEX
-    # Imports register layouts and callbacks (global @callback → this app, built once per process).
+    # Imports register layouts and callbacks with Dash's global @callback registry.
     import callbacks  # noqa: F401
     from layouts.components import shell
 
     app.layout = shell.app_layout
     app.validation_layout = shell.validation_layout()
+    _attach_callbacks(app)
 
     _register_geometry(server, settings)
     from portal.api import register_api
@@ -64,6 +65,30 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     register_web(server, app, settings)
     return app
+
+
+_RECORDED: tuple[dict, list, list] | None = None
+
+
+def _attach_callbacks(app: dash.Dash) -> None:
+    """Give this app every @callback declared at import time.
+
+    Dash hands the global registry to the first app that serves a request and empties it, so a second app in the
+    same process (tests, the benchmark) would have no callbacks. Record the registry once and give each app its
+    own copy, attached now rather than at its first request.
+    """
+    from dash import _callback
+
+    global _RECORDED
+    if _RECORDED is None:
+        _RECORDED = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST),
+                     list(_callback.GLOBAL_INLINE_SCRIPTS))
+    callback_map, callback_list, scripts = _RECORDED
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_MAP.update(callback_map)
+    _callback.GLOBAL_CALLBACK_LIST[:] = callback_list
+    _callback.GLOBAL_INLINE_SCRIPTS[:] = scripts
+    app._setup_server()
 
 
 def _init_cache(server: flask.Flask, settings: Settings) -> None:
