@@ -66,7 +66,7 @@ def callback_body(output: str, outputs, inputs: list[dict], state: list[dict] | 
 
 
 def map_body(state: dict) -> dict:
-    return callback_body("area-map.figure", {"id": "area-map", "property": "figure"},
+    return callback_body("area-map-figure.data", {"id": "area-map-figure", "property": "data"},
                          [{"id": "area-state", "property": "data", "value": state}])
 
 

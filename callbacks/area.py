@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from dash import Input, Output, State, callback, ctx, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from portal import ids
 from portal.cache import memoize_versioned
@@ -292,9 +292,18 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
     )
 
 
-@callback(Output(ids.AREA_MAP, "figure"), Input(ids.AREA_STATE, "data"))
+@callback(Output(ids.AREA_MAP_FIGURE, "data"), Input(ids.AREA_STATE, "data"))
 def update_map(state: dict) -> dict:
     return map_view(ViewState(**state))
+
+
+# The figure reaches the graph through the browser, which fits the zoom to the screen width (assets/omup-maps.js).
+clientside_callback(
+    ClientsideFunction(namespace="omup", function_name="fitMap"),
+    Output(ids.AREA_MAP, "figure"),
+    Input(ids.AREA_MAP_FIGURE, "data"),
+    State(ids.AREA_MAP, "id"),
+)
 
 
 @callback(

@@ -150,6 +150,7 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
         html.Div(id=ids.AREA_SHARE, className="mt-2"),
         html.Details([html.Summary(tx["howto_h"]), html.P(tx["howto"], className="mt-2")], className="howto mt-3"),
         dcc.Store(id=ids.AREA_STATE, data=state.as_dict()),
+        dcc.Store(id=ids.AREA_MAP_FIGURE),
         dcc.Location(id=ids.AREA_URL, refresh="callback-nav"),
     ]
     area_ids = [i.id for i in store.catalogue.in_area(area)]

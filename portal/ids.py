@@ -26,6 +26,7 @@ AREA_SELECTED = "area-selected"
 AREA_STATE = "area-state"
 AREA_SHARE = "area-share"
 AREA_URL = "area-url"
+AREA_MAP_FIGURE = "area-map-figure"
 
 # Unit profile
 PROFILE_YEAR = "profile-year"
