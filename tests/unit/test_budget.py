@@ -74,19 +74,26 @@ def test_gap_sentences_say_less_when_the_unit_spends_more_than_the_median(teryt)
 
 
 def test_gap_sentences_round_to_a_readable_amount_with_polish_grammar():
+    from portal.explain import format_money
+    from portal.store import get_store
+
     sentences = dict(budget.gap_sentences("1218093", 2024))
-    # Wadowice (37 585 residents): oświata 5 594 zł vs median 4 501 zł per resident → about 41 mln zł less.
+    # The amount is the gap per resident times the residents, rounded readably (synthetic values: recompute).
+    row = {r["key"]: r for r in budget.section_rows("1218093", 2024)}["801-854"]
+    gap = abs(row["value"] - row["median"]) * get_store().units.at["1218093", "population"]
+    word = "mniej" if row["value"] > row["median"] else "więcej"
     assert sentences["801-854"] == (
         "Gdyby gmina wydawała na oświatę tyle na mieszkańca, co mediana podobnych gmin, "
-        "wydałaby o 41 mln zł mniej."
+        f"wydałaby o {format_money(gap)} {word}."
     )
+    assert format_money(gap).endswith(("mln zł", "tys. zł"))
     assert any(" tys. zł " in t for t in sentences.values())
     city = dict(budget.gap_sentences("1261011", 2024))
     assert city["600"].startswith("Gdyby miasto wydawało na transport i drogi")
     powiat = dict(budget.gap_sentences("1218", 2024))
     assert all(t.startswith(("Gdyby powiat wydawał", "Powiat wydaje")) for t in powiat.values())
     english = dict(budget.gap_sentences("1218093", 2024, "en"))
-    assert english["801-854"].endswith("it would spend PLN 41 million less.")
+    assert english["801-854"].endswith(f"it would spend {format_money(gap, 'en')} {'less' if word == 'mniej' else 'more'}.")
 
 
 def test_small_multiples_have_nine_panels():
