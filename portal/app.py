@@ -103,7 +103,7 @@ def _init_cache(server: flask.Flask, settings: Settings) -> None:
 def _register_geometry(server: flask.Flask, settings: Settings) -> None:
     """Hashed geometry files: served once, cached for a year, precompressed siblings chosen by Accept-Encoding."""
 
-    @server.route("/geo/<name>")
+    @server.route("/geo/<path:name>")
     def geometry(name: str) -> flask.Response:
         from portal.store import get_store
 

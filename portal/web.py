@@ -96,6 +96,10 @@ def register_errors(server: flask.Flask) -> None:
                 return resp
             return exc
         path = flask.request.path
+        from dash.exceptions import DependencyException
+
+        if isinstance(exc, DependencyException):  # a component-suite file that does not exist
+            return flask.make_response("Not found", 404)
         if path.startswith("/_dash-update-component") and isinstance(exc, BAD_INPUT):
             server.logger.info("rejected callback input: %r", exc)
             resp = flask.jsonify({"error": {"code": "invalid_callback_input",
