@@ -8,8 +8,8 @@ from portal.config import Settings
 from portal.release import NoReleaseError, current_release_path
 
 
-@pytest.fixture(scope="session")
-def settings() -> Settings:
+def _ensure_release() -> Settings:
+    """Build the default release once if none exists (a fresh clone): ~40 s."""
     s = Settings.from_env()
     try:
         current_release_path(s)
@@ -18,6 +18,16 @@ def settings() -> Settings:
 
         build_release(s)
     return s
+
+
+def pytest_sessionstart(session) -> None:
+    # Before collection: some test modules build the app (and so load the release) at import time.
+    _ensure_release()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return _ensure_release()
 
 
 @pytest.fixture(scope="session")
