@@ -3,6 +3,7 @@ release swapped in under load. Real processes: redis-server and gunicorn on loop
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -114,8 +115,8 @@ def _hammer(base: str, paths: list[str], stop: threading.Event, results: list, t
                     results.append((r.status, path, body[:400]))
             except urllib.error.HTTPError as e:
                 results.append((e.code, path, b""))
-            except OSError as e:
-                results.append((0, path, str(e).encode()))
+            except (OSError, http.client.HTTPException) as e:  # a connection cut by a dying worker
+                results.append((0, path, repr(e).encode()))
 
     ts = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(threads)]
     for t in ts:
