@@ -24,7 +24,7 @@ from portal.pipeline.bdl import (
     wants_bdl,
 )
 
-RAW = Settings().raw_path
+RAW = Settings.from_env().raw_path
 RECORDED = RAW / "bdl-api-fixtures-pybdl"
 GMINA_IDS = RAW / "bdl-meta" / "gmina_teryt_codes.txt"
 

@@ -20,7 +20,7 @@ from portal.pipeline.fetch import FetchError, fetch_official, parse_sources, par
 from portal.pipeline.smup import SmupClient
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "smup"
-RECORDED = Settings().raw_path / "bdl-api-fixtures-pybdl" / "samples_raw_data.json"
+RECORDED = Settings.from_env().raw_path / "bdl-api-fixtures-pybdl" / "samples_raw_data.json"
 TEXT = {"pl": "t", "en": "t"}
 
 
