@@ -19,9 +19,10 @@ from datetime import date
 
 import flask
 
+from portal.api.versions import VersionError, store_for
 from portal.catalogue import Indicator
 from portal.state import LEVEL_PARAM
-from portal.store import LEVEL_OF_LEN, Store, get_store
+from portal.store import LEVEL_OF_LEN, Store
 
 blueprint = flask.Blueprint("downloads", __name__)
 
@@ -430,7 +431,16 @@ def _attach(resp: flask.Response, filename: str) -> flask.Response:
 
 @blueprint.get("/pobierz/<table>.<fmt>")
 def download(table: str, fmt: str) -> flask.Response:
-    store = get_store()
+    try:  # v=<data version>: the table from that kept release (its header block names the version)
+        store = store_for(flask.request.args.get("v"))
+    except VersionError as exc:
+        if exc.status == 400:
+            return _error(DownloadError("v", "wersja danych to litery i cyfry, np. z /api/v1/releases"))
+        text = (f"Wersja danych „{exc.version[:40]}” nie jest już przechowywana; przechowywane: "
+                f"{', '.join(exc.kept)}.\nData version not kept; kept versions: {', '.join(exc.kept)}.\n")
+        resp = flask.Response(text, status=404, mimetype="text/plain")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
     if table == "wydanie" and fmt == "csv":
         t = release_table(store)
         resp = flask.Response(csv_lines(t), mimetype="text/csv")

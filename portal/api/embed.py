@@ -5,12 +5,17 @@ line, the synthetic notice when it applies, a link back to the full view and PNG
 served from the plotly package under a versioned URL (immutable, precompressed); the figure is inlined as
 JSON, so an embed costs one HTML request, one cached script and, for maps, the cached geometry. Framing by
 any site is allowed for /embed/ (portal/web.py); every other page refuses it.
+
+`v=<data version>` pins an embed to a kept release: it renders from that release's store, so a published
+iframe keeps showing the numbers it was published with; when a newer release is current, a quiet link offers
+the same view on current data. A version no longer kept answers 404 with the kept versions and a link to the
+current view.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,6 +25,7 @@ import numpy as np
 import orjson
 
 from portal.api.images import EXPORT_SIZE, FORMATS, export_figure
+from portal.api.versions import VersionError, app_settings, store_for
 from portal.figures import bar_figure, direction_label, graph_config, map_figure, trend_figure
 from portal.state import LEVEL_WORD, ViewState, parse_search, resolve_state
 from portal.store import LEVEL_OF_LEN, Store, get_store
@@ -35,11 +41,21 @@ T = {
     "pl": {"source": "Źródło", "version": "wersja danych", "more": "Zobacz w portalu OMUP →", "synthetic":
            "Uwaga: wartości syntetyczne – nie są to dane urzędowe.", "save": "Zapisz obraz:", "median": "mediana",
            "peer_median": "mediana podobnych", "poland_median": "Polska (mediana)", "top": "najlepsze",
-           "in_peers": "wśród podobnych"},
+           "in_peers": "wśród podobnych", "newer": "Dostępne są nowsze dane",
+           "newer_title": "Ten wykres pokazuje dane w wersji {v}; zobacz ten sam widok na bieżących danych",
+           "gone_title": "Ta wersja danych nie jest już dostępna",
+           "gone": "Wykres był opublikowany z danymi w wersji {v}, której portal już nie przechowuje.",
+           "kept": "Przechowywane wersje danych:", "current": "bieżąca",
+           "to_current": "Zobacz ten widok na bieżących danych →"},
     "en": {"source": "Source", "version": "data version", "more": "See it on OMUP →", "synthetic":
            "Note: synthetic values – not official statistics.", "save": "Save image:", "median": "median",
            "peer_median": "peer median", "poland_median": "Poland (median)", "top": "top",
-           "in_peers": "among peers"},
+           "in_peers": "among peers", "newer": "Newer data available",
+           "newer_title": "This chart shows data version {v}; see the same view on current data",
+           "gone_title": "This data version is no longer available",
+           "gone": "The chart was published with data version {v}, which this portal no longer keeps.",
+           "kept": "Kept data versions:", "current": "current",
+           "to_current": "See this view on current data →"},
 }
 
 
@@ -70,6 +86,8 @@ class EmbedView:
     full_url: str
     lang: str
     filename: str
+    version: str = ""
+    newer_url: str | None = None  # set on a pinned embed of a release older than the current one
 
     def export(self) -> dict:
         return export_figure(self.figure, title=self.title, subtitle=self.subtitle, source=self.source,
@@ -230,8 +248,20 @@ def _num(v: object) -> float | None:
 VIEWS = {"mapa": map_view, "ranking": ranking_view, "trend": trend_view}
 
 
-def build_view(kind: str, params: dict[str, str]) -> EmbedView:
-    return VIEWS[kind](get_store(), params)
+def build_view(kind: str, params: dict[str, str], store: Store | None = None) -> EmbedView:
+    """The embed of kind for params, from store (default: the release params' v names, else the current one).
+
+    Raises VersionError for a v that cannot be served.
+    """
+    if store is None:
+        store = store_for(params.get("v"))
+    view = VIEWS[kind](store, params)
+    current = get_store(app_settings()).version
+    newer = None
+    if params.get("v") and store.version != current:
+        query = {k: v for k, v in params.items() if k not in ("v", "obraz")}
+        newer = _link(f"/embed/{kind}", query)
+    return replace(view, version=store.version, newer_url=newer)
 
 
 def _script_json(obj: object) -> str:
@@ -296,6 +326,10 @@ def render_page(view: EmbedView, auto: str | None = None) -> str:
     config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
     config["displayModeBar"] = "hover"
     synthetic = f'<p class="synthetic" role="note">{escape(t["synthetic"])}</p>' if view.synthetic else ""
+    newer = ""
+    if view.newer_url:
+        newer = (f' · <a class="newer" href="{escape(view.newer_url)}" '
+                 f'title="{escape(t["newer_title"].format(v=view.version))}">{escape(t["newer"])}</a>')
     w, h = EXPORT_SIZE[view.kind]
     script = (f"var FIG={_script_json(view.figure)};var EXPORT={_script_json(view.export())};"
               f"var CONFIG={_script_json(config)};var FILENAME={_script_json(view.filename)};"
@@ -313,7 +347,7 @@ def render_page(view: EmbedView, auto: str | None = None) -> str:
 {synthetic}
 <div id="chart" class="embed-chart" role="img" aria-label="{escape(view.title)}"></div>
 <footer>
-<span class="source">{escape(view.source)} · <a href="{escape(view.full_url)}" target="_blank" rel="noopener">{escape(t["more"])}</a></span>
+<span class="source">{escape(view.source)} · <a href="{escape(view.full_url)}" target="_blank" rel="noopener">{escape(t["more"])}</a>{newer}</span>
 <span class="tools">{escape(t["save"])} <button type="button" data-format="png" title="PNG {w}×{h}">PNG</button><button type="button" data-format="svg">SVG</button></span>
 </footer>
 <script src="{plotly_js_url()}"></script>
@@ -327,11 +361,39 @@ def embed(kind: str) -> flask.Response:
         return flask.Response("Nie ma takiego osadzenia: /embed/mapa, /embed/ranking, /embed/trend.\n", status=404,
                               mimetype="text/plain")
     params = parse_search(flask.request.query_string.decode("utf-8", "replace"))
-    view = build_view(kind, params)
+    try:
+        view = build_view(kind, params)
+    except VersionError as exc:
+        resp = flask.Response(render_gone(kind, params, exc), status=404, mimetype="text/html")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
     auto = params.get("obraz") if params.get("obraz") in FORMATS else None
     resp = flask.Response(render_page(view, auto), mimetype="text/html")
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
+
+
+def render_gone(kind: str, params: dict[str, str], exc: VersionError) -> str:
+    """The 404 page of an embed pinned to a version that is not kept: what happened, the kept versions, and a
+    link to the same view on current data (the iframe stays readable on the host page)."""
+    lang = "en" if params.get("lang") == "en" else "pl"
+    t = T[lang]
+    current = get_store(app_settings()).version
+    query = {k: v for k, v in params.items() if k not in ("v", "obraz")}
+    to_current = _link(f"/embed/{kind}", query)
+    mark = f" ({escape(t['current'])})"
+    kept = "".join(f"<li><code>{escape(v)}</code>{mark if v == current else ''}</li>" for v in exc.kept)
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(t["gone_title"])} – OMUP</title>
+<style>{_CSS}</style></head>
+<body>
+<h1>{escape(t["gone_title"])}</h1>
+<p class="sub">{escape(t["gone"].format(v=exc.version[:40]))}</p>
+<p><a href="{escape(to_current)}">{escape(t["to_current"])}</a></p>
+<p class="sub">{escape(t["kept"])}</p><ul class="sub">{kept}</ul>
+</body></html>"""
 
 
 @blueprint.get("/static/plotly-<version>.min.js")

@@ -3,6 +3,8 @@
 /obszar/<area>?… → map (or ranking when widok=ranking) with the same parameters; /wskaznik/<id> → its map;
 /jst/<teryt> and /budzet/<teryt> → the unit's trend of the first area headline it has; /porownaj?jst=… →
 trend of those units; /embed/… → itself. Foreign hosts and other paths → 404; format=xml → 501.
+A `v=<data version>` in the given URL pins the embed to that kept release (the iframe src carries it); a
+version no longer kept → 404.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from urllib.parse import urlencode, urlsplit
 
 import flask
 
+from portal.api.versions import VersionError, store_for
 from portal.state import parse_search
-from portal.store import LEVEL_OF_LEN, Store, get_store
+from portal.store import LEVEL_OF_LEN, Store
 
 blueprint = flask.Blueprint("oembed", __name__)
 
@@ -31,7 +34,8 @@ class OEmbedError(Exception):
 def embed_target(store: Store, path: str, query: dict[str, str]) -> tuple[str, dict[str, str]] | None:
     """(embed kind, embed query) for a portal path, or None when the path has no embed."""
     path = path.rstrip("/") or "/"
-    keep = {k: v for k, v in query.items() if k in ("wskaznik", "rok", "poziom", "jst", "podobne", "lang", "n")}
+    keep = {k: v for k, v in query.items()
+            if k in ("wskaznik", "rok", "poziom", "jst", "podobne", "lang", "n", "v")}
     m = re.fullmatch(r"/embed/(mapa|ranking|trend)", path)
     if m:
         return m.group(1), keep
@@ -54,9 +58,11 @@ def embed_target(store: Store, path: str, query: dict[str, str]) -> tuple[str, d
         out = {"wskaznik": headline, "jst": teryt}
         if query.get("lang") == "en":
             out["lang"] = "en"
+        if query.get("v"):
+            out["v"] = query["v"]
         return "trend", out
     if path == "/porownaj" and query.get("jst"):
-        out = {"jst": query["jst"]}
+        out = {"jst": query["jst"], **({"v": query["v"]} if query.get("v") else {})}
         area = store.catalogue.area_by_id.get(query.get("obszar", ""))
         if query.get("wskaznik"):
             out["wskaznik"] = query["wskaznik"]
@@ -77,18 +83,22 @@ def _size(name: str) -> int | None:
 
 def oembed_response(url: str, host: str, base_url: str, maxwidth: int | None, maxheight: int | None) -> dict:
     """The oEmbed JSON for a portal URL (raises OEmbedError 404 for a foreign or unknown one)."""
-    store = get_store()
     parts = urlsplit(url.strip())
     allowed = {host.lower(), urlsplit(base_url).netloc.lower()}
     if parts.scheme not in ("http", "https") or parts.netloc.lower() not in allowed:
         raise OEmbedError(404, "not a link to this portal")
-    target = embed_target(store, parts.path, parse_search(parts.query))
+    params = parse_search(parts.query)
+    try:
+        store = store_for(params.get("v"))
+    except VersionError as exc:
+        raise OEmbedError(404, f"data version not kept (kept: {', '.join(exc.kept)})") from None
+    target = embed_target(store, parts.path, params)
     if target is None:
         raise OEmbedError(404, "this portal page has no embeddable chart")
     kind, query = target
     from portal.api.embed import build_view
 
-    view = build_view(kind, query)
+    view = build_view(kind, query, store)
     width, height = DEFAULT_SIZE[kind]
     if maxwidth is not None:
         width = max(MIN_SIZE[0], min(width, maxwidth))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
+from portal.api.versions import VERSION_PATTERN
+
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741
 B = {"type": "boolean"}
 NUM_OR_NULL = {"type": "number", "nullable": True}
 INT_OR_NULL = {"type": "integer", "nullable": True}
 STR_OR_NULL = {"type": "string", "nullable": True}
+STATUS = {"type": "string", "nullable": True, "enum": ["synthetic", "real", None]}
 TEXT = {"type": "object", "required": ["pl", "en"], "properties": {"pl": S, "en": S}}
 FLAG = {"type": "string", "enum": ["ok", "estimated", "partial", "zero", "no_data"],
         "description": "ok · estimated (szacunek) · partial (niepełne) · zero · no_data (brak danych)"}
@@ -31,9 +34,10 @@ def _page(item: str, **extra: dict) -> dict:
 
 
 SCHEMAS: dict[str, dict] = {
-    "Meta": _obj(["data_version", "attribution", "licence"], data_version=S, built_at=S,
+    "Meta": _obj(["data_version", "attribution", "licence"], data_version=S, current_version=S, built_at=S,
                  attribution={"type": "array", "items": S}, licence=S, synthetic_note=S),
-    "Error": _obj(["error"], error=_obj(["code", "message"], code=S, message=S, parameter=S)),
+    "Error": _obj(["error"], error=_obj(["code", "message"], code=S, message=S, parameter=S,
+                                        kept_versions={"type": "array", "items": S})),
     "UnitSummary": _obj(["teryt", "name", "display_name", "level", "kind", "peer_group"],
                         teryt={"type": "string", "pattern": r"^\d{2}(\d{2}(\d{3})?)?$"}, name=S, display_name=S,
                         level=LEVEL, kind=S, powiat=STR_OR_NULL, wojewodztwo=STR_OR_NULL, population=INT_OR_NULL,
@@ -76,6 +80,18 @@ SCHEMAS: dict[str, dict] = {
                        name=S, year=I, value=NUM_OR_NULL, value_text=STR_OR_NULL, synthetic=B, flag=FLAG,
                        better_share={"type": "number"}),
     "Release": _obj(["version", "built_at", "current"], version=S, built_at=S, current=B),
+    "Revision": _obj(["teryt", "name", "level", "year", "old", "new", "delta", "unit"], teryt=S, name=S,
+                     level=LEVEL, year=I, old=NUM_OR_NULL, new=NUM_OR_NULL, delta={"type": "number"},
+                     unit=TEXT),
+    "Changelog": _obj(
+        ["indicator", "from", "to", "change", "status", "years_added", "years_removed", "revised",
+         "tolerance", "largest_revisions", "coverage"],
+        indicator=S, name=TEXT, to=S, change={"type": "string", "enum": ["compared", "added", "removed"]},
+        status=_obj(["old", "new", "changed"], old=STATUS, new=STATUS, changed=B),
+        years_added={"type": "array", "items": I}, years_removed={"type": "array", "items": I}, revised=I,
+        tolerance={"type": "number"}, largest_revisions={"type": "array", "items": _ref("Revision")},
+        coverage=_obj(["old", "new", "change"], old=I, new=I, change=I, values_added=I, values_removed=I),
+        **{"from": S}),
 }
 
 
@@ -108,9 +124,15 @@ MOVED = {"description": "Stary lub 6-cyfrowy kod TERYT: przekierowanie na dzisie
          "headers": {"Location": {"schema": S}}}
 
 
+VERSION = {"type": "string", "pattern": VERSION_PATTERN, "maxLength": 40}
+V = _p("v", "query", VERSION, "Wersja danych (z /api/v1/releases); domyślnie bieżąca. Nieprzechowywana → "
+       "404 z `error.kept_versions`. Data version: answers come from that kept release.")
+
+
 def _get(op: str, summary: str, params: list[dict], ok: dict, *extra: tuple[str, dict]) -> dict:
     responses = {"200": ok, "304": NOT_MODIFIED, "400": ERR400, "404": ERR404}
     responses.update(dict(extra))
+    params = [*params, V]
     return {"get": {"operationId": op, "summary": summary, "parameters": params, "responses": responses}}
 
 
@@ -141,6 +163,16 @@ def spec(version: str = "", areas: list[str] | None = None, peer_groups: list[st
             _p("id", "path", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika.", True,
                "egzamin-8-matematyka")],
             _json(_obj(["meta", "indicator"], meta=_ref("Meta"), indicator=_ref("Indicator")), "Wskaźnik.")),
+        "/api/v1/indicators/{id}/changelog": _get(
+            "getIndicatorChangelog", "Zmiany wskaźnika między wydaniami (changelog between releases)", [
+                _p("id", "path", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika.", True,
+                   "ludnosc"),
+                _p("from", "query", VERSION, "Starsza wersja (domyślnie poprzednia przechowywana)."),
+                _p("to", "query", VERSION, "Nowsza wersja (domyślnie bieżąca).")],
+            _json(_obj(["meta", "changelog"], meta=_ref("Meta"), changelog=_ref("Changelog"),
+                       note=STR_OR_NULL),
+                  "Lata dodane/usunięte, wartości zrewidowane (|Δ| > pół ostatniego miejsca dziesiętnego), "
+                  "największe rewizje, zmiana pokrycia, zmiana statusu syntetyczne ↔ rzeczywiste.")),
         "/api/v1/values": _get("listValues", "Wartości jednego wskaźnika (values)", [
             INDICATOR,
             _p("year", "query", YEAR, "Rok."), _p("from", "query", YEAR, "Od roku."), _p("to", "query", YEAR, "Do roku."),
@@ -192,6 +224,7 @@ EXAMPLES = [
     ("Ranking wśród podobnych (ranking in the peer group)", "/api/v1/rankings?indicator=egzamin-8-matematyka&unit=1218093"),
     ("Profil jednostki po angielsku (profile)", "/api/v1/profiles/1218093?lang=en"),
     ("Wydania danych (releases)", "/api/v1/releases"),
+    ("Zmiany wskaźnika między wydaniami (changelog)", "/api/v1/indicators/ludnosc/changelog"),
 ]
 
 DOWNLOADS = [
@@ -249,6 +282,12 @@ odpowiedź podaje <code>total</code> i <code>pages</code>.</li>
 nieznany identyfikator → <code>404</code>; stary kod TERYT → <code>301</code> na dzisiejszy.</li>
 <li><code>ETag</code> i <code>Cache-Control: public, max-age=300</code> zależą od wersji danych; wyślij
 <code>If-None-Match</code>, a dostaniesz <code>304</code>.</li>
+<li>Każdy zasób przyjmuje <code>v=&lt;wersja danych&gt;</code> (lista:
+<a href="/api/v1/releases">/api/v1/releases</a>): odpowiedź pochodzi z tego wydania, a
+<code>meta.data_version</code> je podaje (<code>meta.current_version</code> – bieżące). Wersja już
+nieprzechowywana → <code>404</code> z listą <code>error.kept_versions</code>. To samo <code>v=</code>
+przyjmują osadzenia, oEmbed i pliki do pobrania. <span class="en">Pin any answer to a data version with
+v=.</span></li>
 </ul>
 <h2>Zasoby <span class="en">(endpoints)</span></h2>
 <table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table>

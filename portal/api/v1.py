@@ -3,7 +3,9 @@
 Every response carries a ``meta`` object (data version, attribution); every value its ``flag`` and
 ``synthetic``. Bad input is a 400 naming the parameter, unknown ids a 404, never a 500. Responses are keyed
 by the data version (ETag = hash of version and full URL), so a conditional request is answered before any
-work is done.
+work is done. Every endpoint takes ``v=<data version>`` (portal/api/versions.py): the answer then comes from
+that kept release, ``meta.data_version`` names it, and the ETag is keyed by it; a malformed v is a 400, a
+version no longer kept a 404 listing the kept ones.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import flask
 import numpy as np
 import orjson
 
+from portal.api.versions import VersionError, app_settings, store_for
 from portal.catalogue import LEVELS, Indicator
 from portal.store import LEVEL_OF_LEN, Store, get_store
 
@@ -37,15 +40,24 @@ LICENCE = "Dane: CC BY 4.0 z podaniem źródła; wartości syntetyczne nie są d
 class ApiError(Exception):
     """An error answered as JSON: {"error": {"code", "parameter", "message"}}."""
 
-    def __init__(self, status: int, code: str, message: str, parameter: str | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None,
+                 extra: dict | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.parameter = status, code, message, parameter
+        self.extra = extra or {}
 
     def body(self) -> dict:
         err: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.parameter is not None:
             err["parameter"] = self.parameter
+        err.update(self.extra)
         return {"error": err}
+
+
+def version_error(exc: VersionError) -> ApiError:
+    """A `v` that cannot be served: 400 (malformed) or 404 naming the kept versions."""
+    code = "invalid_parameter" if exc.status == 400 else "version_not_kept"
+    return ApiError(exc.status, code, exc.message, "v", {"kept_versions": exc.kept})
 
 
 def invalid(parameter: str, message: str) -> ApiError:
@@ -62,9 +74,11 @@ def json_response(obj: Any, status: int = 200) -> flask.Response:
 
 
 def meta(store: Store) -> dict:
-    """What every response carries: the data version, its build time, attribution and licence."""
+    """What every response carries: the data version used (v= or current), its build time, attribution."""
+    current = get_store(app_settings()).version
     return {
         "data_version": store.version,
+        "current_version": current,
         "built_at": str(store.meta.get("built_at", "")),
         "attribution": sorted(set(store.meta.get("attribution", {}).values())),
         "licence": LICENCE,
@@ -92,9 +106,14 @@ def conditional() -> flask.Response | None:
         resp = flask.Response(status=204)
         resp.headers["Access-Control-Max-Age"] = "86400"
         return _cors(resp)
-    if req.method != "GET":
+    if req.method not in ("GET", "HEAD"):
         return None
-    tag = etag_for(get_store().version, req.full_path)
+    try:
+        store = store_for(req.args.get("v"))
+    except VersionError as exc:
+        raise version_error(exc) from None
+    flask.g.omup_store = store
+    tag = etag_for(store.version, req.full_path)
     flask.g.omup_etag = tag
     if tag in req.if_none_match:
         resp = flask.Response(status=304)
@@ -330,7 +349,9 @@ def indicator_detail(store: Store, ind: Indicator) -> dict:
 
 
 def _store() -> Store:
-    return get_store()
+    """The release this request reads: v= when given (resolved before the request), else the current one."""
+    store = flask.g.get("omup_store")
+    return store if store is not None else get_store(app_settings())
 
 
 # ------------------------------------------------------------------------------------------ endpoints
@@ -568,6 +589,36 @@ def unit_profile(store: Store, teryt: str, lang: str = "pl", year: int | None = 
     }
 
 
+def version_param(name: str, default: str) -> str:
+    """A release version in `name` (the changelog's from/to): 400 when malformed, 404 when not kept."""
+    from portal.api.versions import parse_version
+
+    try:
+        return parse_version(_arg(name)) or default
+    except VersionError as exc:
+        err = version_error(exc)
+        err.parameter = name
+        raise err from None
+
+
+@blueprint.get("/api/v1/indicators/<indicator_id>/changelog")
+def indicator_changelog(indicator_id: str) -> flask.Response:
+    """What changed in one indicator between two kept releases (default: the previous kept one → current)."""
+    from portal.changelog import default_pair
+    from portal.changelog import indicator_changelog as changelog
+
+    store = _store()
+    settings = app_settings()
+    d_old, d_new = default_pair(settings)
+    old, new = version_param("from", d_old), version_param("to", d_new)
+    known = (get_store(settings, v).indicator(indicator_id[:80]) for v in (old, new))
+    if store.indicator(indicator_id[:80]) is None and not any(i is not None for i in known):
+        raise not_found(f"Nieznany wskaźnik '{indicator_id[:80]}' (unknown indicator).")
+    body = changelog(settings, indicator_id[:80], old, new)
+    note = None if old != new else "Przechowywana jest tylko jedna wersja danych (only one release kept)."
+    return json_response({"meta": meta(store), "changelog": body, "note": note})
+
+
 @blueprint.get("/api/v1/releases")
 def releases() -> flask.Response:
     from portal.release import list_releases
@@ -593,7 +644,8 @@ def openapi() -> flask.Response:
 def index() -> flask.Response:
     store = _store()
     return json_response({"meta": meta(store), "endpoints": [
-        "/api/v1/units", "/api/v1/units/{teryt}", "/api/v1/indicators", "/api/v1/indicators/{id}", "/api/v1/values",
+        "/api/v1/units", "/api/v1/units/{teryt}", "/api/v1/indicators", "/api/v1/indicators/{id}",
+        "/api/v1/indicators/{id}/changelog", "/api/v1/values",
         "/api/v1/rankings", "/api/v1/profiles/{teryt}", "/api/v1/releases", "/api/v1/openapi.json"],
         "docs": "/api"})
 
