@@ -9,6 +9,7 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.changelog import releases_section
 from layouts.components.shell import page, with_lang
 from portal.api.citation import citation_text
 from portal.config import Settings
@@ -94,6 +95,7 @@ TEXT = {
         "shape_reason": "gmina utworzona 1 stycznia 2025 r.; granice z 2019 r. rysują ją jeszcze "
         "wewnątrz gminy, z której ją wydzielono",
         "version_h": "Wersja danych",
+        "changes_h": "Zmiany między wersjami danych",
         "version": "Wersja wydania: {v}, zbudowane {date}.",
         "version_note": "Wersja zmienia się przy każdym zbudowaniu danych; podawaj ją, cytując liczby.",
         "licence_h": "Licencja",
@@ -187,6 +189,7 @@ TEXT = {
         },
         "exam_counts": "with a result / all",
         "version_h": "Data version",
+        "changes_h": "Changes between data versions",
         "version": "Release version: {v}, built {date}.",
         "version_note": "The version changes with every data build; quote it when you cite numbers.",
         "licence_h": "Licence",
@@ -213,6 +216,7 @@ SECTIONS = [
     ("ksztalty", "shapes_h"),
     ("teryt", "teryt_h"),
     ("wersja", "version_h"),
+    ("zmiany", "changes_h"),
     ("licencja", "licence_h"),
     ("cytowanie", "cite_h"),
     ("api", "api_h"),
@@ -516,6 +520,7 @@ def layout(lang: str = "pl", **_: str) -> list:
             html.P(tx["version"].format(v=store.version, date=str(meta.get("built_at", ""))[:10])),
             html.P(tx["version_note"], className="small text-muted"),
         ),
+        releases_section(lang),
         _section("licencja", tx["licence_h"], html.Ul([html.Li(x) for x in tx["licence"]])),
         _section(
             "cytowanie",
