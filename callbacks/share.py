@@ -10,18 +10,29 @@ from layouts.components.share import share_panel
 from portal import ids
 from portal.state import ViewState
 
-# Open the dialog and make the link and the iframe code absolute: only the browser knows the address the
-# reader used (a proxy, a port, https), so the server writes paths and the page adds its own origin.
+# Open the dialog, and write its texts from the page's variants (layouts/components/share.py
+# share_variants): pinned or not by the two «pin to data version» boxes, made absolute here because only the
+# browser knows the address the reader used (a proxy, a port, https). Texts are always rebuilt from the
+# relative variants, so reopening or toggling never doubles the origin.
 clientside_callback(
     """
-    function(n, link, iframe, cite, bibtex) {
+    function(n, pinLink, pinFrame, variants) {
         var nu = window.dash_clientside.no_update;
-        if (!n) { return [nu, nu, nu, nu, nu]; }
-        if (!link || link.charAt(0) !== '/') { return [true, nu, nu, nu, nu]; }  // already absolute
-        var full = window.location.origin + link;
-        var swap = function(v) { return v ? v.split(link).join(full) : v; };
-        var frame = iframe ? iframe.replace('src="/', 'src="' + window.location.origin + '/') : nu;
-        return [true, full, frame, swap(cite), swap(bibtex)];
+        var ctx = window.dash_clientside.callback_context;
+        var trig = ctx && ctx.triggered_id ? ctx.triggered_id : null;
+        var opening = !!(trig && trig.type === 'share-open');
+        if (opening && !n) { return [nu, nu, nu, nu, nu]; }
+        if (!variants) { return [opening ? true : nu, nu, nu, nu, nu]; }
+        var origin = window.location.origin;
+        var pick = function(what, pinned) { return variants[what][pinned ? 'pinned' : 'current']; };
+        var link = pick('link', pinLink);
+        var cites = [pick('cite', true), pick('bibtex', true)].map(function(v) {
+            var rel = variants.link.pinned;
+            return v ? v.split(rel).join(origin + rel) : v;
+        });
+        var frame = pick('iframe', pinFrame);
+        frame = frame ? frame.replace('src="/', 'src="' + origin + '/') : frame;
+        return [opening ? true : nu, origin + link, frame, cites[0], cites[1]];
     }
     """,
     Output(ids.share_modal(MATCH), "is_open"),
@@ -30,10 +41,9 @@ clientside_callback(
     Output(ids.share_text(MATCH, "cite"), "value"),
     Output(ids.share_text(MATCH, "bibtex"), "value"),
     Input(ids.share_button(MATCH), "n_clicks"),
-    State(ids.share_text(MATCH, "link"), "value"),
-    State(ids.share_text(MATCH, "iframe"), "value"),
-    State(ids.share_text(MATCH, "cite"), "value"),
-    State(ids.share_text(MATCH, "bibtex"), "value"),
+    Input(ids.share_pin(MATCH, "link"), "value"),
+    Input(ids.share_pin(MATCH, "iframe"), "value"),
+    State(ids.share_variants(MATCH), "data"),
     prevent_initial_call=True,
 )
 

@@ -88,6 +88,16 @@ def share_copy(chart: str, what: str) -> dict:
     return {"type": "share-copy", "chart": chart, "what": what}
 
 
+def share_pin(chart: str, what: str) -> dict:
+    """The «pin to data version» checkbox of the share dialog (what: link | iframe)."""
+    return {"type": "share-pin", "chart": chart, "what": what}
+
+
+def share_variants(chart: str) -> dict:
+    """The share dialog's texts, pinned and unpinned (a dcc.Store read by the clientside open callback)."""
+    return {"type": "share-variants", "chart": chart}
+
+
 def unit_card(teryt: str, indicator: str) -> dict:
     return {"type": "unit-card", "teryt": teryt, "indicator": indicator}
 

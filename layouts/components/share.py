@@ -2,6 +2,12 @@
 
 The dialog is rendered with the page (no round trip to open it); clientside callbacks in callbacks/share.py
 open it, make the link and the iframe code absolute (the page knows its own address) and copy texts.
+
+Pinning to the data version (`v=`): the iframe code is pinned by default (an embed published in an article
+should keep showing the numbers it was published with; it offers a quiet link to newer data), the link is not
+(a reader following a shared link usually wants today's data; tick the box to pin it). The citation always
+carries the version, in its text and in its URL. Both variants of every text are rendered with the page into
+a dcc.Store, so ticking a box swaps texts in the browser without a round trip.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dash import dcc, html
 
 from portal import ids
 from portal.api.citation import citation
+from portal.api.versions import app_settings, with_version
 from portal.store import get_store
 
 EMBED_KEYS = ("wskaznik", "rok", "poziom", "jst", "podobne", "lang", "n")
@@ -28,7 +35,10 @@ TEXT = {
            "download": "Pobierz", "data": "dane:", "image": "obraz (z tytułem i źródłem):",
            "cite": "Jak cytować", "bibtex": "BibTeX", "close": "Zamknij", "png_title": "Obraz PNG",
            "svg_title": "Grafika wektorowa SVG", "label_link": "Link", "label_iframe": "Kod iframe",
-           "label_cite": "Zdanie do cytowania", "label_bibtex": "Wpis BibTeX"},
+           "label_cite": "Zdanie do cytowania", "label_bibtex": "Wpis BibTeX",
+           "pin": "przypnij do wersji danych {v}",
+           "pin_note": "Przypięty wykres zawsze pokazuje liczby z tej wersji; gdy pojawią się nowsze dane, "
+                       "pokaże dyskretny link do nich."},
     "en": {"share": "Share", "title": "Share this chart", "link": "Link to this view", "copy": "Copy",
            "embed": "Embed on your site",
            "embed_note": "Paste this code into your page's HTML: the chart with its title, source and a link back. "
@@ -36,7 +46,10 @@ TEXT = {
            "download": "Download", "data": "data:", "image": "image (with title and source):",
            "cite": "How to cite", "bibtex": "BibTeX", "close": "Close", "png_title": "PNG image",
            "svg_title": "SVG vector graphic", "label_link": "Link", "label_iframe": "Iframe code",
-           "label_cite": "Citation sentence", "label_bibtex": "BibTeX entry"},
+           "label_cite": "Citation sentence", "label_bibtex": "BibTeX entry",
+           "pin": "pin to data version {v}",
+           "pin_note": "A pinned chart always shows the numbers of this version; when newer data exist it "
+                       "shows a quiet link to them."},
 }
 
 
@@ -48,7 +61,7 @@ def embed_src(embed: str, path: str, query: dict[str, str]) -> str:
     """The /embed/<kind> URL showing the same view as the page at path + query."""
     from portal.api.oembed import embed_target
 
-    target = embed_target(get_store(), path, dict(query))
+    target = embed_target(get_store(app_settings()), path, dict(query))
     q = target[1] if target else {k: v for k, v in query.items() if k in EMBED_KEYS}
     return f"/embed/{embed}" + ("?" + urlencode(q) if q else "")
 
@@ -60,7 +73,7 @@ def iframe_code(src: str, title: str, height: int) -> str:
 
 def view_title(path: str, query: dict[str, str], lang: str) -> tuple[str, bool]:
     """A short title of the view for the citation, and whether it shows synthetic values."""
-    store = get_store()
+    store = get_store(app_settings())
     ind = store.indicator(query.get("wskaznik", "")) or (
         store.indicator(path.rsplit("/", 1)[-1]) if path.startswith("/wskaznik/") else None)
     parts = []
@@ -102,6 +115,36 @@ def _copy_row(chart: str, what: str, value: str, label: str, lang: str, rows: in
                     className="share-row")
 
 
+def share_variants(path: str, query: dict[str, str], embed: str | None, lang: str = "pl") -> dict:
+    """Every text of the dialog, unpinned ("current") and pinned to the current data version ("pinned").
+
+    {"version", "link": {...}, "iframe": {...}, "cite": {...}, "bibtex": {...}}; paths are relative (the
+    browser makes them absolute). The citation is pinned in both variants: a citation names one version.
+    """
+    store = get_store(app_settings())
+    version = store.version
+    query = {k: v for k, v in query.items() if k != "v"}
+    link = path + ("?" + urlencode(query) if query else "")
+    pinned_link = with_version(link, version)
+    title, synthetic = view_title(path, query, lang)
+    cite = citation(title, pinned_link, version, date.today(), lang, synthetic)
+    out: dict = {"version": version, "link": {"current": link, "pinned": pinned_link},
+                 "cite": {"current": cite["text"], "pinned": cite["text"]},
+                 "bibtex": {"current": cite["bibtex"], "pinned": cite["bibtex"]},
+                 "iframe": {"current": "", "pinned": ""}}
+    src = embed_src(embed, path, query) if embed else None
+    if src:
+        height = IFRAME_HEIGHT.get(embed or "", 520)
+        out["iframe"] = {"current": iframe_code(src, title, height),
+                         "pinned": iframe_code(with_version(src, version), title, height)}
+    return out
+
+
+def _pin(chart: str, what: str, version: str, value: bool, lang: str, hidden: bool = False) -> dbc.Checkbox:
+    return dbc.Checkbox(id=ids.share_pin(chart, what), value=value, label=_tx(lang)["pin"].format(v=version),
+                        className="small share-pin" + (" d-none" if hidden else ""))
+
+
 def share_panel(chart: str, *, path: str, query: dict[str, str], lang: str = "pl",
                 embed: str | None = None, downloads: list[tuple[str, str]] | None = None) -> html.Div:
     """A share button for one chart and its dialog.
@@ -111,22 +154,23 @@ def share_panel(chart: str, *, path: str, query: dict[str, str], lang: str = "pl
     downloads: (label, href) pairs, e.g. [("CSV", "/pobierz/ranking.csv?…"), ("XLSX", …)].
     """
     tx = _tx(lang)
-    store = get_store()
-    link = path + ("?" + urlencode(query) if query else "")
-    title, synthetic = view_title(path, query, lang)
-    cite = citation(title, link, store.version, date.today(), lang, synthetic)
+    variants = share_variants(path, query, embed, lang)
+    version = variants["version"]
+    src = embed_src(embed, path, {k: v for k, v in query.items() if k != "v"}) if embed else None
     body: list = [
+        dcc.Store(id=ids.share_variants(chart), data=variants),
         html.H3(tx["link"], className="h6"),
-        _copy_row(chart, "link", link, tx["label_link"], lang),
+        _copy_row(chart, "link", variants["link"]["current"], tx["label_link"], lang),
+        _pin(chart, "link", version, False, lang),
     ]
-    src = embed_src(embed, path, query) if embed else None
     if src:
         body += [html.H3(tx["embed"], className="h6 mt-3"),
-                 _copy_row(chart, "iframe", iframe_code(src, title, IFRAME_HEIGHT.get(embed, 520)), tx["label_iframe"],
-                           lang, rows=3),
-                 html.P(tx["embed_note"], className="small text-muted mb-0")]
-    else:  # the open callback writes both texts, so the iframe field exists (hidden) on every dialog
-        body.append(dcc.Input(id=ids.share_text(chart, "iframe"), value="", type="hidden"))
+                 _copy_row(chart, "iframe", variants["iframe"]["pinned"], tx["label_iframe"], lang, rows=3),
+                 _pin(chart, "iframe", version, True, lang),
+                 html.P([tx["embed_note"], " ", tx["pin_note"]], className="small text-muted mb-0")]
+    else:  # the open callback writes every text, so the iframe field and box exist (hidden) on every dialog
+        body += [dcc.Input(id=ids.share_text(chart, "iframe"), value="", type="hidden"),
+                 _pin(chart, "iframe", version, True, lang, hidden=True)]
     data_links = [html.A(label, href=href, download="", className="btn btn-sm btn-outline-secondary")
                   for label, href in (downloads or [])]
     image_links = []
@@ -145,9 +189,10 @@ def share_panel(chart: str, *, path: str, query: dict[str, str], lang: str = "pl
                  html.Div(row, className="share-downloads d-flex flex-wrap align-items-center gap-2")]
     body += [
         html.H3(tx["cite"], className="h6 mt-3"),
-        _copy_row(chart, "cite", cite["text"], tx["label_cite"], lang, rows=3),
+        _copy_row(chart, "cite", variants["cite"]["pinned"], tx["label_cite"], lang, rows=3),
         html.Details([html.Summary(tx["bibtex"], className="small"),
-                      _copy_row(chart, "bibtex", cite["bibtex"], tx["label_bibtex"], lang, rows=9)],
+                      _copy_row(chart, "bibtex", variants["bibtex"]["pinned"], tx["label_bibtex"], lang,
+                                rows=9)],
                      className="mt-2"),
     ]
     modal = dbc.Modal(
