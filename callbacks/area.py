@@ -13,9 +13,11 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from portal import ids
 from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
-from portal.figures import direction_label, distribution_figure, map_figure
+from portal.figures import direction_label, distribution_figure, funnel_figure, map_figure
+from portal.similar import similar_units
 from portal.state import ViewState, parse_search, resolve_state, with_changes
 from portal.store import get_store
+from portal.uncertainty import funnel, indistinguishable
 
 LEVEL_NAMES = {"pl": {"gmina": "gminy", "powiat": "powiaty", "wojewodztwo": "województwa"},
                "en": {"gmina": "gminas", "powiat": "counties", "wojewodztwo": "voivodeships"}}
@@ -51,13 +53,29 @@ def sync(
     elif trigger == ids.AREA_TABS and controls.get("view"):
         changes["view"] = controls["view"]
     elif trigger == ids.AREA_PEERS_ONLY:
-        changes["peers"] = bool(controls.get("peers"))
+        changes["peers"] = peer_mode(controls.get("peers"), state.peers)
     elif trigger == ids.AREA_MAP:
         location = _clicked(controls.get("click"))
         if location:
             changes["jst"] = location
     new = with_changes(state, store, **changes) if changes else state
     return new, new != state
+
+
+def peer_mode(value: list | bool | None, current: bool | str) -> bool | str:
+    """The peer filter from the checklist: the option just switched on wins (the two exclude each other)."""
+    chosen = set(value or []) if isinstance(value, (list, tuple)) else ({"1"} if value else set())
+    if not chosen:
+        return False
+    if chosen == {"knn"} or ("knn" in chosen and current != "knn"):
+        return "knn"
+    return "grupa"
+
+
+def knn_members(teryt: str, k: int = 10) -> set[str]:
+    """The unit and its k most similar units (portal/similar.py, all context variables)."""
+    result = similar_units(get_store(), teryt, k=k)
+    return {teryt} | {u["teryt"] for u in result["units"]}
 
 
 def _clicked(click: dict | None) -> str | None:
@@ -119,7 +137,10 @@ def ranking_rows(state: ViewState, sort_by: list[dict] | None = None) -> list[di
     store = get_store()
     rows = _all_rows(state.indicator, state.year, state.level, state.lang)
     selected = state.selected_at_level
-    if state.peers and selected and selected in store.units.index:
+    if state.peers == "knn" and selected and selected in store.units.index:
+        members = knn_members(selected)
+        rows = [r for r in rows if r["teryt"] in members]
+    elif state.peers and selected and selected in store.units.index:
         group = store.units.at[selected, "peer_group"]
         rows = [r for r in rows if r["peer_group"] == group]
     rows = [dict(r) for r in rows]
@@ -203,9 +224,11 @@ def heading_view(state: ViewState) -> list:
     selected = state.selected_at_level
     if selected and selected in store.units.index:
         point = store.point(ind.id, selected, state.year)
-        text = _sentence(ind, selected, state.year, point, lang)
+        chance = indistinguishable(store, ind.id, selected, state.year) if ind.rate else None
+        text = _sentence(ind, selected, state.year, point, lang, chance=chance)
         name = store.units.at[selected, "display_name"]
-        children.append(html.P([html.Strong(name + ": "), text, " ",
+        label = [chance_label(lang), " "] if chance else []
+        children.append(html.P([html.Strong(name + ": "), text, " ", *label,
                                 html.A("→ " + ("profil" if lang != "en" else "profile"),
                                        href=with_lang(f"/jst/{selected}", lang))], className="selected-sentence"))
         note = caveat(bool(point and point["synthetic"]), point["flag"] if point else "no_data", lang,
@@ -225,7 +248,7 @@ def heading_view(state: ViewState) -> list:
     return children
 
 
-def _sentence(ind, teryt: str, year: int, point: dict | None, lang: str) -> str:
+def _sentence(ind, teryt: str, year: int, point: dict | None, lang: str, chance: bool | None = None) -> str:
     store = get_store()
     unit = store.units.loc[teryt]
     value = point["value"] if point else None
@@ -233,7 +256,58 @@ def _sentence(ind, teryt: str, year: int, point: dict | None, lang: str) -> str:
     level = "miasto" if (unit["level"] == "gmina" and unit["mnpp"]) else unit["level"]
     return unit_sentence(ind.sentence.get(lang), year=year, value_text=value_text, level=level, lang=lang,
                          point=point, direction=ind.direction,
-                         peer_group_name=store.peer_group_name(unit["peer_group"], lang))
+                         peer_group_name=store.peer_group_name(unit["peer_group"], lang),
+                         indistinguishable=chance)
+
+
+CHANCE_LABEL = {"pl": "w granicach przypadkowych wahań", "en": "within chance variation"}
+FUNNEL_NOTE = {
+    "pl": {"not_rate": "Wykres lejkowy jest dostępny tylko dla wskaźników liczonych jako odsetek lub "
+                       "liczba na 1000 mieszkańców (z policzalnym mianownikiem). Ten wskaźnik do nich "
+                       "nie należy.",
+           "lead": "Każda kropka to jedna jednostka: jej wartość (oś pionowa) wobec liczby osób, od których "
+                   "zależy wskaźnik (oś pozioma, skala logarytmiczna). Linie przerywane wyznaczają granice "
+                   "przypadkowych wahań wokół średniej Polski: w małych jednostkach wartość skacze z roku na "
+                   "rok, więc lejek jest tam szeroki. Kropka wewnątrz lejka nie odbiega od średniej "
+                   "bardziej, niż mógłby sprawić przypadek.",
+           "no_data": "Brak danych do wykresu lejkowego dla tego roku i poziomu."},
+    "en": {"not_rate": "The funnel plot is available only for indicators computed as a share or a number per "
+                       "1000 residents (with a countable denominator). This indicator is not one of them.",
+           "lead": "Each dot is one unit: its value (vertical axis) against the number of people the "
+                   "indicator counts (horizontal axis, log scale). The dashed lines bound chance variation "
+                   "around the national average: small units swing from year to year, so the funnel is wide "
+                   "there. A dot inside the funnel differs from the average no more than chance could "
+                   "make it.",
+           "no_data": "No data for the funnel plot in this year and level."},
+}
+
+
+def chance_label(lang: str) -> html.Span:
+    """The «w granicach przypadkowych wahań» badge for a unit indistinguishable from its peers."""
+    return html.Span(CHANCE_LABEL["en" if lang == "en" else "pl"], className="badge chance-label")
+
+
+def funnel_view(state: ViewState) -> tuple[dict, str | None]:
+    """The funnel figure (selected unit highlighted) and a note; an empty figure for non-rate indicators."""
+    store = get_store()
+    ind = store.catalogue.by_id[state.indicator]
+    texts = FUNNEL_NOTE["en" if state.lang == "en" else "pl"]
+    empty = {"data": [], "layout": {"height": 40, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+    if not ind.rate:
+        return empty, texts["not_rate"]
+    try:
+        data = funnel(store, ind.id, state.year, state.level)
+    except ValueError:
+        return empty, texts["no_data"]
+    from layouts.indicator import fit_funnel, funnel_axes
+
+    fig = funnel_figure(points=data["points"], reference=data["reference"], limits_curve=data["curve"],
+                        indicator=ind, lang=state.lang, synthetic=data["synthetic"],
+                        selected=state.selected_at_level)
+    for trace in fig["data"]:
+        if trace.get("mode") == "markers+text":  # the selected unit: its name must not be cut at the left edge
+            trace["textposition"] = "top right"
+    return fit_funnel(fig), texts["lead"] + " " + funnel_axes(data, ind, state.lang)
 
 
 def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
@@ -270,12 +344,12 @@ def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
     prevent_initial_call=True,
 )
 def sync_area(search, indicator, year, level, unit, view, peers, click, current, pathname):
-    from layouts.area import level_options, unit_option, year_options
+    from layouts.area import level_options, peer_value, unit_option, year_options
 
     if not (pathname or "").startswith("/obszar/"):
         return (no_update,) * 11
     controls = {"indicator": indicator, "year": year, "level": level, "unit": unit, "view": view,
-                "peers": bool(peers), "click": click}
+                "peers": peers, "click": click}
     state, write_url = sync(ctx.triggered_id, search, controls, current, pathname)
     return (
         state.search() if write_url else no_update,
@@ -288,7 +362,7 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
         unit_option(state.jst, state.lang),
         state.jst,
         state.view,
-        ["1"] if state.peers else [],
+        peer_value(state.peers),
     )
 
 
@@ -321,6 +395,12 @@ def update_ranking(state: dict):
 @callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))
 def update_distribution(state: dict) -> dict:
     return distribution_view(ViewState(**state))
+
+
+@callback(Output(ids.AREA_FUNNEL, "figure"), Output(ids.AREA_FUNNEL_NOTE, "children"),
+          Input(ids.AREA_STATE, "data"))
+def update_funnel(state: dict):
+    return funnel_view(ViewState(**state))
 
 
 @callback(Output(ids.AREA_HEADING, "children"), Input(ids.AREA_STATE, "data"))

@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, no_up
 
 from layouts.budget import BudgetState, budget_view, parse_search, resolve_state, teryt_of_path
 from portal import ids
+from portal.api.debate import pack_href
 
 
 def sync(
@@ -69,6 +70,24 @@ def sync_budget(search, year, section, pathname):
         state.section,
         *(view[k] for k in OUTPUTS),
     )
+
+
+@callback(
+    Output(ids.BUDGET_PACK_LINK, "href"),
+    Input(ids.BUDGET_PACK_INDICATORS, "value"),
+    State(ids.BUDGET_URL, "search"),
+    State(ids.BUDGET_URL, "pathname"),
+    prevent_initial_call=True,
+)
+def update_pack_link(indicators, search, pathname):
+    return pack_link(indicators, search, pathname)
+
+
+def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
+    """The debate-pack href for the ticked indicators of the budget's unit."""
+    teryt = teryt_of_path(pathname) or ""
+    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
+    return pack_href(teryt, list(indicators or []), lang)
 
 
 # The browser's print dialog; Plotly charts are first sized to the A4 text width so they fit the page.

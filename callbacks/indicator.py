@@ -5,7 +5,14 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.indicator import IndicatorState, body_view, parse_state, year_options
+from layouts.indicator import (
+    IndicatorState,
+    body_view,
+    funnel_view,
+    group_options,
+    parse_state,
+    year_options,
+)
 from portal import ids
 from portal.state import LEVEL_WORD, parse_search
 
@@ -28,6 +35,8 @@ def next_state(
     *,
     level: str | None = None,
     year: str | None = None,
+    window: list | None = None,
+    group: str | None = None,
 ) -> tuple[IndicatorState, bool]:
     """The new state and whether the URL must be written (a control, not the URL, changed it)."""
     params = parse_search(search)
@@ -39,6 +48,14 @@ def next_state(
         query["poziom"] = LEVEL_WORD.get(level, level)
     elif trigger == ids.INDICATOR_YEAR and year:
         query["rok"] = year
+    elif trigger == ids.INDICATOR_WINDOW:
+        query.pop("srednia", None)
+        if window and "3" in window:
+            query["srednia"] = "3"
+    elif trigger == ids.INDICATOR_GROUP:
+        query.pop("grupa", None)
+        if group and group != "PL":
+            query["grupa"] = group
     new = parse_state(indicator, query)
     return new, new != state
 
@@ -50,25 +67,42 @@ def next_state(
     Output(ids.INDICATOR_YEAR, "options"),
     Output(ids.INDICATOR_YEAR, "value"),
     Output(ids.INDICATOR_BODY, "children"),
+    Output(ids.INDICATOR_FUNNEL, "children"),
+    Output(ids.INDICATOR_GROUP, "options"),
+    Output(ids.INDICATOR_GROUP, "value"),
+    Output(ids.INDICATOR_WINDOW, "value"),
     Input(ids.INDICATOR_URL, "search"),
     Input(ids.INDICATOR_LEVEL, "value"),
     Input(ids.INDICATOR_YEAR, "value"),
+    Input(ids.INDICATOR_WINDOW, "value"),
+    Input(ids.INDICATOR_GROUP, "value"),
     State(ids.INDICATOR_STATE, "data"),
     State(ids.INDICATOR_URL, "pathname"),
     prevent_initial_call=True,
 )
-def sync_indicator(search, level, year, current, pathname):
+def sync_indicator(search, level, year, window, group, current, pathname):
     indicator = indicator_of(pathname)
     if indicator is None:
         raise PreventUpdate
-    state, write_url = next_state(ctx.triggered_id, search, current, indicator, level=level, year=year)
+    state, write_url = next_state(
+        ctx.triggered_id, search, current, indicator, level=level, year=year, window=window, group=group
+    )
     if current and state == IndicatorState(**current):
         raise PreventUpdate
+    old = IndicatorState(**current) if current else None
+    # Only the funnel depends on the reference and the three-year average: keep the other charts.
+    funnel_only = old is not None and (old.indicator, old.level, old.year, old.lang) == (
+        state.indicator, state.level, state.year, state.lang
+    )
     return (
         state.search() if write_url else no_update,
         state.as_dict(),
         state.level,
         year_options(state.indicator, state.level),
         str(state.year),
-        body_view(state),
+        no_update if funnel_only else body_view(state),
+        funnel_view(state),
+        group_options(state.level, state.lang),
+        state.group or "PL",
+        ["3"] if state.window else [],
     )

@@ -6,8 +6,10 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, no_up
 from dash.exceptions import PreventUpdate
 
 from layouts.components.shell import with_lang
-from layouts.profile import LATEST, profile_body
+from layouts.profile import LATEST, profile_body, similar_list
 from portal import ids
+from portal.api.debate import pack_href
+from portal.similar import VARIABLES
 from portal.state import parse_search
 from portal.store import get_store
 
@@ -23,9 +25,39 @@ def teryt_of(pathname: str | None) -> str | None:
 
 def year_search(year: str | None, search: str | None) -> str:
     """The query string for a chosen year, keeping the language ('' = latest data: no `rok`)."""
-    lang = parse_search(search).get("lang", "pl")
-    link = with_lang("", lang, rok=year or None)
+    params = parse_search(search)
+    link = with_lang("", params.get("lang", "pl"), rok=year or None, zmienne=params.get("zmienne"))
     return link or ""
+
+
+def chosen_vars(variables: list[str] | None) -> tuple[str, ...] | None:
+    """The ticked variables in their fixed order; None when all are ticked (the default, no `zmienne`)."""
+    chosen = tuple(v for v in VARIABLES if v in (variables or []))
+    return None if len(chosen) == len(VARIABLES) else chosen
+
+
+def vars_search(variables: list[str] | None, search: str | None) -> str:
+    """The query string for the chosen similarity variables, keeping the year and the language."""
+    params = parse_search(search)
+    chosen = chosen_vars(variables)
+    zmienne = None if chosen is None else (",".join(chosen) or "brak")  # "brak": none ticked
+    return with_lang("", params.get("lang", "pl"), rok=params.get("rok"), zmienne=zmienne) or ""
+
+
+def similar_update(variables: list[str] | None, search: str | None, pathname: str | None) -> tuple:
+    """(search to write, the similar-units list) for a change of the variables checklist."""
+    teryt = teryt_of(pathname)
+    if teryt is None:
+        raise PreventUpdate
+    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
+    return vars_search(variables, search), similar_list(get_store(), teryt, chosen_vars(variables), lang)
+
+
+def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
+    """The debate-pack href for the ticked indicators (an empty choice links to the 400 that says so)."""
+    teryt = teryt_of(pathname) or ""
+    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
+    return pack_href(teryt, list(indicators or []), lang)
 
 
 def sync(trigger: str | None, year: str | None, search: str | None, pathname: str | None) -> tuple:
@@ -61,6 +93,29 @@ def sync(trigger: str | None, year: str | None, search: str | None, pathname: st
 )
 def sync_profile(year, search, pathname):
     return sync(ctx.triggered_id, year, search, pathname)
+
+
+@callback(
+    Output(ids.PROFILE_URL, "search", allow_duplicate=True),
+    Output(ids.PROFILE_SIMILAR, "children"),
+    Input(ids.PROFILE_SIMILAR_VARS, "value"),
+    State(ids.PROFILE_URL, "search"),
+    State(ids.PROFILE_URL, "pathname"),
+    prevent_initial_call=True,
+)
+def update_similar(variables, search, pathname):
+    return similar_update(variables, search, pathname)
+
+
+@callback(
+    Output(ids.PROFILE_PACK_LINK, "href"),
+    Input(ids.PROFILE_PACK_INDICATORS, "value"),
+    State(ids.PROFILE_URL, "search"),
+    State(ids.PROFILE_URL, "pathname"),
+    prevent_initial_call=True,
+)
+def update_pack_link(indicators, search, pathname):
+    return pack_link(indicators, search, pathname)
 
 
 # /jst/<teryt>#edukacja: the section exists only after the router renders the page, so scroll once it does.

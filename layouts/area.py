@@ -24,7 +24,8 @@ TEXT = {
                     "wskaźnikach z oceną – lepiej. Kliknij jednostkę na mapie (albo wybierz ją z listy), by zobaczyć "
                     "jej miejsce w rankingu i wśród podobnych jednostek. „Podobne” to jednostki tego samego typu i "
                     "wielkości (grupa porównawcza). Szare obszary: brak danych.",
-           "download": "Pobierz dane:", "indicator_page": "Definicja i źródło wskaźnika"},
+           "download": "Pobierz dane:", "indicator_page": "Definicja i źródło wskaźnika",
+           "funnel": "Niepewność", "knn": "Tylko 10 najbardziej podobnych (podobne JST)"},
     "en": {"indicator": "Indicator", "year": "Year", "level": "Level", "unit": "Selected unit",
            "unit_ph": "Type a name to choose…", "map": "Map", "ranking": "Ranking", "dist": "Distribution",
            "peers": "Only units similar to the selected one", "levels": {"gmina": "gminas", "powiat": "counties",
@@ -34,7 +35,8 @@ TEXT = {
                     "indicator has a direction, better. Click a unit on the map (or choose it from the list) to see "
                     "its place in the ranking and among similar units. 'Similar' means the same type and size "
                     "(peer group). Grey areas: no data.",
-           "download": "Download data:", "indicator_page": "Definition and source of the indicator"},
+           "download": "Download data:", "indicator_page": "Definition and source of the indicator",
+           "funnel": "Uncertainty", "knn": "Only the 10 most similar units"},
 }
 
 
@@ -77,6 +79,19 @@ def unit_option(teryt: str | None, lang: str) -> list[dict]:
     return [{"label": f"{store.units.at[teryt, 'name']} ({store.context_line(teryt, lang)})", "value": teryt}]
 
 
+def peer_options(lang: str) -> list[dict]:
+    """The two peer filters of the ranking: "1" the fixed peer group, "knn" the 10 nearest units."""
+    tx = TEXT["en" if lang == "en" else "pl"]
+    return [{"label": tx["peers"], "value": "1"}, {"label": tx["knn"], "value": "knn"}]
+
+
+def peer_value(peers: bool | str) -> list[str]:
+    """The checklist value of a state's peer filter (at most one of the two is on)."""
+    if not peers:
+        return []
+    return ["knn"] if peers == "knn" else ["1"]
+
+
 def download_links(state: ViewState) -> list:
     q = state.to_query()
     q.pop("widok", None)
@@ -112,8 +127,8 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
             dbc.Col([dbc.Label(tx["unit"], html_for=ids.AREA_UNIT),
                      dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang), value=state.jst,
                                   placeholder=tx["unit_ph"], searchable=True, clearable=True)], xs=12, lg=8),
-            dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=[{"label": tx["peers"], "value": "1"}],
-                                  value=["1"] if state.peers else [], switch=True, className="mt-lg-4 pt-lg-2"),
+            dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang),
+                                  value=peer_value(state.peers), switch=True, className="mt-lg-3"),
                     xs=12, lg=4),
         ],
         className="g-2 controls mb-2",
@@ -135,6 +150,11 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
             ), label=tx["ranking"], tab_id="ranking"),
             dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),
                               figure={"data": [], "layout": {"height": 300}}), label=tx["dist"], tab_id="rozklad"),
+            dbc.Tab(html.Div([
+                html.Div(id=ids.AREA_FUNNEL_NOTE, className="funnel-note mt-2"),
+                dcc.Graph(id=ids.AREA_FUNNEL, config=graph_config(lang, "omup-lejek"),
+                          className="funnel-graph", figure={"data": [], "layout": {"height": 420}}),
+            ]), label=tx["funnel"], tab_id="lejek"),
         ],
         id=ids.AREA_TABS,
         active_tab=state.view,

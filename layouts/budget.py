@@ -17,6 +17,7 @@ from dash import dcc, html
 from layouts.components.share import share_panel
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
+from layouts.profile import pack_section
 from portal import ids
 from portal.explain import format_money, format_number, gap_sentence, sentence_level
 from portal.figures import (
@@ -931,6 +932,8 @@ def layout(
                 ],
                 className="budget-part",
             ),
+            # The debate pack (issue 8): the same picker as on the profile, defaulting to the area headlines.
+            pack_section(store, store.unit(teryt), lang, ids.BUDGET_PACK_INDICATORS, ids.BUDGET_PACK_LINK),
             html.Div(id=ids.BUDGET_PRINT_SINK, hidden=True),
             dcc.Location(id=ids.BUDGET_URL, refresh="callback-nav"),
         ],

@@ -19,9 +19,17 @@ from layouts.not_found import NotFound
 from portal import ids
 from portal.catalogue import DIMENSION_NAMES, Indicator
 from portal.explain import format_number, format_value
-from portal.figures import bar_figure, direction_label, distribution_figure, graph_config, map_figure
+from portal.figures import (
+    bar_figure,
+    direction_label,
+    distribution_figure,
+    funnel_figure,
+    graph_config,
+    map_figure,
+)
 from portal.state import LEVEL_PARAM, LEVEL_WORD
 from portal.store import get_store
+from portal.uncertainty import funnel
 
 DEFAULT_INDICATOR = "egzamin-8-matematyka"
 BDL_VARIABLE_URL = "https://bdl.stat.gov.pl/bdl/metadane/cechy/{id}"
@@ -138,6 +146,24 @@ TEXT = {
         "no_data": "Brak danych dla tego roku i poziomu.",
         "data": "Dane",
         "area_link": "obszar",
+        "funnel": "Niepewność: wykres lejkowy",
+        "funnel_lead": "W małej gminie kilka osób więcej lub mniej zmienia wskaźnik o wiele punktów, więc "
+        "zwykły ranking myli. Wykres lejkowy pokazuje każdą jednostkę jako kropkę: jej wartość (oś "
+        "pionowa) wobec liczby osób, od których zależy wskaźnik (oś pozioma). Linie przerywane to granice "
+        "przypadkowych wahań wokół średniej odniesienia: 95% (kreski) i 99,8% (kropki). W małych "
+        "jednostkach lejek jest szeroki, w dużych wąski. Kropka wewnątrz lejka nie różni się od średniej "
+        "bardziej, niż mógłby sprawić przypadek – nie należy jej nazywać lepszą ani gorszą.",
+        "funnel_counts": "Poza granicami 95%: {out95} z {n} ({above} powyżej, {below} poniżej); poza "
+        "granicami 99,8%: {out998}.",
+        "funnel_window": "Wartości to średnie z lat {a}–{b} (co najmniej dwa lata z danymi).",
+        "funnel_alt": "Wykres lejkowy: {name}, {level}, {year}. Liczby jednostek poza granicami podano nad "
+        "wykresem.",
+        "reference": "Odniesienie",
+        "reference_pl": "cała Polska",
+        "window": "Średnia 3-letnia (stabilniejsza dla małych jednostek)",
+        "funnel_error": "Brak danych do wykresu lejkowego dla tego roku i poziomu.",
+        "funnel_denominator": "{name} (2020, skala log.)",
+        "funnel_axes": "Oś pozioma: {x} (2020, skala logarytmiczna). Oś pionowa: {y}.",
     },
     "en": {
         "real": "REAL DATA",
@@ -203,6 +229,24 @@ TEXT = {
         "no_data": "No data for this year and level.",
         "data": "Data",
         "area_link": "area",
+        "funnel": "Uncertainty: funnel plot",
+        "funnel_lead": "In a small gmina a few people more or less move the indicator by many points, so a "
+        "plain ranking misleads. The funnel plot shows each unit as a dot: its value (vertical axis) "
+        "against the number of people the indicator counts (horizontal axis). The dashed lines bound chance "
+        "variation around the reference average: 95% (dashes) and 99.8% (dots). The funnel is wide for "
+        "small units and narrow for large ones. A dot inside the funnel differs from the average no more "
+        "than chance could make it – it should not be called better or worse.",
+        "funnel_counts": "Outside the 95% limits: {out95} of {n} ({above} above, {below} below); outside "
+        "the 99.8% limits: {out998}.",
+        "funnel_window": "Values are means over {a}–{b} (at least two years with data).",
+        "funnel_alt": "Funnel plot: {name}, {level}, {year}. The numbers of units outside the limits are "
+        "given above the chart.",
+        "reference": "Reference",
+        "reference_pl": "all of Poland",
+        "window": "Three-year average (steadier for small units)",
+        "funnel_error": "No data for the funnel plot in this year and level.",
+        "funnel_denominator": "{name} (2020, log scale)",
+        "funnel_axes": "Horizontal axis: {x} (2020, log scale). Vertical axis: {y}.",
     },
 }
 
@@ -218,9 +262,15 @@ class IndicatorState:
     level: str
     year: int
     lang: str = "pl"
+    window: int | None = None  # 3: the funnel shows three-year rolling values (rate indicators only)
+    group: str | None = None  # the funnel's reference: None = Poland, else a peer-group id
 
     def to_query(self) -> dict[str, str]:
         q = {"rok": str(self.year), "poziom": LEVEL_WORD[self.level]}
+        if self.window:
+            q["srednia"] = str(self.window)
+        if self.group:
+            q["grupa"] = self.group
         if self.lang == "en":
             q["lang"] = "en"
         return q
@@ -248,7 +298,140 @@ def parse_state(indicator_id: str, params: dict[str, str | None]) -> IndicatorSt
     if year not in years:
         year = years[-1] if years else ind.years[1]
     lang = "en" if params.get("lang") == "en" else "pl"
-    return IndicatorState(indicator=ind.id, level=level, year=year, lang=lang)
+    window = 3 if ind.rate and params.get("srednia") == "3" else None
+    group = params.get("grupa") or None
+    if not ind.rate or group not in set(group_ids(level)):
+        group = None
+    return IndicatorState(indicator=ind.id, level=level, year=year, lang=lang, window=window, group=group)
+
+
+def group_ids(level: str) -> list[str]:
+    """Peer groups with units at the level (the funnel's possible references besides Poland)."""
+    units = get_store().units
+    present = set(units.loc[units["level"] == level, "peer_group"])
+    return [g for g in get_store().meta.get("peer_groups", {}) if g in present]
+
+
+def group_options(level: str, lang: str) -> list[dict]:
+    store = get_store()
+    return [{"label": _tx(lang)["reference_pl"], "value": "PL"}] + [
+        {"label": store.peer_group_name(g, lang), "value": g} for g in group_ids(level)
+    ]
+
+
+def fit_funnel(fig: dict) -> dict:
+    """Axis titles move to a caption above the chart and the legend below the ticks: on a phone the long
+    titles overlapped the plot and the legend's rows covered the x title."""
+    layout = fig["layout"]
+    layout["xaxis"]["title"] = None
+    layout["yaxis"]["title"] = None
+    layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.08, "yanchor": "top"}
+    layout["margin"] = {**layout["margin"], "l": 40, "b": 30}
+    layout["height"] = 460
+    return fig
+
+
+def funnel_axes(data: dict, ind: Indicator, lang: str) -> str:
+    """The caption naming the funnel's axes (denominator and indicator unit)."""
+    name = data["denominator_name"]["en" if lang == "en" else "pl"]
+    return _tx(lang)["funnel_axes"].format(x=name, y=ind.unit.get(lang))
+
+
+def funnel_view(state: IndicatorState) -> list:
+    """The funnel plot of a rate indicator with its plain explanation; [] for other indicators."""
+    store = get_store()
+    ind = store.catalogue.by_id[state.indicator]
+    if not ind.rate:
+        return []
+    lang = state.lang
+    tx = _tx(lang)
+    try:
+        data = funnel(store, ind.id, state.year, state.level, state.group, window=state.window)
+    except ValueError:
+        return [html.P(tx["funnel_error"], className="text-muted")]
+    name = data["denominator_name"]["en" if lang == "en" else "pl"]
+    fig = funnel_figure(
+        points=data["points"],
+        reference=data["reference"],
+        limits_curve=data["curve"],
+        indicator=ind,
+        lang=lang,
+        synthetic=data["synthetic"],
+        x_title=tx["funnel_denominator"].format(name=name),
+    )
+    c = data["counts"]
+    counts = tx["funnel_counts"].format(
+        out95=format_number(sum(c[k] for k in ("above95", "below95", "above998", "below998")), 0, lang),
+        n=format_number(len(data["points"]), 0, lang),
+        above=format_number(c["above95"] + c["above998"], 0, lang),
+        below=format_number(c["below95"] + c["below998"], 0, lang),
+        out998=format_number(c["above998"] + c["below998"], 0, lang),
+    )
+    fit_funnel(fig)
+    out: list = [
+        html.P(counts, className="funnel-counts small mb-1"),
+        html.P(funnel_axes(data, ind, lang), className="funnel-axes small mb-1"),
+    ]
+    if data["window"]:
+        out.append(html.P(tx["funnel_window"].format(a=state.year - 2, b=state.year), className="small mb-1"))
+    level_name = tx["level_names"][state.level]
+    out.append(
+        _figure(
+            [],
+            dcc.Graph(
+                figure=fig, config=graph_config(lang, f"omup-{ind.id}-lejek"), className="funnel-graph"
+            ),
+            tx["funnel_alt"].format(name=ind.name.get(lang), level=level_name, year=state.year),
+        )
+    )
+    out.append(share_panel("indicator-funnel", path=f"/wskaznik/{ind.id}", query=state.to_query(), lang=lang))
+    return out
+
+
+def funnel_section(ind: Indicator, state: IndicatorState) -> html.Section:
+    """Controls (reference, three-year average) and the funnel; hidden for indicators that are not rates."""
+    lang = state.lang
+    tx = _tx(lang)
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(tx["reference"], html_for=ids.INDICATOR_GROUP),
+                    dbc.Select(
+                        id=ids.INDICATOR_GROUP,
+                        options=group_options(state.level, lang),
+                        value=state.group or "PL",
+                    ),
+                ],
+                xs=12,
+                md=6,
+                lg=4,
+            ),
+            dbc.Col(
+                dbc.Checklist(
+                    id=ids.INDICATOR_WINDOW,
+                    options=[{"label": tx["window"], "value": "3"}],
+                    value=["3"] if state.window else [],
+                    switch=True,
+                    className="mt-md-4 pt-md-2",
+                ),
+                xs=12,
+                md=6,
+                lg=5,
+            ),
+        ],
+        className="g-2 controls mb-2",
+    )
+    return html.Section(
+        [
+            html.H2(tx["funnel"], className="h4"),
+            html.P(tx["funnel_lead"], className="funnel-lead"),
+            controls,
+            html.Div(funnel_view(state), id=ids.INDICATOR_FUNNEL, **{"aria-live": "polite"}),
+        ],
+        className="mb-4 funnel-section",
+        hidden=not ind.rate,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- logic
@@ -640,6 +823,8 @@ def layout(
     rok: str | None = None,
     poziom: str | None = None,
     lang: str = "pl",
+    srednia: str | None = None,
+    grupa: str | None = None,
     **_: str,
 ) -> list:
     store = get_store()
@@ -647,7 +832,9 @@ def layout(
     if indicator not in store.catalogue.by_id:
         raise NotFound("indicator", indicator)
     ind = store.catalogue.by_id[indicator]
-    state = parse_state(ind.id, {"rok": rok, "poziom": poziom, "lang": lang})
+    state = parse_state(
+        ind.id, {"rok": rok, "poziom": poziom, "lang": lang, "srednia": srednia, "grupa": grupa}
+    )
     lang = state.lang
     tx = _tx(lang)
     area = store.catalogue.area_by_id[ind.area]
@@ -696,6 +883,7 @@ def layout(
         html.H2(tx["data"], className="visually-hidden"),
         controls,
         html.Div(body_view(state), id=ids.INDICATOR_BODY, **{"aria-live": "polite"}),
+        funnel_section(ind, state),
         dcc.Store(id=ids.INDICATOR_STATE, data=state.as_dict()),
         dcc.Location(id=ids.INDICATOR_URL, refresh="callback-nav"),
     ]

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import dash_bootstrap_components as dbc
+import numpy as np
 from dash import dcc, html
 
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
 from portal import ids
+from portal.api.debate import pack_href
+from portal.breaks import GMINA_KIND, series_breaks
 from portal.catalogue import Indicator
 from portal.explain import (
     MIN_PEERS,
@@ -29,8 +32,10 @@ from portal.explain import (
     unit_sentence,
 )
 from portal.figures import sparkline_svg
+from portal.similar import VARIABLES, parse_variables, similar_units
 from portal.state import LEVEL_WORD
 from portal.store import Store, get_store
+from portal.uncertainty import Z95, denominator_column, funnel_limits, method_for
 
 TEXT = {
     "pl": {
@@ -80,6 +85,34 @@ TEXT = {
         "portalu, nie do wniosków.",
         "kontekst_lead": "Dane o mieszkańcach i udziale w wyborach – tło do porównań, bez oceny.",
         "choose": "Wybierz jednostkę na stronie głównej.",
+        "chance": "w granicach przypadkowych wahań",
+        "chance_title": "Różnica względem mediany podobnych mieści się w granicach przypadkowych "
+        "wahań (95%): przy tej liczbie mieszkańców nie świadczy o lepszym ani gorszym wyniku.",
+        "break_type": "W {year} r. zmienił się typ gminy ({old} → {new}) – porównując lata, pamiętaj "
+        "o tej zmianie.",
+        "break_type_window": "Między {earliest} a {year} r. zmienił się typ gminy ({old} → {new}) – "
+        "porównując lata, pamiętaj o tej zmianie.",
+        "break_split": "W {year} r. z części gminy {parent} utworzono gminę {child} – porównując lata, "
+        "pamiętaj o tej zmianie.",
+        "break_mark": "Pomarańczowa przerywana linia na wykresach kart oznacza tę zmianę.",
+        "similar_h": "Podobne jednostki",
+        "similar_lead": "{k} jednostek najbardziej podobnych do tej jednostki pod względem wybranych cech "
+        "(odległość na cechach wystandaryzowanych: im mniejsza, tym bardziej podobne). Pasek pokazuje, "
+        "z czego bierze się różnica: im krótszy odcinek cechy, tym bardziej jednostki są w niej podobne.",
+        "similar_vars": "Cechy, według których szukamy podobnych",
+        "similar_most": "Najbardziej podobne pod względem: {vars}.",
+        "similar_mainly": "różni się głównie: {var}",
+        "similar_distance": "odległość {d}",
+        "similar_missing": "Brak danych o cechach: {vars} – nie da się wskazać podobnych jednostek. Odznacz "
+        "te cechy.",
+        "similar_none": "Wybierz co najmniej jedną cechę.",
+        "similar_ranking": "Ranking tylko tych jednostek",
+        "similar_api": "Dane (JSON)",
+        "pack_h": "Pakiet na debatę",
+        "pack_lead": "Jeden plik PDF (A4) z wybranymi wskaźnikami: wartość na tle podobnych jednostek, "
+        "zmiany w czasie, opis słowny, źródła i wersja danych.",
+        "pack_choose": "Wybierz wskaźniki (domyślnie najważniejsze z każdego obszaru)",
+        "pack_button": "Pakiet na debatę (PDF)",
     },
     "en": {
         "type": "Type",
@@ -128,6 +161,34 @@ TEXT = {
         "conclusions.",
         "kontekst_lead": "Residents and election turnout – background for the comparisons, not judged.",
         "choose": "Choose a unit on the home page.",
+        "chance": "within chance variation",
+        "chance_title": "The difference from the peer median is within chance variation (95%): at this "
+        "population it does not show a better or worse result.",
+        "break_type": "In {year} the gmina's type changed ({old} → {new}) – keep this in mind when comparing "
+        "years.",
+        "break_type_window": "Between {earliest} and {year} the gmina's type changed ({old} → {new}) – keep "
+        "this in mind when comparing years.",
+        "break_split": "In {year} gmina {child} was created from part of gmina {parent} – keep this in mind "
+        "when comparing years.",
+        "break_mark": "The dashed orange line in the card charts marks this change.",
+        "similar_h": "Similar units",
+        "similar_lead": "The {k} units most similar to this one on the chosen characteristics (distance on "
+        "standardised characteristics: the smaller, the more similar). The bar shows where the difference "
+        "comes from: the shorter a characteristic's segment, the more alike the units are in it.",
+        "similar_vars": "Characteristics used to find similar units",
+        "similar_most": "Most similar in: {vars}.",
+        "similar_mainly": "differs mainly in: {var}",
+        "similar_distance": "distance {d}",
+        "similar_missing": "No data on: {vars} – similar units cannot be found. Untick these "
+        "characteristics.",
+        "similar_none": "Choose at least one characteristic.",
+        "similar_ranking": "Ranking of these units only",
+        "similar_api": "Data (JSON)",
+        "pack_h": "Debate pack",
+        "pack_lead": "One PDF (A4) with the chosen indicators: the value against similar units, the trend, "
+        "a plain-language sentence, sources and the data version.",
+        "pack_choose": "Choose indicators (by default the headline of each area)",
+        "pack_button": "Debate pack (PDF)",
     },
 }
 
@@ -170,6 +231,8 @@ class Card:
     sentence: str
     caveat: str | None
     band: tuple[str, str, str]
+    chance: bool | None = None  # rate indicators: within chance variation around the peers (uncertainty.py)
+    breaks: tuple[int, ...] = ()
 
 
 def svg_data_uri(svg: str) -> str:
@@ -223,7 +286,45 @@ def peer_medians(version: str, level: str, group: str) -> dict[str, tuple[float 
     return out
 
 
-def build_card(store: Store, unit: dict, ind: Indicator, rok: int | None, lang: str) -> Card:
+@lru_cache(maxsize=256)
+def _rate_arrays(version: str, indicator_id: str, year: int, level: str) -> tuple | None:
+    """Codes, values, denominators and peer groups of a level's units as numpy arrays (shared by profiles)."""
+    store = get_store()
+    ind = store.catalogue.by_id[indicator_id]
+    column = denominator_column(ind)
+    sl = store.slice(indicator_id, year, level)
+    if column is None or sl is None:
+        return None
+    rows = store.units.reindex(sl.codes)
+    return (
+        sl.codes,
+        np.asarray(sl.value, dtype=float),
+        rows[column].to_numpy(dtype=float),
+        rows["peer_group"].to_numpy(),
+    )
+
+
+def card_chance(store: Store, ind: Indicator, teryt: str, year: int) -> bool | None:
+    """uncertainty.indistinguishable (within the 95% limits around the peers' pooled rate), vectorised per
+    (indicator, year, level): the library call re-indexes the unit table each time, ~10 ms for each card."""
+    level = store.units.at[teryt, "level"]
+    arrays = _rate_arrays(store.version, ind.id, year, level)
+    if arrays is None:
+        return None
+    codes, value, n, groups = arrays
+    pos = int(np.searchsorted(codes, teryt))
+    if pos >= len(codes) or codes[pos] != teryt or not (np.isfinite(value[pos]) and n[pos] > 0):
+        return None
+    ok = (groups == groups[pos]) & np.isfinite(value) & np.isfinite(n) & (n > 0)
+    mult = ind.formula.multiplier
+    reference = float(np.sum(value[ok] * n[ok]) / np.sum(n[ok]))
+    (lo,), (hi,) = funnel_limits(reference / mult, np.array([n[pos]]), Z95, method_for(ind))
+    return bool(lo * mult <= value[pos] <= hi * mult)
+
+
+def build_card(
+    store: Store, unit: dict, ind: Indicator, rok: int | None, lang: str, breaks: tuple[int, ...] = ()
+) -> Card:
     """One indicator for one unit: the shown year (chosen, else latest with a value), sentence and trend."""
     teryt, level = unit["teryt"], unit["level"]
     series = store.series(ind.id, teryt)
@@ -246,6 +347,7 @@ def build_card(store: Store, unit: dict, ind: Indicator, rok: int | None, lang: 
     value = point["value"] if point else None
     value_text = format_value(value, ind.unit.get(lang), ind.decimals, lang) if value is not None else None
     group_name = store.peer_group_name(peer, lang)
+    chance = card_chance(store, ind, teryt, year) if (ind.rate and value is not None) else None
     if year is None:
         sentence = TEXT[lang]["no_data"].capitalize() + "."
     else:
@@ -260,6 +362,7 @@ def build_card(store: Store, unit: dict, ind: Indicator, rok: int | None, lang: 
             direction=ind.direction,
             peer_group_name=group_name,
             small_sample_note=small,
+            indistinguishable=chance,
         )
     note = caveat(
         bool(point and point["synthetic"]) or store.is_synthetic(ind.id),
@@ -281,20 +384,34 @@ def build_card(store: Store, unit: dict, ind: Indicator, rok: int | None, lang: 
         sentence=sentence,
         caveat=note,
         band=percentile_band(share, ind.direction),
+        chance=chance,
+        breaks=tuple(y for y in breaks if years and years[0] < y <= years[-1]),
     )
 
 
+def unit_breaks(store: Store, teryt: str) -> list[dict]:
+    """The unit's series breaks (portal/breaks.py); none when the change table cannot place them."""
+    try:
+        return series_breaks(store, teryt)
+    except (ValueError, KeyError):
+        return []
+
+
 def build_cards(store: Store, unit: dict, rok: int | None, lang: str) -> list[Card]:
-    return [build_card(store, unit, ind, rok, lang) for ind in profile_indicators(store, unit["level"])]
+    breaks = tuple(sorted({b["year"] for b in unit_breaks(store, unit["teryt"])}))
+    return [
+        build_card(store, unit, ind, rok, lang, breaks) for ind in profile_indicators(store, unit["level"])
+    ]
 
 
 def strengths(cards: list[Card], k: int = STRONG_WEAK_K) -> tuple[list[Card], list[Card]]:
     """The unit's strongest and weakest non-context indicators against its peers (strongest_weakest)."""
     by_id = {c.indicator.id: c for c in cards}
+    # Within chance variation is neither a strength nor a weakness.
     points = [
         {**c.point, "direction": c.indicator.direction}
         for c in cards
-        if c.point and c.indicator.area != "kontekst" and c.point.get("value") is not None
+        if c.point and c.indicator.area != "kontekst" and c.point.get("value") is not None and not c.chance
     ]
     strong, weak = strongest_weakest(points, k)
     return [by_id[p["indicator"]] for p in strong], [by_id[p["indicator"]] for p in weak]
@@ -470,7 +587,9 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
     if _finite(peer.get("median")) and value is not None:
         median = format_value(peer["median"], unit_text, ind.decimals, lang)
         meta.append(f"{tx['peer_median']}: {median} ")
-    band = _band_badge(card, lang)
+    band = None if card.chance else _band_badge(card, lang)
+    if card.chance:
+        meta.append(chance_label(lang))
     if band is not None:
         meta.append(band)
         if point.get("rank_peer") and ind.direction != "neutral":
@@ -484,7 +603,7 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
         caption = tx["trend"].format(
             a=card.years[0], b=card.years[-1], unit=unit["name"], first=first, last=last
         )
-        svg = sparkline_svg(card.years, card.values, peer_median=card.peer_medians)
+        svg = sparkline_svg(card.years, card.values, peer_median=card.peer_medians, breaks=card.breaks)
         body.append(
             html.Figure(
                 [
@@ -501,6 +620,206 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
     return html.Div(
         html.Div(body, id=ids.unit_card(unit["teryt"], ind.id), className=classes),
         className="col-12 col-md-6 col-xl-4 profile-col",
+    )
+
+
+def chance_label(lang: str) -> html.Span:
+    """The «w granicach przypadkowych wahań» label (replaces the judging band of a rate indicator)."""
+    tx = TEXT[lang]
+    return html.Span(tx["chance"], className="band chance-label", title=tx["chance_title"])
+
+
+def break_notes(store: Store, teryt: str, lang: str) -> list[str]:
+    """Plain notes on the unit's series breaks («W 2025 r. zmienił się typ gminy – …»)."""
+    tx = TEXT[lang]
+    key = "en" if lang == "en" else "pl"
+    out = []
+    for b in unit_breaks(store, teryt):
+        if b["change"] == "type":
+            old = GMINA_KIND.get(b["old_teryt"][6], (b["old_teryt"][6],) * 2)[key == "en"]
+            new = GMINA_KIND.get(b["new_teryt"][6], (b["new_teryt"][6],) * 2)[key == "en"]
+            template = tx["break_type_window"] if b["earliest"] < b["year"] else tx["break_type"]
+            out.append(template.format(year=b["year"], earliest=b["earliest"], old=old, new=new))
+        else:
+            parent, child = (
+                store.units.at[c, "name"] if c in store.units.index else c
+                for c in (b["old_teryt"], b["new_teryt"])
+            )
+            out.append(tx["break_split"].format(year=b["year"], parent=parent, child=child))
+    return list(dict.fromkeys(out))
+
+
+def _var_names(names: list[str] | tuple[str, ...], lang: str) -> str:
+    key = "en" if lang == "en" else "pl"
+    return ", ".join(VARIABLES[v][key] for v in names)
+
+
+VAR_COLOURS = {
+    "population": "#225ea8",
+    "density": "#41b6c4",
+    "type": "#7a0177",
+    "share_65_plus": "#e08214",
+    "own_revenue": "#1a9850",
+}
+
+
+def similar_list(store: Store, teryt: str, variables: tuple[str, ...] | None, lang: str) -> list:
+    """The k=10 nearest units with their distance and what makes them differ (per-variable bars)."""
+    tx = TEXT[lang]
+    key = "en" if lang == "en" else "pl"
+    if variables is not None and not variables:
+        return [html.P(tx["similar_none"], className="small text-muted")]
+    result = similar_units(store, teryt, k=10, variables=variables)
+    names = [v["id"] for v in result["variables"]]
+    if result["missing"]:
+        return [
+            html.P(tx["similar_missing"].format(vars=_var_names(result["missing"], lang)), className="small")
+        ]
+    units = result["units"]
+    if not units:
+        return []
+    mean = {v: sum(u["contributions"][v] for u in units) / len(units) for v in names}
+    most = sorted(names, key=lambda v: mean[v])[: 2 if len(names) > 2 else 1]
+    out: list = [
+        html.P(tx["similar_most"].format(vars=_var_names(most, lang)), className="similar-most mb-2")
+    ]
+    if result["notice"]:
+        out.append(html.P(result["notice"][key], className="small caveat"))
+    legend = html.Div(
+        [
+            html.Span(
+                [
+                    html.Span(className="similar-swatch", style={"background": VAR_COLOURS[v]}),
+                    VARIABLES[v][key],
+                ],
+                className="me-3 text-nowrap",
+            )
+            for v in names
+        ],
+        className="similar-legend small d-flex flex-wrap mb-2",
+        **{"aria-hidden": "true"},
+    )
+    out.append(legend)
+    items = []
+    for u in units:
+        contrib = u["contributions"]
+        mainly = max(names, key=lambda v: contrib[v])
+        distance = format_number(u["distance"], 2, lang)
+        bar = html.Div(
+            [
+                html.Span(
+                    className="similar-seg",
+                    style={"width": f"{100 * contrib[v]:.1f}%", "background": VAR_COLOURS[v]},
+                    title=f"{VARIABLES[v][key]}: {format_number(100 * contrib[v], 0, lang)}%",
+                )
+                for v in names
+                if contrib[v] > 0
+            ],
+            className="similar-bar",
+            style={"width": f"{min(100.0, 100 * u['distance'] / max(units[-1]['distance'], 1e-9)):.1f}%"},
+            **{"aria-hidden": "true"},
+        )
+        detail = tx["similar_distance"].format(d=distance)
+        if u["distance"] > 0:
+            detail += " · " + tx["similar_mainly"].format(var=VARIABLES[mainly][key])
+        items.append(
+            html.Li(
+                [
+                    dcc.Link(
+                        u["display_name"], href=with_lang(f"/jst/{u['teryt']}", lang), className="fw-semibold"
+                    ),
+                    html.Span(" " + store.context_line(u["teryt"], lang), className="small text-muted"),
+                    html.Div(detail, className="small"),
+                    bar,
+                ],
+                className="similar-item",
+            )
+        )
+    out.append(html.Ol(items, className="similar-list ps-3"))
+    return out
+
+
+def similar_section(store: Store, unit: dict, variables: tuple[str, ...] | None, lang: str) -> html.Section:
+    tx = TEXT[lang]
+    key = "en" if lang == "en" else "pl"
+    chosen = list(variables) if variables is not None else list(VARIABLES)
+    edu = store.catalogue.area_by_id.get("edukacja") or store.catalogue.areas[0]
+    api = f"/api/v1/units/{unit['teryt']}/similar?k=10&vars={','.join(chosen)}" if chosen else ""
+    return html.Section(
+        [
+            html.H2(tx["similar_h"], className="h4"),
+            html.P(tx["similar_lead"].format(k=10, name=unit["name"]), className="small text-muted"),
+            html.Fieldset(
+                [
+                    html.Legend(tx["similar_vars"], className="small fw-semibold mb-1"),
+                    dbc.Checklist(
+                        id=ids.PROFILE_SIMILAR_VARS,
+                        options=[{"label": VARIABLES[v][key], "value": v} for v in VARIABLES],
+                        value=chosen,
+                        inline=True,
+                        className="small",
+                    ),
+                ],
+                className="mb-2",
+            ),
+            html.Div(
+                similar_list(store, unit["teryt"], variables, lang),
+                id=ids.PROFILE_SIMILAR,
+                **{"aria-live": "polite"},
+            ),
+            html.P(
+                [
+                    dcc.Link(
+                        tx["similar_ranking"],
+                        className="me-3",
+                        href=_explorer_href(edu.id, unit, edu.headline, lang, widok="ranking", podobne="knn"),
+                    ),
+                    html.A(tx["similar_api"], href=api) if api else None,
+                ],
+                className="small no-print mb-0",
+            ),
+        ],
+        id="podobne",
+        className="profile-similar mt-4",
+    )
+
+
+def pack_options(store: Store, level: str, lang: str) -> tuple[list[dict], list[str]]:
+    """Checklist options (every judged indicator of the level) and the default choice: the area headlines."""
+    inds = [i for i in profile_indicators(store, level) if i.area != "kontekst"]
+    options = [{"label": (i.short_name or i.name).get(lang), "value": i.id} for i in inds]
+    present = {i.id for i in inds}
+    default = [a.headline for a in store.catalogue.areas if a.headline in present]
+    return options, default
+
+
+def pack_section(store: Store, unit: dict, lang: str, checklist_id: str, link_id: str) -> html.Section:
+    """The debate-pack picker and the PDF link (callbacks keep the href in step with the checklist)."""
+    tx = TEXT[lang]
+    options, default = pack_options(store, unit["level"], lang)
+    return html.Section(
+        [
+            html.H2(tx["pack_h"], className="h4"),
+            html.P(tx["pack_lead"], className="small text-muted"),
+            html.Details(
+                [
+                    html.Summary(tx["pack_choose"]),
+                    dbc.Checklist(
+                        id=checklist_id, options=options, value=default, className="pack-checklist mt-2"
+                    ),
+                ],
+                className="mb-2",
+            ),
+            html.A(
+                tx["pack_button"],
+                id=link_id,
+                href=pack_href(unit["teryt"], default, lang),
+                className="btn btn-primary btn-sm",
+                download="",
+            ),
+        ],
+        id="pakiet",
+        className="debate-pack no-print mt-4",
     )
 
 
@@ -648,7 +967,11 @@ def profile_body(teryt: str, rok: object = None, lang: str = "pl") -> list:
 def _toc(store: Store, level: str, lang: str) -> html.Nav:
     tx = TEXT[lang]
     present = {i.area for i in profile_indicators(store, level)}
-    links = [html.A(tx["strong_h"], href="#mocne-slabe")]
+    links = [
+        html.A(tx["strong_h"], href="#mocne-slabe"),
+        html.A(tx["similar_h"], href="#podobne"),
+        html.A(tx["pack_h"], href="#pakiet"),
+    ]
     links += [
         html.A(a.name.get(lang), href=f"#{ids.profile_section(a.id)}")
         for a in sorted(store.catalogue.areas, key=lambda a: a.id == "kontekst")
@@ -661,7 +984,17 @@ def _toc(store: Store, level: str, lang: str) -> html.Nav:
     )
 
 
-def layout(teryt: str | None = None, rok: str | None = None, lang: str = "pl", **_: str) -> list:
+def parse_similar_vars(zmienne: str | None) -> tuple[str, ...] | None:
+    """The URL's `zmienne` (comma-separated variable names; unknown ones dropped); None = all variables."""
+    if zmienne is None:
+        return None
+    names = [v for v in zmienne.split(",") if v in VARIABLES]
+    return parse_variables(names) if names else ()
+
+
+def layout(
+    teryt: str | None = None, rok: str | None = None, lang: str = "pl", zmienne: str | None = None, **_: str
+) -> list:
     store = get_store()
     lang = _lang(lang)
     tx = TEXT[lang]
@@ -675,6 +1008,10 @@ def layout(teryt: str | None = None, rok: str | None = None, lang: str = "pl", *
             html.P(tx["choose"]),
             dbc.Select(id=ids.PROFILE_YEAR, options=[], value=LATEST),
             html.Div(id=ids.PROFILE_BODY),
+            dbc.Checklist(id=ids.PROFILE_SIMILAR_VARS, options=[], value=[]),
+            html.Div(id=ids.PROFILE_SIMILAR),
+            dbc.Checklist(id=ids.PROFILE_PACK_INDICATORS, options=[], value=[]),
+            html.A(id=ids.PROFILE_PACK_LINK),
             *controls,
         ]
         return page(lang, "/jst", {}, content)
@@ -688,6 +1025,9 @@ def layout(teryt: str | None = None, rok: str | None = None, lang: str = "pl", *
     shape_note = _missing_shape_note(store, resolved, lang)
     if shape_note:
         notes.append(shape_note)
+    breaks = break_notes(store, resolved, lang)
+    if breaks:
+        notes.append(" ".join([*breaks, tx["break_mark"]]))
     year = _year(rok)
     options = year_options(store, unit["level"], lang)
     if year is not None and str(year) not in {o["value"] for o in options}:
@@ -711,8 +1051,10 @@ def layout(teryt: str | None = None, rok: str | None = None, lang: str = "pl", *
         html.Div(
             body_children(store, unit, cards, year, lang), id=ids.PROFILE_BODY, className="profile-body"
         ),
+        similar_section(store, unit, parse_similar_vars(zmienne), lang),
+        pack_section(store, unit, lang, ids.PROFILE_PACK_INDICATORS, ids.PROFILE_PACK_LINK),
         *controls,
     ]
-    query = {k: v for k, v in {"rok": str(year) if year else None}.items() if v}
+    query = {k: v for k, v in {"rok": str(year) if year else None, "zmienne": zmienne}.items() if v}
     # The banner's generic wording: naming ~70 synthetic indicators would bury it; each card has its badge.
     return page(lang, f"/jst/{resolved}", query, html.Div(content, className="profile"))

@@ -504,11 +504,13 @@ def stacked_structure_figure(
 
 
 def sparkline_svg(years: Sequence[int], values: Sequence[float | None], *,
-                  peer_median: Sequence[float | None] | None = None, width: int = 300, height: int = 56) -> str:
+                  peer_median: Sequence[float | None] | None = None, width: int = 300, height: int = 56,
+                  breaks: Sequence[int] = ()) -> str:
     """The sparkline as a small static SVG (no plotly.js): for pages with dozens of trends and for print.
 
     Same reading as :func:`sparkline`: the unit as a solid line (gaps where values are missing, its last
-    point marked), the peer median dotted. Returns the SVG text; scales to its container's width.
+    point marked), the peer median dotted. ``breaks``: years where a series break starts (portal/breaks.py),
+    drawn as dashed orange verticals just before that year. Returns the SVG text; scales to its container.
     """
     xs = list(years)
     series = [list(values)] + ([list(peer_median)] if peer_median is not None else [])
@@ -537,6 +539,11 @@ def sparkline_svg(years: Sequence[int], values: Sequence[float | None], *,
         return " ".join(parts)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">']
+    for b in breaks:
+        if x0 < b <= x1:
+            bx = pad + (b - 0.5 - x0) / (x1 - x0) * (width - 2 * pad)
+            out.append(f'<line class="break" x1="{bx:.0f}" y1="0" x2="{bx:.0f}" y2="{height}" stroke="#b35806" '
+                       'stroke-width="1.5" stroke-dasharray="4 3"/>')
     if peer_median is not None:
         out.append(f'<path d="{path(series[1])}" fill="none" stroke="#6c757d" stroke-width="1.5" '
                    'stroke-dasharray="2 3"/>')

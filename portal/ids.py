@@ -27,12 +27,18 @@ AREA_STATE = "area-state"
 AREA_SHARE = "area-share"
 AREA_URL = "area-url"
 AREA_MAP_FIGURE = "area-map-figure"
+AREA_FUNNEL = "area-funnel"
+AREA_FUNNEL_NOTE = "area-funnel-note"
 
 # Unit profile
 PROFILE_YEAR = "profile-year"
 PROFILE_URL = "profile-url"
 PROFILE_BODY = "profile-body"
 PROFILE_SCROLL = "profile-scroll"
+PROFILE_SIMILAR_VARS = "profile-similar-vars"
+PROFILE_SIMILAR = "profile-similar"
+PROFILE_PACK_INDICATORS = "profile-pack-indicators"
+PROFILE_PACK_LINK = "profile-pack-link"
 
 # Compare
 COMPARE_UNITS = "compare-units"
@@ -50,6 +56,9 @@ INDICATOR_LEVEL = "indicator-level"
 INDICATOR_BODY = "indicator-body"
 INDICATOR_URL = "indicator-url"
 INDICATOR_STATE = "indicator-state"
+INDICATOR_FUNNEL = "indicator-funnel"
+INDICATOR_WINDOW = "indicator-window"
+INDICATOR_GROUP = "indicator-group"
 
 # Budget view
 BUDGET_YEAR = "budget-year"
@@ -68,6 +77,8 @@ BUDGET_REVENUE = "budget-revenue"
 BUDGET_REVENUE_TABLE = "budget-revenue-table"
 BUDGET_DOWNLOADS = "budget-downloads"
 BUDGET_SUMMARY = "budget-summary"
+BUDGET_PACK_INDICATORS = "budget-pack-indicators"
+BUDGET_PACK_LINK = "budget-pack-link"
 
 
 def share_button(chart: str) -> dict:

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlencode
 from portal.catalogue import LEVELS
 from portal.store import LEVEL_OF_LEN, Store
 
-VIEWS = ("mapa", "ranking", "rozklad")
+VIEWS = ("mapa", "ranking", "rozklad", "lejek")
+PEER_MODES = ("grupa", "knn")  # the fixed peer group, or the k nearest units (portal/similar.py)
 LEVEL_PARAM = {"gminy": "gmina", "powiaty": "powiat", "wojewodztwa": "wojewodztwo"}
 LEVEL_WORD = {v: k for k, v in LEVEL_PARAM.items()}
 
@@ -25,7 +26,7 @@ class ViewState:
     level: str  # gmina | powiat | wojewodztwo
     jst: str | None = None
     view: str = "mapa"
-    peers: bool = False
+    peers: bool | str = False  # False | "grupa" | "knn" (True is read as "grupa")
     lang: str = "pl"
 
     def to_query(self, include_area: bool = False) -> dict[str, str]:
@@ -37,7 +38,7 @@ class ViewState:
         if self.view != "mapa":
             q["widok"] = self.view
         if self.peers:
-            q["podobne"] = "1"
+            q["podobne"] = "knn" if self.peers == "knn" else "1"  # podobne=1 stays the peer group
         if self.lang == "en":
             q["lang"] = "en"
         return q
@@ -97,10 +98,15 @@ def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> Vie
     view = params.get("widok", "mapa")
     if view not in VIEWS:
         view = "mapa"
-    peers = params.get("podobne") in ("1", "true", "tak")
+    raw_peers = params.get("podobne")
+    peers: bool | str = False
+    if raw_peers == "knn":
+        peers = "knn"
+    elif raw_peers in ("1", "true", "tak", "grupa"):
+        peers = "grupa"
     lang = "en" if params.get("lang") == "en" else "pl"
     return ViewState(area=area, indicator=indicator.id, year=year, level=level, jst=jst, view=view,
-                     peers=peers and jst is not None, lang=lang)
+                     peers=peers if jst is not None else False, lang=lang)
 
 
 def with_changes(state: ViewState, store: Store, **changes: object) -> ViewState:

@@ -19,3 +19,7 @@ def register_api(server: flask.Flask, settings: Settings) -> None:
     server.register_blueprint(downloads.blueprint)
     server.register_blueprint(embed.blueprint)
     server.register_blueprint(oembed.blueprint)
+    from portal.api import debate, similar  # issue 8: debate pack PDF, similar units
+
+    server.register_blueprint(debate.blueprint)
+    server.register_blueprint(similar.blueprint)
