@@ -6,6 +6,7 @@ an iframe and a CSV all show the same view. Parsing never raises: anything unkno
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
@@ -28,6 +29,7 @@ class ViewState:
     view: str = "mapa"
     peers: bool | str = False  # False | "grupa" | "knn" (True is read as "grupa")
     lang: str = "pl"
+    version: str | None = None  # `v=`: a shared link pinned to a data version (kept through control changes)
 
     def to_query(self, include_area: bool = False) -> dict[str, str]:
         q = {"wskaznik": self.indicator, "rok": str(self.year), "poziom": LEVEL_WORD[self.level]}
@@ -41,6 +43,8 @@ class ViewState:
             q["podobne"] = "knn" if self.peers == "knn" else "1"  # podobne=1 stays the peer group
         if self.lang == "en":
             q["lang"] = "en"
+        if self.version:
+            q["v"] = self.version
         return q
 
     def search(self) -> str:
@@ -105,8 +109,11 @@ def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> Vie
     elif raw_peers in ("1", "true", "tak", "grupa"):
         peers = "grupa"
     lang = "en" if params.get("lang") == "en" else "pl"
+    version = params.get("v")
+    if not (isinstance(version, str) and re.fullmatch(r"[0-9a-f]{6,40}", version)):
+        version = None
     return ViewState(area=area, indicator=indicator.id, year=year, level=level, jst=jst, view=view,
-                     peers=peers if jst is not None else False, lang=lang)
+                     peers=peers if jst is not None else False, lang=lang, version=version)
 
 
 def with_changes(state: ViewState, store: Store, **changes: object) -> ViewState:

@@ -338,7 +338,31 @@ _loaded: dict[tuple[str, str], Store] = {}
 _settings_cache: list[Settings] = []
 
 
+def pinned_version() -> str | None:
+    """The data version a request is pinned to (`v=` in a shared link), if any; see portal/web.py."""
+    try:
+        from flask import g, has_request_context
+    except ImportError:  # pragma: no cover
+        return None
+    if has_request_context():
+        return g.get("omup_version")
+    return None
+
+
+def current_version(settings: Settings | None = None) -> str:
+    """The version `current` points at, whatever the request is pinned to."""
+    settings = settings or _default_settings()
+    return os.readlink(settings.release_path / "current").rsplit("/", 1)[-1]
+
+
 def _default_settings() -> Settings:
+    """The serving app's settings inside a request, else the environment's (read once)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        app_settings = current_app.config.get("OMUP_SETTINGS")
+        if app_settings is not None:
+            return app_settings
     if not _settings_cache:
         _settings_cache.append(Settings.from_env())
     return _settings_cache[0]
@@ -351,6 +375,8 @@ def get_store(settings: Settings | None = None, version: str | None = None) -> S
     symlink changes; older stores stay loaded for pinned links (at most `keep_releases`).
     """
     settings = settings or _default_settings()
+    if version is None:
+        version = pinned_version()
     if version is None:
         # One readlink per call (not a full path resolve): a new `current` is picked up on the next request.
         try:

@@ -115,8 +115,46 @@ def register_errors(server: flask.Flask) -> None:
         return resp
 
 
+VERSION_RE = re.compile(r"^[0-9a-f]{6,40}$")
+
+
+def register_pinning(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:
+    """Shared links pinned to a data version (`?v=<version>`) render from that kept release.
+
+    Page loads carry v in the query string; the browser adds it to every callback request (the renderer's
+    request_pre hook below), so callbacks read the same release. Unknown versions fall back to current data
+    with a notice on the page (an old link keeps working)."""
+    from portal.release import NoReleaseError, release_path
+
+    def kept(version: str) -> bool:
+        try:
+            release_path(settings, version)
+            return True
+        except NoReleaseError:
+            return False
+
+    @server.before_request
+    def pin():  # noqa: ANN202 - Flask hook
+        version = None
+        if flask.request.path.startswith("/_dash-update-component") and flask.request.method == "POST":
+            body = flask.request.get_json(silent=True)
+            if isinstance(body, dict):
+                version = body.get("omup_v")
+        elif flask.request.method == "GET" and not flask.request.path.startswith(("/api/", "/embed/", "/pobierz/")):
+            version = flask.request.args.get("v")
+        if isinstance(version, str) and VERSION_RE.match(version) and kept(version):
+            flask.g.omup_version = version
+
+    app.renderer = (
+        "var renderer = new DashRenderer({request_pre: function (payload) {"
+        " var v = new URLSearchParams(window.location.search).get('v');"
+        " if (v) { payload.omup_v = v; } }});"
+    )
+
+
 def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:
     register_errors(server)
+    register_pinning(server, app, settings)
     server.config["OMUP_LIMITER"] = init_limiter(server, settings)
 
     @server.before_request

@@ -122,10 +122,28 @@ def footer(lang: str) -> html.Footer:
     )
 
 
+def pinned_notice(lang: str, path: str, query: dict[str, str]) -> html.Div | None:
+    """On a link pinned to an older data version: say so, and link to the same view on current data."""
+    from portal.store import current_version, get_store, pinned_version
+
+    pinned = pinned_version()
+    if not pinned or pinned == current_version():
+        return None
+    store = get_store()
+    rest = {k: v for k, v in (query or {}).items() if k not in ("v", "lang")}
+    text = (f"Widzisz dane w wersji {pinned} z {store.meta['built_at'][:10]}, utrwalone w udostępnionym linku. "
+            if lang != "en" else
+            f"You are seeing data version {pinned} of {store.meta['built_at'][:10]}, pinned in a shared link. ")
+    link = dcc.Link("Dostępne są nowsze dane" if lang != "en" else "Newer data are available",
+                    href=with_lang(path, lang, **rest))
+    return html.Div(dbc.Container([text, link], fluid="lg"), className="pinned-notice", role="note")
+
+
 def page(lang: str, path: str, query: dict[str, str], content: object, indicator_ids: list[str] | None = None) -> list:
     """Wrap a page's content in the shell."""
     return [
         navbar(lang, path, query),
+        pinned_notice(lang, path, query),
         synthetic_banner(lang, indicator_ids),
         html.Main(dbc.Container(content, fluid="lg", className="py-3"), id="main", tabIndex="-1",
                   lang="en" if lang == "en" else "pl"),
