@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import dcc, html
 
+from layouts.components.changelog import changelog_block
 from layouts.components.share import share_panel
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
@@ -884,6 +885,7 @@ def layout(
         controls,
         html.Div(body_view(state), id=ids.INDICATOR_BODY, **{"aria-live": "polite"}),
         funnel_section(ind, state),
+        changelog_block(ind.id, lang),
         dcc.Store(id=ids.INDICATOR_STATE, data=state.as_dict()),
         dcc.Location(id=ids.INDICATOR_URL, refresh="callback-nav"),
     ]
