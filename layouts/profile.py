@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import dcc, html
 
+from layouts.components.fast import fast
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
 from portal import ids
@@ -556,7 +557,7 @@ def _band_badge(card: Card, lang: str) -> html.Span | None:
     text = en if lang == "en" else pl
     if card.indicator.direction == "neutral":
         text = f"{text} ({tx['neutral']})"
-    return html.Span(text, className=f"band band-{key}")
+    return fast(html.Span, text, className=f"band band-{key}")
 
 
 def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
@@ -567,19 +568,19 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
     value = point.get("value")
     unit_text = ind.unit.get(lang)
     peer = point.get("peer") or {}
-    badge = html.Span(tx["synthetic"], className="badge synthetic-badge ms-1") if card.synthetic else None
+    badge = fast(html.Span, tx["synthetic"], className="badge synthetic-badge ms-1") if card.synthetic else None
     title = (ind.short_name or ind.name).get(lang)
     value_text = format_value(value, unit_text, ind.decimals, lang) if value is not None else tx["no_data"]
     body: list = [
-        html.H3(
+        fast(html.H3,
             [
-                dcc.Link(title, href=_explorer_href(ind.area, unit, ind.id, lang), title=ind.name.get(lang)),
+                fast(dcc.Link, title, href=_explorer_href(ind.area, unit, ind.id, lang), title=ind.name.get(lang)),
                 badge,
             ],
             className="h6 card-title mb-1",
         ),
-        html.P(
-            [html.Strong(value_text, className="card-value"), f" ({card.year})" if card.year else ""],
+        fast(html.P,
+            [fast(html.Strong, value_text, className="card-value"), f" ({card.year})" if card.year else ""],
             className="mb-1",
         ),
     ]
@@ -595,7 +596,7 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
         if point.get("rank_peer") and ind.direction != "neutral":
             meta.append(" " + tx["rank"].format(r=point["rank_peer"], n=point["n_peer"]))
     if meta:
-        body.append(html.P(meta, className="card-meta small mb-1"))
+        body.append(fast(html.P, meta, className="card-meta small mb-1"))
     shown = [v for v in card.values if v is not None]
     if len(card.years) > 1 and len(shown) > 1:
         pairs = [(y, v) for y, v in zip(card.years, card.values, strict=True) if v is not None]
@@ -605,20 +606,20 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
         )
         svg = sparkline_svg(card.years, card.values, peer_median=card.peer_medians, breaks=card.breaks)
         body.append(
-            html.Figure(
+            fast(html.Figure, 
                 [
-                    html.Img(src=svg_data_uri(svg), alt=caption, className="sparkline"),
-                    html.Figcaption(f"{card.years[0]}–{card.years[-1]}", className="sparkline-years"),
+                    fast(html.Img, src=svg_data_uri(svg), alt=caption, className="sparkline"),
+                    fast(html.Figcaption, f"{card.years[0]}–{card.years[-1]}", className="sparkline-years"),
                 ],
                 className="mb-1",
             )
         )
-    body.append(html.P(card.sentence, className="card-sentence small mb-1"))
+    body.append(fast(html.P, card.sentence, className="card-sentence small mb-1"))
     if card.caveat:
-        body.append(html.P(card.caveat, className="caveat small mb-0"))
+        body.append(fast(html.P, card.caveat, className="caveat small mb-0"))
     classes = "card card-body h-100 profile-card" + (" is-synthetic" if card.synthetic else "")
-    return html.Div(
-        html.Div(body, id=ids.unit_card(unit["teryt"], ind.id), className=classes),
+    return fast(html.Div, 
+        fast(html.Div, body, id=ids.unit_card(unit["teryt"], ind.id), className=classes),
         className="col-12 col-md-6 col-xl-4 profile-col",
     )
 
@@ -626,7 +627,7 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
 def chance_label(lang: str) -> html.Span:
     """The «w granicach przypadkowych wahań» label (replaces the judging band of a rate indicator)."""
     tx = TEXT[lang]
-    return html.Span(tx["chance"], className="band chance-label", title=tx["chance_title"])
+    return fast(html.Span, tx["chance"], className="band chance-label", title=tx["chance_title"])
 
 
 def break_notes(store: Store, teryt: str, lang: str) -> list[str]:

@@ -12,6 +12,7 @@ in 2025. Powiaty and województwa have no breaks: type changes and the 2025 spli
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 LIST_YEARS = (2019, 2023, 2024, 2025, 2026)
@@ -46,6 +47,16 @@ def _type_reason(old: str, new: str, window: tuple[int, int]) -> dict[str, str]:
 
 
 def series_breaks(store, teryt: str) -> list[dict]:
+    """Breaks in the series of today's unit ``teryt`` (see `_series_breaks`); cached per store and unit."""
+    return [dict(b) for b in _cached_breaks(store, teryt)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_breaks(store, teryt: str) -> tuple[dict, ...]:
+    return tuple(_series_breaks(store, teryt))
+
+
+def _series_breaks(store, teryt: str) -> list[dict]:
     """Breaks in the series of today's unit ``teryt``, oldest first.
 
     Each: {year (first year of the new state), earliest (first possible year when lists are missing),

@@ -98,6 +98,7 @@ class Store:
         for row in self.changes[self.changes["change"] == "split"].itertuples():
             self._old_to_new[row.old_teryt] = row.old_teryt
         self._prefix = {c[:6]: c for c in self._codes["gmina"]}
+        self._peer_of = dict(zip(units["teryt"], units["peer_group"], strict=True))
         self._search = [
             (fold(r.name), fold(r.display_name), r.teryt, r.level) for r in units.itertuples()
         ]
@@ -279,7 +280,7 @@ class Store:
         if cube is None or year not in cube.years or teryt not in self._pos[level]:
             return None
         i, j = self._pos[level][teryt], cube.years[year]
-        peer = self.units.at[teryt, "peer_group"]
+        peer = self._peer_of[teryt]
         return {
             "indicator": indicator_id,
             "teryt": teryt,
