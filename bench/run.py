@@ -71,9 +71,9 @@ def map_body(state: dict) -> dict:
 
 
 def ranking_body(state: dict) -> dict:
-    outs = [{"id": "area-ranking", "property": p} for p in ("columnDefs", "rowData", "getRowStyle", "scrollTo")]
-    return callback_body("..area-ranking.columnDefs...area-ranking.rowData...area-ranking.getRowStyle..."
-                         "area-ranking.scrollTo..", outs, [{"id": "area-state", "property": "data", "value": state}])
+    state = dict(state, view="ranking")
+    return callback_body("area-ranking-box.children", {"id": "area-ranking-box", "property": "children"},
+                         [{"id": "area-state", "property": "data", "value": state}])
 
 
 def profile_body(teryt: str) -> dict:

@@ -380,16 +380,15 @@ clientside_callback(
 )
 
 
-@callback(
-    Output(ids.AREA_RANKING, "columnDefs"),
-    Output(ids.AREA_RANKING, "rowData"),
-    Output(ids.AREA_RANKING, "getRowStyle"),
-    Output(ids.AREA_RANKING, "scrollTo"),
-    Input(ids.AREA_STATE, "data"),
-)
+@callback(Output(ids.AREA_RANKING_BOX, "children"), Input(ids.AREA_STATE, "data"))
 def update_ranking(state: dict):
-    view = ranking_view(ViewState(**state))
-    return view["columns"], view["rows"], view["row_style"], view["scroll"] or no_update
+    from layouts.area import ranking_grid
+
+    view_state = ViewState(**state)
+    if view_state.view != "ranking":
+        return no_update  # built when the ranking tab is opened (state.view follows the tab)
+    view = ranking_view(view_state)
+    return ranking_grid(view["columns"], view["rows"], view["row_style"], view["scroll"], view_state.lang)
 
 
 @callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))

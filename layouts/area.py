@@ -44,6 +44,19 @@ AG_GRID_PL = {"noRowsToShow": "Brak jednostek do pokazania", "loadingOoo": "Wczy
               "ariaRowSelect": "Wybierz wiersz"}
 
 
+def ranking_grid(columns: list[dict], rows: list[dict], row_style: dict, scroll: dict | None, lang: str) -> dag.AgGrid:
+    """The ranking table: sortable, virtualised, the selected unit highlighted and scrolled into view."""
+    return dag.AgGrid(
+        id=ids.AREA_RANKING, columnDefs=columns, rowData=rows, getRowId="params.data.teryt",
+        getRowStyle=row_style, scrollTo=scroll,
+        defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
+        dashGridOptions={"animateRows": False, "suppressCellFocus": False, "rowHeight": 38,
+                         "ensureDomOrder": True, "localeText": {} if lang == "en" else AG_GRID_PL},
+        style={"height": "560px", "width": "100%"},
+        className="ag-theme-quartz ranking-grid",
+    )
+
+
 def indicator_options(area: str, lang: str) -> list[dict]:
     """Options grouped by dimension: a disabled header per dimension, then its indicators."""
     store = get_store()
@@ -140,14 +153,8 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                           figure={"data": [], "layout": {"height": 560}}),
                 html.P(tx["table_alt"], className="small text-muted mt-1"),
             ]), label=tx["map"], tab_id="mapa"),
-            dbc.Tab(dag.AgGrid(
-                id=ids.AREA_RANKING, columnDefs=[], rowData=[], getRowId="params.data.teryt",
-                defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
-                dashGridOptions={"animateRows": False, "suppressCellFocus": False, "rowHeight": 38,
-                                 "ensureDomOrder": True, "localeText": {} if lang == "en" else AG_GRID_PL},
-                style={"height": "560px", "width": "100%"},
-                className="ag-theme-quartz ranking-grid",
-            ), label=tx["ranking"], tab_id="ranking"),
+            # The grid (and its ~220 KB script chunk) is created only when the ranking tab is opened.
+            dbc.Tab(html.Div(id=ids.AREA_RANKING_BOX, className="ranking-box"), label=tx["ranking"], tab_id="ranking"),
             dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),
                               figure={"data": [], "layout": {"height": 300}}), label=tx["dist"], tab_id="rozklad"),
             dbc.Tab(html.Div([

@@ -54,10 +54,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from layouts.components import shell
 
     app.layout = shell.app_layout
-    if settings.is_debug:
-        # Only Dash's dev tools check callback ids against the layout; building every page at start-up costs
-        # time and memory (the about page compares kept releases), so production skips it.
-        app.validation_layout = shell.validation_layout()
+    # The renderer checks callback ids against this layout; pages skip costly content while it is built.
+    app.validation_layout = shell.validation_layout()
     _attach_callbacks(app)
 
     _register_geometry(server, settings)

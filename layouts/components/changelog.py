@@ -84,7 +84,11 @@ def releases_list(lang: str = "pl") -> html.Ul:
 
 def release_summary(lang: str = "pl") -> list:
     """The summary of changes between the two most recent kept releases (or the only-one note)."""
+    from layouts.components.shell import VALIDATING
+
     tx = _tx(lang)
+    if VALIDATING.get():
+        return []  # no callback ids here; comparing releases at start-up would load every kept one
     settings = app_settings()
     old, new = default_pair(settings)
     if old == new:
@@ -116,6 +120,10 @@ def releases_section(lang: str = "pl") -> html.Section:
 def changelog_block(indicator_id: str, lang: str = "pl") -> html.Section | None:
     """One indicator's changes from the previous kept release to the current one (None when only one is kept
     or the indicator is unknown). For the indicator page: append it at the end of its layout."""
+    from layouts.components.shell import VALIDATING
+
+    if VALIDATING.get():
+        return None
     tx = _tx(lang)
     settings = app_settings()
     old, new = default_pair(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -160,9 +161,17 @@ app_layout = html.Div(
 )
 
 
+# True while the validation layout is built: pages may then skip costly content that holds no callback ids.
+VALIDATING: contextvars.ContextVar[bool] = contextvars.ContextVar("omup_validating", default=False)
+
+
 def validation_layout() -> html.Div:
     """Every page's default layout with the shell, so Dash can check callback ids without suppressing errors."""
     from layouts import routes
 
-    pages = [r.layout() for r in routes.routes()]
+    token = VALIDATING.set(True)
+    try:
+        pages = [r.layout() for r in routes.routes()]
+    finally:
+        VALIDATING.reset(token)
     return html.Div([app_layout, *pages])

@@ -65,8 +65,9 @@ def test_map_update_sends_ids_values_and_a_hashed_geometry_url(client, store):
     assert "area-map-figure.data" in deps
     # Every other explorer callback: no geometry either.
     for output in deps:
-        if output.startswith(("area-ranking", "area-distribution", "area-heading", "..area-ranking")):
-            _no_geometry(_call(client, output, [{"id": "area-state", "property": "data", "value": state}]))
+        if output.startswith(("area-ranking-box", "area-distribution", "area-heading")):
+            ranking_state = dict(state, view="ranking")
+            _no_geometry(_call(client, output, [{"id": "area-state", "property": "data", "value": ranking_state}]))
 
 
 def test_geometry_file_is_hashed_immutable_and_precompressed(client, store):
