@@ -268,18 +268,29 @@ def _static_source(app: dash.Dash, path: str) -> Path | None:
     return None
 
 
-def _compressed(source: Path, encoding: str) -> bytes:
-    """Compress a static file once and keep it on disk (keyed by path, size and mtime)."""
+def _cache_key(source: Path) -> str:
     stat = source.stat()
-    key = hashlib.sha1(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    target = PRECOMPRESS_DIR / f"{key}.{encoding}"
+    return hashlib.sha1(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+
+
+def _compressed(source: Path, encoding: str, best: bool = False) -> bytes:
+    """Compress a static file once and keep it on disk (keyed by path, size and mtime).
+
+    Large bundles compressed on demand use brotli 9 (0.5 s for plotly.js); `best` (the start-up warm-up of
+    production servers, `warm_static`) uses brotli 11 with a 16 MB window: 10 % smaller, 10 s once per machine.
+    """
+    target = PRECOMPRESS_DIR / f"{_cache_key(source)}.{encoding}"
     if target.exists():
         return target.read_bytes()
     with _lock:
         if target.exists():
             return target.read_bytes()
         raw = source.read_bytes()
-        data = brotli.compress(raw, quality=11 if len(raw) < 500_000 else 9) if encoding == "br" else gzip.compress(raw, 9)
+        if encoding == "br":
+            big = len(raw) >= 500_000 and not best
+            data = brotli.compress(raw, quality=9 if big else 11, lgwin=22 if big else 24)
+        else:
+            data = gzip.compress(raw, 9)
         PRECOMPRESS_DIR.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{threading.get_ident()}")
         tmp.write_bytes(data)
@@ -287,13 +298,34 @@ def _compressed(source: Path, encoding: str) -> bytes:
         return data
 
 
-def precompress_all(app: dash.Dash) -> int:
-    """Warm the on-disk cache for every script and stylesheet Dash serves (used at startup and by bench)."""
+def warm_static(app: dash.Dash) -> int:
+    """Compress, best quality, every script and stylesheet the pages load (assets and component suites).
+
+    Called once before gunicorn forks (portal/wsgi.py); the results stay on disk for later starts."""
+    from dash.development.base_component import ComponentRegistry
+
+    files: list[Path] = [p for p in (REPO_ROOT / "assets").rglob("*") if p.suffix in {".js", ".css"}]
+    import importlib.util
+
+    for package in {*ComponentRegistry.registry, "dash", "plotly", "dash_ag_grid", "dash_bootstrap_components"}:
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            continue
+        base = Path(spec.origin).parent
+        for rel in app.registered_paths.get(package, ()):
+            if rel.endswith((".js", ".css")):
+                files.append(base / rel)
     count = 0
-    for base in (REPO_ROOT / "assets",):
-        for path in base.rglob("*"):
-            if path.suffix in {".js", ".css"}:
-                for enc in ("br", "gzip"):
-                    _compressed(path, enc)
-                count += 1
+    for path in files:
+        if not path.is_file():
+            continue
+        key, size = _cache_key(path), path.stat().st_size
+        marker = PRECOMPRESS_DIR / f"{key}.best"
+        if size >= 500_000 and not marker.exists():
+            (PRECOMPRESS_DIR / f"{key}.br").unlink(missing_ok=True)  # an on-demand brotli-9 copy
+        for enc in ("br", "gzip"):
+            _compressed(path, enc, best=True)
+        if size >= 500_000:
+            marker.touch()
+        count += 1
     return count

@@ -8,6 +8,11 @@ from portal.app import create_app
 app = create_app()
 server = app.server
 
+# Compress every script and stylesheet once, at best quality, before workers fork (kept on disk afterwards).
+from portal.web import warm_static  # noqa: E402
+
+warm_static(app)
+
 # Workers fork from this process and share its memory copy-on-write. Return freed heap to the OS, then move
 # every object made so far out of the garbage collector's reach, so collections in the workers do not write
 # to (and thereby copy) the shared pages.
