@@ -54,7 +54,7 @@ def colorscale(indicator: Indicator) -> list[list]:
 
 def _round(values: np.ndarray, decimals: int) -> list:
     """Values for the browser: rounded (smaller payloads), None for missing."""
-    out = np.round(np.asarray(values, dtype=float), max(decimals, 0) + 1)
+    out = np.round(np.asarray(values, dtype=float), max(decimals, 0))
     finite = np.isfinite(out)
     if finite.all():
         return out.tolist()

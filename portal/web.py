@@ -217,7 +217,9 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
         data = resp.get_data()
         if len(data) < 1024:
             return resp
-        resp.set_data(gzip.compress(data, compresslevel=5))
+        # Callback responses are small and frequent: the fastest level (a third of level 5's CPU, ~10 % larger).
+        level = 1 if flask.request.path.startswith("/_dash-update-component") else 5
+        resp.set_data(gzip.compress(data, compresslevel=level))
         resp.headers["Content-Encoding"] = "gzip"
         resp.headers["Vary"] = "Accept-Encoding"
         return resp
