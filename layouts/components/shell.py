@@ -166,12 +166,34 @@ VALIDATING: contextvars.ContextVar[bool] = contextvars.ContextVar("omup_validati
 
 
 def validation_layout() -> html.Div:
-    """Every page's default layout with the shell, so Dash can check callback ids without suppressing errors."""
+    """Every component id of every page's default layout, so Dash can check callback ids without suppressing
+    errors. Dash sends this layout to the browser with every page load, so it keeps only the ids: each
+    component is copied bare (its type and id), not with its content (~300 KB of JSON otherwise)."""
     from layouts import routes
+    from layouts.components.fast import fast
 
     token = VALIDATING.set(True)
     try:
         pages = [r.layout() for r in routes.routes()]
     finally:
         VALIDATING.reset(token)
-    return html.Div([app_layout, *pages])
+    bare: list = []
+    seen: set[str] = set()
+
+    def walk(node) -> None:
+        if node is None or isinstance(node, (str, int, float)):
+            return
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+            return
+        cid = getattr(node, "id", None)
+        if cid is not None:
+            key = repr(cid)
+            if key not in seen:
+                seen.add(key)
+                bare.append(fast(type(node), id=cid))
+        walk(getattr(node, "children", None))
+
+    walk(pages)
+    return html.Div([app_layout, *bare])
