@@ -278,8 +278,11 @@ def bar_figure(
         "height": height or max(160, 40 + 34 * len(names)),
         "xaxis": {"title": {"text": unit}, "gridcolor": "#eee", "rangemode": "tozero"},
         "yaxis": {"autorange": "reversed", "automargin": True},
-        "margin": {"l": 8, "r": 16, "t": 30 if synthetic else 10, "b": 44},
+        "margin": {"l": 8, "r": 16, "t": 48 if synthetic else 24, "b": 44},
     })
+    if synthetic:
+        # Above the reference line's label, so the two never overlap.
+        layout["annotations"] = [dict(a, yshift=18) for a in layout["annotations"]]
     if reference is not None and math.isfinite(reference):
         layout["shapes"] = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
                              "line": {"color": "#444", "dash": "dash", "width": 1.5}}]
