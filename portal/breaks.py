@@ -102,6 +102,14 @@ def break_years(store, teryt: str) -> list[int]:
     return sorted({b["year"] for b in series_breaks(store, teryt)})
 
 
+@functools.lru_cache(maxsize=16)
+def units_with_breaks(store) -> frozenset[str]:
+    """Every unit whose series can have a break (codes in the change table other than unchanged ones)."""
+    changes = store.changes
+    moved = changes[changes["change"] != "same"]
+    return frozenset(moved["new_teryt"]) | frozenset(moved.loc[moved["change"] == "split", "old_teryt"])
+
+
 def break_flags(store, indicator_id: str, teryt: str, lang: str = "pl") -> dict[int, str]:
     """{year: reason} for the years of the indicator's series at a break, for downloads.
 
@@ -122,4 +130,4 @@ def break_flags(store, indicator_id: str, teryt: str, lang: str = "pl") -> dict[
     return dict(sorted(flags.items()))
 
 
-__all__ = ["LIST_YEARS", "break_flags", "break_years", "series_breaks"]
+__all__ = ["LIST_YEARS", "break_flags", "break_years", "series_breaks", "units_with_breaks"]

@@ -20,6 +20,7 @@ from datetime import date
 import flask
 
 from portal.api.versions import VersionError, store_for
+from portal.breaks import break_flags, units_with_breaks
 from portal.catalogue import Indicator
 from portal.state import LEVEL_PARAM
 from portal.store import LEVEL_OF_LEN, Store
@@ -295,12 +296,20 @@ def _unit_rows(store: Store, teryt: str, inds: list[Indicator], year: int | None
         peer = p["peer"] or {}
         out.append([ind.area, ind.id, ind.name.pl, ind.unit.pl, teryt, name, y, _rounded(p["value"], ind.decimals),
                     _rounded(peer.get("median"), ind.decimals), p["rank_peer"], p["n_peer"],
-                    FLAG_PL.get(p["flag"], p["flag"]), p["synthetic"]])
+                    FLAG_PL.get(p["flag"], p["flag"]), _break(store, ind.id, teryt, y), p["synthetic"]])
     return out
 
 
+def _break(store: Store, indicator_id: str, teryt: str, year: int) -> str:
+    """The series-break note for a unit-year ('' when none): territorial changes are not trends."""
+    if teryt not in units_with_breaks(store):
+        return ""
+    return break_flags(store, indicator_id, teryt).get(year, "")
+
+
 UNIT_COLUMNS = ["obszar", "wskaznik_id", "wskaznik", "jednostka_miary", "teryt", "jednostka", "rok", "wartosc",
-                "mediana_podobnych", "miejsce_wsrod_podobnych", "liczba_podobnych", "flaga", "syntetyczne"]
+                "mediana_podobnych", "miejsce_wsrod_podobnych", "liczba_podobnych", "flaga", "przerwa_w_serii",
+                "syntetyczne"]
 
 
 def compare_table(store: Store) -> Table:
@@ -351,8 +360,8 @@ def values_table(store: Store) -> Table:
             syn = bool(sl.synthetic[k])
             synthetic |= syn
             rows.append([code, names.at[code], y, _rounded(sl.value[k], ind.decimals), ind.unit.pl,
-                         FLAG_PL.get(str(sl.flag[k]), str(sl.flag[k])), syn])
-    cols = ["teryt", "jednostka", "rok", "wartosc", "jednostka_miary", "flaga", "syntetyczne"]
+                         FLAG_PL.get(str(sl.flag[k]), str(sl.flag[k])), _break(store, ind.id, code, y), syn])
+    cols = ["teryt", "jednostka", "rok", "wartosc", "jednostka_miary", "flaga", "przerwa_w_serii", "syntetyczne"]
     return Table(f"wartosci-{ind.id}", f"Wartości: {ind.name.pl} ({ind.unit.pl})", cols, rows, synthetic,
                  _sources(store, [ind]), store.version)
 
