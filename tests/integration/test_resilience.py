@@ -155,6 +155,8 @@ def test_redis_goes_away_and_comes_back(settings, redis_server):
         for t in ts:
             t.join(timeout=20)
     failed = [r for r in results if r[0] != 200]
+    print(f"\nredis outage: {len(results)} requests ({len(results) - during} after Redis stopped), "
+          f"{len(failed)} failed")
     assert len(results) > during > 20
     assert not failed, failed[:5]
     # Reconnected: new writes reach the restarted Redis.
@@ -176,6 +178,7 @@ def test_worker_killed_under_load(settings):
             t.join(timeout=20)
         assert len(g.workers_pids()) == 2 and victim not in g.workers_pids()
     failed = [r for r in results if r[0] != 200]
+    print(f"\nworker killed: {len(results)} requests, {len(failed)} failed (in flight on the killed worker)")
     assert len(results) > 50
     assert len(failed) <= 4, failed  # at most one in-flight request per client thread
 
@@ -213,5 +216,6 @@ def test_release_swapped_in_under_load(settings, tmp_path):
             with urllib.request.urlopen(g.base + "/api/v1/indicators", timeout=10) as r:
                 versions_after.add(orjson.loads(r.read())["meta"]["data_version"])
     failed = [r for r in results if r[0] != 200]
+    print(f"\nrelease swap: {len(results)} requests, {len(failed)} failed, served after: {sorted(versions_after)}")
     assert not failed, failed[:5]
     assert versions_after == {new_version}
