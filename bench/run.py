@@ -11,7 +11,6 @@ wrk against gunicorn (map callback and profile page vs a precomputed-bytes Flask
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
@@ -22,7 +21,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -171,7 +169,7 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         env = dict(os.environ, **BENCH_ENV, PYTHONPATH=str(ROOT))
-        self.log = open(HERE / "tmp" / "gunicorn.log", "w")  # noqa: SIM115
+        self.log = open(HERE / "tmp" / "gunicorn.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "bench.wsgi_bench:server", "--preload", "--workers", str(self.workers),
              "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components.shell import page, with_lang
+from layouts.components.shell import page
 from layouts.not_found import NotFound
 from portal import ids
 from portal.catalogue import DIMENSION_NAMES

@@ -11,7 +11,7 @@ from portal.pipeline.register import fold as fold_text
 from portal.store import get_store
 
 
-class NotFound(Exception):  # noqa: N818 - a signal, not an error condition of the program
+class NotFound(Exception):
     """Raised by a page layout when its id is unknown; the router renders this page instead."""
 
     def __init__(self, what: str, query: str) -> None:

@@ -606,7 +606,7 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
         )
         svg = sparkline_svg(card.years, card.values, peer_median=card.peer_medians, breaks=card.breaks)
         body.append(
-            fast(html.Figure, 
+            fast(html.Figure,
                 [
                     fast(html.Img, src=svg_data_uri(svg), alt=caption, className="sparkline"),
                     fast(html.Figcaption, f"{card.years[0]}–{card.years[-1]}", className="sparkline-years"),
@@ -618,7 +618,7 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
     if card.caveat:
         body.append(fast(html.P, card.caveat, className="caveat small mb-0"))
     classes = "card card-body h-100 profile-card" + (" is-synthetic" if card.synthetic else "")
-    return fast(html.Div, 
+    return fast(html.Div,
         fast(html.Div, body, id=ids.unit_card(unit["teryt"], ind.id), className=classes),
         className="col-12 col-md-6 col-xl-4 profile-col",
     )

@@ -105,7 +105,7 @@ class FallbackRedisCache(BaseCache):
     def _load(raw: bytes) -> Any:
         import pickle
 
-        return pickle.loads(raw)  # noqa: S301 - our own cache, written by this process family
+        return pickle.loads(raw)
 
 
 def memoize_versioned(fn: Callable) -> Callable:
@@ -128,14 +128,14 @@ def memoize_versioned(fn: Callable) -> Callable:
             key = key[:200] + hashlib.sha1(key.encode()).hexdigest()
         try:
             hit = cache.get(key)
-        except Exception:  # noqa: BLE001 - a broken cache must never break a page
+        except Exception:
             hit = None
         if hit is not None:
             return hit
         value = fn(*args)
         try:
             cache.set(key, value)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("cache set failed for %s", fn.__qualname__)
         return value
 

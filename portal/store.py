@@ -128,7 +128,7 @@ class Store:
                     setattr(cube, field, arrays[(level, field)][k])
                 self._cubes[(ind, level)] = cube
                 self._years[(ind, level)] = present
-        self._flag_names = np.array(FLAGS + ("no_data",), dtype=object)  # index -1 → no_data
+        self._flag_names = np.array((*FLAGS, "no_data"), dtype=object)  # index -1 → no_data
         self._synthetic_ids = frozenset(self.meta.get("synthetic_indicators", []))
 
     def _load_groups(self, path: Path) -> None:

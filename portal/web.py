@@ -70,7 +70,7 @@ def init_limiter(server: flask.Flask, settings: Settings):
     )
 
     @server.errorhandler(429)
-    def too_many(exc):  # noqa: ANN202 - Flask hook
+    def too_many(exc):
         body = {"error": {"code": "rate_limited", "message": f"Too many requests: {exc.description}. "
                                                              "Slow down and retry after the Retry-After seconds."}}
         resp = flask.jsonify(body)
@@ -87,7 +87,7 @@ def register_errors(server: flask.Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     @server.errorhandler(Exception)
-    def on_error(exc: Exception):  # noqa: ANN202 - Flask hook
+    def on_error(exc: Exception):
         if isinstance(exc, HTTPException):
             if flask.request.path.startswith(("/api/", "/_dash")):
                 resp = flask.jsonify({"error": {"code": exc.name.lower().replace(" ", "_"),
@@ -134,7 +134,7 @@ def register_pinning(server: flask.Flask, app: dash.Dash, settings: Settings) ->
             return False
 
     @server.before_request
-    def pin():  # noqa: ANN202 - Flask hook
+    def pin():
         version = None
         if flask.request.path.startswith("/_dash-update-component") and flask.request.method == "POST":
             body = flask.request.get_json(silent=True)
@@ -158,7 +158,7 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
     server.config["OMUP_LIMITER"] = init_limiter(server, settings)
 
     @server.before_request
-    def page_status():  # noqa: ANN202 - Flask hook
+    def page_status():
         path = flask.request.path
         if flask.request.method != "GET" or path.startswith(("/_", "/api", "/assets", "/geo", "/embed",
                                                                "/oembed", "/pobierz", "/static")):
@@ -179,7 +179,7 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
         return None
 
     @server.before_request
-    def precompressed():  # noqa: ANN202 - Flask hook
+    def precompressed():
         path = flask.request.path
         if flask.request.method != "GET" or not path.startswith(STATIC_PREFIXES):
             return None

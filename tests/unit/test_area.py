@@ -94,10 +94,10 @@ def test_map_view_carries_ids_and_values_never_geometry(store):
     fig = cb.map_view(s)
     payload = orjson.dumps(fig)
     assert b'"coordinates"' not in payload and b"Polygon" not in payload
-    values = [t for t in fig["data"] if t["name"] == "values"][0]
+    values = next(t for t in fig["data"] if t["name"] == "values")
     assert values["geojson"].startswith("/geo/gmina.") and values["geojson"].endswith(".geojson")
     assert len(values["locations"]) == len(values["z"]) > 2000
-    selected = [t for t in fig["data"] if t["name"] == "selected"][0]
+    selected = next(t for t in fig["data"] if t["name"] == "selected")
     assert selected["locations"] == ["1218093"]
     # The synthetic label is drawn on the chart.
     assert "SYNTETYCZNE" in json.dumps(fig["layout"]["annotations"], ensure_ascii=False)
