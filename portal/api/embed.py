@@ -219,8 +219,12 @@ def trend_view(store: Store, params: dict[str, str]) -> EmbedView:
         series[t["poland_median"]] = [(store.group(ind.id, y, level, "national", "PL") or {}).get("median")
                                       for y in years]
         synthetic = store.is_synthetic(ind.id)
+    # Territorial changes of the units shown are marked on the chart, so a reform is not read as a trend.
+    from portal.breaks import break_years
+
+    marks = sorted({y for c in codes for y in break_years(store, c) if years and years[0] < y <= years[-1]})
     figure = trend_figure(years=years, series=series, indicator=ind, lang=lang, synthetic=synthetic, band=band,
-                          median=median)
+                          median=median, breaks=marks)
     figure["layout"].pop("height", None)
     who = ", ".join(store.units.at[c, "name"] for c in codes) or t["poland_median"]
     span = f"{years[0]}–{years[-1]}" if years else ""

@@ -36,3 +36,14 @@ def test_values_csv_flags_the_years_at_a_break(client, store):
     assert rows[teryt]["przerwa_w_serii"] == reason
     assert "typu gminy" in reason
     assert rows["1218093"]["przerwa_w_serii"] == ""  # Wadowice: no territorial change
+
+
+def test_trend_embed_marks_the_break(client, store):
+    from portal.breaks import break_years
+
+    teryt, year = next((t, y) for t in sorted(units_with_breaks(store)) if len(t) == 7
+                       for y in break_years(store, t) if 2015 < y <= 2024)
+    r = client.get(f"/embed/trend?wskaznik=kanalizacja-odsetek&jst={teryt}")
+    assert r.status_code == 200
+    # The break is drawn as a dashed vertical line just before the first year of the new state.
+    assert f'"x0":{year - 0.5}'.encode() in r.data.replace(b" ", b"")
