@@ -10,6 +10,7 @@ import math
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
+from layouts.components.units import search_options
 from portal import ids
 from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
@@ -310,12 +311,19 @@ def funnel_view(state: ViewState) -> tuple[dict, str | None]:
     return fit_funnel(fig), texts["lead"] + " " + funnel_axes(data, ind, state.lang)
 
 
-def unit_search_options(search_value: str | None, lang: str) -> list[dict]:
-    store = get_store()
+def unit_search_options(search_value: str | None, lang: str, jst: str | None = None):
+    """Options for a typed name or code, the selected unit kept last (Dash's dropdown drops a value that
+    is missing from its options and shows no label for it; its own filter hides the unit while it does not
+    match the text). no_update while the text is empty or one character long: a cleared search follows a
+    selection, and the sync callback sends the options for the new unit."""
+    from layouts.components.units import unit_option
+
     if not search_value or len(search_value.strip()) < 2:
         return no_update
-    return [{"label": f"{h['name']} ({store.context_line(h['teryt'], lang)})", "value": h["teryt"]}
-            for h in store.search(search_value, limit=15)]
+    options = search_options(search_value, lang, limit=15)
+    if jst and jst in get_store().units.index and jst not in {o["value"] for o in options}:
+        options.append(unit_option(jst, lang))
+    return options
 
 
 # ---------------------------------------------------------------------------------------------- callbacks
@@ -359,7 +367,7 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
         state.year,
         level_options(state.indicator, state.lang),
         state.level,
-        unit_option(state.jst, state.lang),
+        unit_option(state.jst, state.lang, state.level),
         state.jst,
         state.view,
         peer_value(state.peers),
@@ -410,5 +418,5 @@ def update_heading(state: dict) -> list:
 @callback(Output(ids.AREA_UNIT, "options", allow_duplicate=True), Input(ids.AREA_UNIT, "search_value"),
           State(ids.AREA_STATE, "data"), prevent_initial_call=True)
 def search_units(search_value: str | None, state: dict | None):
-    lang = (state or {}).get("lang", "pl")
-    return unit_search_options(search_value, lang)
+    state = state or {}
+    return unit_search_options(search_value, state.get("lang", "pl"), state.get("jst"))

@@ -13,6 +13,7 @@ from layouts.compare import (
     body_view,
     notes_view,
     parse_state,
+    suggested_options,
     unit_options,
     units_view,
     year_choices,
@@ -79,6 +80,7 @@ def next_state(
     Output(ids.COMPARE_YEAR, "value"),
     Output(ids.COMPARE_ADD, "value"),
     Output(ids.COMPARE_ADD, "disabled"),
+    Output(ids.COMPARE_ADD, "options", allow_duplicate=True),
     Input(ids.COMPARE_URL, "search"),
     Input(ids.COMPARE_ADD, "value"),
     Input(ids.compare_remove(ALL), "n_clicks"),
@@ -111,6 +113,9 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
         "latest" if state.year is None else str(state.year),
         None,
         len(state.units) >= MAX_UNITS,
+        # Suggestions follow the units compared (nearest to the first; chosen ones left out).
+        suggested_options(state.units, state.lang) if state.units != CompareState.from_dict(current).units
+        else no_update,
     )
 
 

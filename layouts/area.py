@@ -7,6 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.shell import page
+from layouts.components.units import dropdown_labels, largest_units
+from layouts.components.units import unit_option as choice
 from layouts.not_found import NotFound
 from portal import ids
 from portal.catalogue import DIMENSION_NAMES
@@ -85,11 +87,12 @@ def year_options(indicator_id: str, level: str) -> list[dict]:
     return [{"label": str(y), "value": y} for y in reversed(get_store().years(indicator_id, level))]
 
 
-def unit_option(teryt: str | None, lang: str) -> list[dict]:
+def unit_option(teryt: str | None, lang: str, level: str = "gmina") -> list[dict]:
+    """The unit picker's options before anything is typed: the selected unit, then the largest units of
+    the level shown (never empty – see layouts.components.units)."""
     store = get_store()
-    if not teryt or teryt not in store.units.index:
-        return []
-    return [{"label": f"{store.units.at[teryt, 'name']} ({store.context_line(teryt, lang)})", "value": teryt}]
+    chosen = [teryt] if teryt and teryt in store.units.index else []
+    return [choice(t, lang) for t in chosen + largest_units(level, 8, exclude=chosen)]
 
 
 def peer_options(lang: str) -> list[dict]:
@@ -130,7 +133,8 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
         [
             dbc.Col([dbc.Label(tx["indicator"], html_for=ids.AREA_INDICATOR),
                      dcc.Dropdown(id=ids.AREA_INDICATOR, options=indicator_options(area, lang), value=state.indicator,
-                                  clearable=False, searchable=True, optionHeight=44)], xs=12, lg=6),
+                                  clearable=False, searchable=True, optionHeight=44,
+                                  labels=dropdown_labels(lang))], xs=12, lg=6),
             dbc.Col([dbc.Label(tx["year"], html_for=ids.AREA_YEAR),
                      dcc.Dropdown(id=ids.AREA_YEAR, options=year_options(state.indicator, state.level),
                                   value=state.year, clearable=False, searchable=False)], xs=4, lg=2),
@@ -138,8 +142,9 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                      dbc.Select(id=ids.AREA_LEVEL, options=level_options(state.indicator, lang),
                                 value=state.level)], xs=8, lg=4),
             dbc.Col([dbc.Label(tx["unit"], html_for=ids.AREA_UNIT),
-                     dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang), value=state.jst,
-                                  placeholder=tx["unit_ph"], searchable=True, clearable=True)], xs=12, lg=8),
+                     dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang, state.level), value=state.jst,
+                                  placeholder=tx["unit_ph"], searchable=True, clearable=True,
+                                  search_order="original", labels=dropdown_labels(lang))], xs=12, lg=8),
             dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang),
                                   value=peer_value(state.peers), switch=True, className="mt-lg-3"),
                     xs=12, lg=4),

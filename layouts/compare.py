@@ -16,7 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.share import share_panel
-from layouts.components.shell import page, with_lang
+from layouts.components.shell import VALIDATING, page, with_lang
+from layouts.components.units import dropdown_labels, largest_units, search_options, unit_option
 from portal import ids
 from portal.explain import format_number, format_value
 from portal.figures import bar_figure, direction_label, graph_config
@@ -577,18 +578,31 @@ def year_options(state: CompareState) -> list[dict]:
     ]
 
 
+def suggested_options(units: list[str] | tuple[str, ...], lang: str, k: int = 8) -> list[dict]:
+    """What the add control lists before anything is typed: the units most similar to the first one
+    compared (k nearest on the context variables), else the largest cities. Never empty (see
+    layouts.components.units)."""
+    from portal.similar import similar_units
+
+    codes: list[str] = []
+    if units:
+        try:
+            codes = [u["teryt"] for u in similar_units(get_store(), units[0], k=k + len(units))["units"]]
+        except (ValueError, KeyError):
+            codes = []
+    codes = [t for t in codes if t not in units][:k] or largest_units("gmina", k, exclude=units)
+    return [unit_option(t, lang) for t in codes]
+
+
 def unit_options(
     search_value: str | None, exclude: list[str] | tuple[str, ...], lang: str
 ) -> list[dict] | None:
-    """Options for the add control from a typed name or code; None when the text is too short to search."""
-    store = get_store()
+    """Options for the add control from a typed name or code; None (keep the list) while the text is empty
+    or one character long (a cleared search follows a selection; the sync callback then sends the new
+    suggestions)."""
     if not search_value or len(search_value.strip()) < 2:
         return None
-    return [
-        {"label": f"{h['display_name']} ({store.context_line(h['teryt'], lang)})", "value": h["teryt"]}
-        for h in store.search(search_value[:80], limit=12)
-        if h["teryt"] not in exclude
-    ]
+    return search_options(search_value, lang, exclude=exclude)
 
 
 def layout(
@@ -605,13 +619,15 @@ def layout(
                     dbc.Label(tx["add"], html_for=ids.COMPARE_ADD),
                     dcc.Dropdown(
                         id=ids.COMPARE_ADD,
-                        options=[],
+                        options=[] if VALIDATING.get() else suggested_options(state.units, lang),
                         value=None,
                         placeholder=tx["add_ph"],
                         searchable=True,
                         clearable=False,
                         disabled=len(state.units) >= MAX_UNITS,
                         optionHeight=44,
+                        search_order="original",
+                        labels=dropdown_labels(lang),
                     ),
                 ],
                 xs=12,

@@ -123,7 +123,7 @@ def layout(lang: str = "pl", q: str | None = None, **_: str) -> list:
                 html.P(tx["lead"], className="lead"),
                 html.Label(tx["search_label"], htmlFor=ids.START_SEARCH, className="form-label fw-semibold"),
                 dcc.Input(id=ids.START_SEARCH, type="search", value=q or "", placeholder=tx["placeholder"],
-                          debounce=0.15, autoComplete="off", className="form-control form-control-lg"),
+                          debounce=False, autoComplete="off", className="form-control form-control-lg"),
                 html.Ul(search_results(q, lang), id=ids.START_RESULTS, className="list-group search-results mt-1",
                         role="list", **{"aria-live": "polite"}),
                 html.P([tx["examples"], " "] + [

@@ -212,7 +212,13 @@ class Store:
             "en": {"miejska": "urban gmina", "wiejska": "rural gmina", "miejsko-wiejska": "urban-rural gmina",
                    "mnpp": "city with county rights", "powiat": "county", "wojewodztwo": "voivodeship"},
         }[lang if lang == "en" else "pl"]
-        parts = [kinds[u["kind"]] if not (u["level"] == "gmina" and u["mnpp"]) else kinds["mnpp"]]
+        if u["mnpp"] or u["kind"] == "mnpp":
+            # A city with powiat rights is both a gmina and a powiat of the same name: say which one.
+            level_word = {"pl": {"gmina": "gmina", "powiat": "powiat"},
+                          "en": {"gmina": "gmina", "powiat": "county"}}[lang if lang == "en" else "pl"]
+            parts = [f"{level_word.get(u['level'], u['level'])} – {kinds['mnpp']}"]
+        else:
+            parts = [kinds[u["kind"]]]
         if u["level"] == "gmina" and not u["mnpp"]:
             parts.append("pow. " + self.units.at[u["powiat"], "name"].replace("powiat ", ""))
         if u["level"] != "wojewodztwo":

@@ -160,3 +160,25 @@ def test_area_layout_groups_indicators_by_dimension(store):
     assert all(o["value"].startswith("__") for o in headers)
     layout = page.layout(area="edukacja", wskaznik="egzamin-8-matematyka", rok="2023", jst="1218093")
     assert "Edukacja" in _text(layout)
+
+
+def test_unit_picker_never_opens_empty_and_folds_diacritics(store):
+    # Nothing selected: the largest units of the level shown, so the opened list focuses its search box.
+    gminy = page.unit_option(None, "pl", "gmina")
+    assert [o["value"] for o in gminy][:1] == ["1465011"] and len(gminy) == 8
+    powiaty = page.unit_option(None, "pl", "powiat")
+    assert all(len(o["value"]) == 4 for o in powiaty)
+    # Selected unit first; every option carries folded text for the browser's own filter.
+    chosen = page.unit_option("2479011", "pl", "gmina")
+    assert chosen[0]["value"] == "2479011" and "zory" in chosen[0]["search"]
+
+
+def test_unit_search_keeps_the_selected_unit_among_the_options(store):
+    options = cb.unit_search_options("zory", "pl", "1218093")
+    values = [o["value"] for o in options]
+    assert values[0] in ("2479011", "2479") and values[-1] == "1218093"
+    # Same-named gmina and powiat are told apart.
+    labels = [o["label"] for o in options if o["value"] in ("2479011", "2479")]
+    assert len(labels) == 2 and len(set(labels)) == 2
+    assert cb.unit_search_options("", "pl", "1218093") is cb.no_update
+    assert cb.unit_search_options("z", "pl", "1218093") is cb.no_update

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 from callbacks import compare as cb
@@ -125,7 +126,55 @@ def test_mixed_levels_show_dash_where_the_indicator_is_missing(store):
 def test_unit_options_exclude_chosen(store):
     options = cb.unit_options("Wadowice", (WADOWICE,), "pl")
     assert options is not None and WADOWICE not in [o["value"] for o in options]
+    # One typed character or a cleared search keeps the list as it is.
     assert cb.unit_options("W", (), "pl") is None
+    assert cb.unit_options("", (WADOWICE,), "pl") is None
+
+
+def test_unit_options_carry_folded_search_text(store):
+    # The browser filters options by label/search without folding diacritics: 'lodz' must still keep Łódź.
+    options = cb.unit_options("lodz", (), "pl")
+    lodz = next(o for o in options if o["value"] == "1061011")
+    assert "łódź" in lodz["search"] and "lodz" in lodz["search"]
+
+
+def test_suggestions_are_the_units_most_similar_to_the_first(store):
+    from portal.similar import similar_units
+
+    suggested = [o["value"] for o in page.suggested_options((WADOWICE, KALWARIA), "pl")]
+    nearest = [u["teryt"] for u in similar_units(store, WADOWICE, k=10)["units"]]
+    assert len(suggested) == 8 and KALWARIA not in suggested and WADOWICE not in suggested
+    assert suggested == [t for t in nearest if t != KALWARIA][:8]
+    # Nothing compared yet: the largest cities, never an empty list.
+    first = page.suggested_options((), "pl")
+    assert first[0]["value"] == "1465011"  # Warszawa
+
+
+@contextmanager
+def _triggered(prop_id: str, value):
+    """Run a callback as Dash would after ``prop_id`` changed (ctx.triggered_id reads this context)."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}]))
+    try:
+        yield
+    finally:
+        context_value.reset(token)
+
+
+def test_suggestions_follow_the_units_compared(store):
+    current = page.parse_state({"jst": WADOWICE}).as_dict()
+    with _triggered(f"{ids.COMPARE_ADD}.value", KALWARIA):
+        out = cb.sync_compare(f"?jst={WADOWICE}", KALWARIA, [], page.DEFAULT_AREA, "latest", current, "/porownaj")
+    search, options = out[0], out[-1]
+    assert parse_qs(search.lstrip("?"))["jst"] == [f"{WADOWICE},{KALWARIA}"]
+    assert options == page.suggested_options((WADOWICE, KALWARIA), "pl")
+    # Changing the area leaves the units, and so the suggestions, alone.
+    state = out[1]
+    with _triggered(f"{ids.COMPARE_AREA}.value", "kultura-i-rekreacja"):
+        out = cb.sync_compare(search, None, [], "kultura-i-rekreacja", "latest", state, "/porownaj")
+    assert out[-1] is cb.no_update
 
 
 def test_layout_three_units(store):

@@ -1,0 +1,45 @@
+"""Unit pickers: the options of the searchable unit dropdowns and their Polish/English labels.
+
+Dash 4's dropdown filters the options it holds by the typed text itself (label and ``search``, lower-cased but
+not folded), and focuses its search box on opening only when it holds options. So every unit option carries a
+folded ``search`` text ('lodz' keeps Łódź), and a picker never opens empty: before anything is typed it lists
+suggestions, otherwise the first keys typed after opening land on the closed button and are lost.
+"""
+
+from __future__ import annotations
+
+from portal.pipeline.register import fold
+from portal.store import get_store
+
+DROPDOWN_LABELS = {
+    "pl": {"search": "Szukaj", "clear_search": "Wyczyść wyszukiwanie", "clear_selection": "Wyczyść wybór",
+           "no_options_found": "Nic nie znaleziono", "select_all": "Zaznacz wszystko",
+           "deselect_all": "Odznacz wszystko", "selected_count": "wybrano: {num_selected}"},
+    "en": {"search": "Search", "clear_search": "Clear search", "clear_selection": "Clear selection",
+           "no_options_found": "Nothing found", "select_all": "Select all", "deselect_all": "Deselect all",
+           "selected_count": "{num_selected} selected"},
+}
+
+
+def dropdown_labels(lang: str) -> dict:
+    return DROPDOWN_LABELS["en" if lang == "en" else "pl"]
+
+
+def unit_option(teryt: str, lang: str) -> dict:
+    """{label, value, search} for one unit: its name and the line that tells same-named units apart."""
+    store = get_store()
+    label = f"{store.units.at[teryt, 'name']} ({store.context_line(teryt, lang)})"
+    return {"label": label, "value": teryt, "search": f"{fold(label)} {label.lower()}"}
+
+
+def search_options(query: str, lang: str, *, exclude=(), limit: int = 12) -> list[dict]:
+    """Options for a typed name or TERYT code, best match first."""
+    return [unit_option(h["teryt"], lang) for h in get_store().search(query[:80], limit=limit + len(exclude))
+            if h["teryt"] not in exclude][:limit]
+
+
+def largest_units(level: str, n: int, exclude=()) -> list[str]:
+    """The n most populous units of a level (the fallback suggestion: where most people live)."""
+    units = get_store().units
+    at_level = units[units["level"] == level].sort_values("population", ascending=False)
+    return [t for t in at_level.index[: n + len(exclude)] if t not in exclude][:n]
