@@ -174,7 +174,8 @@ def distribution_figure(
                        "boxpoints": False, "fillcolor": "rgba(34,94,168,0.12)", "line": {"color": PEER, "width": 1.5},
                        "hoverinfo": "skip", "name": label})
         jitter = (rng.random(len(vals)) - 0.5) * 0.5
-        traces.append({"type": "scattergl" if len(vals) > 1000 else "scatter", "mode": "markers",
+        # SVG even for 2,479 gminy: the served plotly.js bundle has no WebGL traces (portal/static/plotly).
+        traces.append({"type": "scatter", "mode": "markers",
                        "x": _round(vals, indicator.decimals), "y": (k + jitter).round(3).tolist(),
                        "marker": {"size": 4, "color": "rgba(34,94,168,0.35)"}, "hoverinfo": "x", "name": label,
                        "yaxis": "y2"})
@@ -614,7 +615,7 @@ def funnel_figure(
         if not pts:
             continue
         traces.append({
-            "type": "scattergl" if len(points) > 1000 else "scatter", "mode": "markers", "name": t[key],
+            "type": "scatter", "mode": "markers", "name": t[key],
             "x": [p["n"] for p in pts], "y": [p["value"] for p in pts],
             "text": [p["name"] for p in pts], "customdata": [p["teryt"] for p in pts],
             "marker": {"size": 5, "color": colour},

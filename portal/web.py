@@ -19,6 +19,10 @@ from portal.config import REPO_ROOT, Settings
 EMBED_PREFIXES = ("/embed/", "/oembed")
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 PRECOMPRESS_DIR = REPO_ROOT / "build" / "precompressed"
+# Dash's renderer loads plotly.js from this fixed URL (the full bundle, all trace types). OMUP serves its partial
+# bundle there instead: the traces it draws only (portal/static/plotly/, built from plotly.js's own sources).
+PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly" / "plotly-omup.min.js"
 _lock = threading.Lock()
 
 # Dash needs 'unsafe-eval' (its renderer compiles callbacks' clientside code) and inline styles (plotly.js);
@@ -187,14 +191,15 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
             return None
         accept = flask.request.headers.get("Accept-Encoding", "")
         encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else None
-        if encoding is None:
+        if encoding is None and path != PLOTLY_URL:
             return None
         source = _static_source(app, path)
         if source is None:
             return None
-        data = _compressed(source, encoding)
+        data = _compressed(source, encoding) if encoding else source.read_bytes()
         resp = flask.Response(data, mimetype="application/javascript" if path.endswith(".js") else "text/css")
-        resp.headers["Content-Encoding"] = encoding
+        if encoding:
+            resp.headers["Content-Encoding"] = encoding
         resp.headers["Vary"] = "Accept-Encoding"
         # Dash fingerprints component-suite URLs (…v4_4_1m1234.js): those never change under their name.
         fingerprinted = path.startswith("/_dash-component-suites/") and re.search(r"\.v[\d_]+m\d+\.", path)
@@ -246,6 +251,8 @@ def _static_source(app: dash.Dash, path: str) -> Path | None:
         if REPO_ROOT / "assets" in candidate.parents and candidate.is_file():
             return candidate
         return None
+    if path == PLOTLY_URL and PLOTLY_BUNDLE.is_file():
+        return PLOTLY_BUNDLE
     parts = path[len("/_dash-component-suites/"):].split("/", 1)
     if len(parts) != 2:
         return None
@@ -316,7 +323,8 @@ def warm_static(app: dash.Dash) -> int:
         base = Path(spec.origin).parent
         for rel in app.registered_paths.get(package, ()):
             if rel.endswith((".js", ".css")):
-                files.append(base / rel)
+                source = _static_source(app, f"/_dash-component-suites/{package}/{rel}")
+                files.append(source or base / rel)
     count = 0
     for path in files:
         if not path.is_file():
