@@ -83,6 +83,16 @@ def base_layout(lang: str, synthetic: bool, **extra) -> dict:
     return layout
 
 
+def color_range(values: np.ndarray) -> tuple[float, float]:
+    """The map's colour range: 2nd–98th percentile of the finite values (outliers do not wash it out)."""
+    values = np.asarray(values, float)
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
+    return (lo - 1, hi + 1) if lo == hi else (lo, hi)
+
+
 def map_figure(
     *,
     codes: Sequence[str],
@@ -94,19 +104,18 @@ def map_figure(
     selected: str | None = None,
     bbox: Sequence[float] | None = None,
     height: int | None = None,
+    zrange: tuple[float, float] | None = None,
 ) -> dict:
-    """Choropleth of one indicator-year-level; geometry by URL, featureidkey = feature id (TERYT)."""
+    """Choropleth of one indicator-year-level; geometry by URL, featureidkey = feature id (TERYT).
+
+    The colour scale spans the 2nd–98th percentile of the values (``color_range``); pass ``zrange`` to reuse
+    one computed before (the explorer caches it per indicator-year-level)."""
     values = np.asarray(values, float)
     finite = np.isfinite(values)
     codes = np.asarray(codes)
     z = _round(values[finite], indicator.decimals)
     unit = indicator.unit.get(lang)
-    if finite.any():
-        lo, hi = np.percentile(values[finite], [2, 98])
-        if lo == hi:
-            lo, hi = lo - 1, hi + 1
-    else:
-        lo, hi = 0.0, 1.0
+    lo, hi = zrange if zrange is not None else color_range(values)
     traces = []
     if (~finite).any():
         traces.append({

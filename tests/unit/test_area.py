@@ -182,3 +182,18 @@ def test_unit_search_keeps_the_selected_unit_among_the_options(store):
     assert len(labels) == 2 and len(set(labels)) == 2
     assert cb.unit_search_options("", "pl", "1218093") is cb.no_update
     assert cb.unit_search_options("z", "pl", "1218093") is cb.no_update
+
+
+def test_map_colour_range_is_the_2nd_to_98th_percentile(store):
+    import numpy as np
+
+    state = resolve_state(store, "edukacja", {"jst": "1218093"})
+    sl = store.slice(state.indicator, state.year, state.level)
+    trace = next(t for t in cb.map_view(state)["data"] if t["name"] == "values")
+    lo, hi = np.percentile(sl.value[np.isfinite(sl.value)], [2, 98])
+    assert (trace["zmin"], trace["zmax"]) == (float(lo), float(hi))
+    # A constant slice still gets a usable range.
+    from portal.figures import color_range
+
+    assert color_range(np.array([5.0, 5.0, np.nan])) == (4.0, 6.0)
+    assert color_range(np.array([np.nan])) == (0.0, 1.0)
