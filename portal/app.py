@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         ],
     )
     app.index_string = _INDEX
+    from portal import fastjson
+
+    fastjson.install()  # responses serialised by orjson without plotly's second walk over the tree
     # Imports register layouts and callbacks with Dash's global @callback registry.
     import callbacks  # noqa: F401
     from layouts.components import shell
