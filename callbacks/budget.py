@@ -1,4 +1,5 @@
-"""Budget view callbacks: URL ↔ year/section controls in one callback that also refreshes the views; print button."""
+"""Budget view callbacks: URL ↔ year/section/comparison-group controls in one callback that also refreshes the
+views; print button."""
 
 from __future__ import annotations
 
@@ -10,22 +11,31 @@ from portal.api.debate import pack_href
 
 
 def sync(
-    trigger: str | None, search: str | None, year: str | None, section: str | None, pathname: str | None
+    trigger: str | None,
+    search: str | None,
+    year: str | None,
+    section: str | None,
+    pathname: str | None,
+    peers: str | None = None,
 ) -> tuple[BudgetState | None, bool]:
     """The new state and whether the URL must be written (True when a control, not the URL, changed)."""
     teryt = teryt_of_path(pathname)
     if teryt is None:
         return None, False
     params = parse_search(search)
-    if trigger in (ids.BUDGET_YEAR, ids.BUDGET_SECTION):
+    if trigger in (ids.BUDGET_YEAR, ids.BUDGET_SECTION, ids.BUDGET_PEERS):
         params["rok"] = str(year or params.get("rok") or "")
         params["obszar"] = section or params.get("obszar") or ""
+        if peers is not None:
+            params["podobne"] = peers
         new = resolve_state(teryt, params)
         return new, new != resolve_state(teryt, parse_search(search))
     return resolve_state(teryt, params), False
 
 
 OUTPUTS = (
+    "lead",
+    "similar",
     "summary",
     "bars",
     "table",
@@ -43,6 +53,9 @@ OUTPUTS = (
     Output(ids.BUDGET_URL, "search"),
     Output(ids.BUDGET_YEAR, "value"),
     Output(ids.BUDGET_SECTION, "value"),
+    Output(ids.BUDGET_PEERS, "value"),
+    Output(ids.BUDGET_LEAD, "children"),
+    Output(ids.BUDGET_SIMILAR, "children"),
     Output(ids.BUDGET_SUMMARY, "children"),
     Output(ids.BUDGET_BARS, "figure"),
     Output(ids.BUDGET_TABLE, "children"),
@@ -56,18 +69,20 @@ OUTPUTS = (
     Input(ids.BUDGET_URL, "search"),
     Input(ids.BUDGET_YEAR, "value"),
     Input(ids.BUDGET_SECTION, "value"),
+    Input(ids.BUDGET_PEERS, "value"),
     State(ids.BUDGET_URL, "pathname"),
     prevent_initial_call=True,
 )
-def sync_budget(search, year, section, pathname):
-    state, write_url = sync(ctx.triggered_id, search, year, section, pathname)
+def sync_budget(search, year, section, peers, pathname):
+    state, write_url = sync(ctx.triggered_id, search, year, section, pathname, peers)
     if state is None:
-        return (no_update,) * 13
+        return (no_update,) * (4 + len(OUTPUTS))
     view = budget_view(state)
     return (
         state.search() if write_url else no_update,
         str(state.year),
         state.section,
+        state.peers,
         *(view[k] for k in OUTPUTS),
     )
 

@@ -7,6 +7,8 @@ by the first render here and by the sync callback in callbacks/budget.py.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -19,6 +21,8 @@ from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
 from layouts.profile import pack_section
 from portal import ids
+from portal.api.downloads import KNN_K, stats_over
+from portal.breaks import series_breaks
 from portal.explain import format_money, format_number, gap_sentence, sentence_level
 from portal.figures import (
     cost_outcome_figure,
@@ -27,7 +31,8 @@ from portal.figures import (
     small_multiples_figure,
     stacked_structure_figure,
 )
-from portal.store import get_store
+from portal.similar import VARIABLES, similar_units
+from portal.store import Store, get_store
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,34 @@ TEXT = {
     "pl": {
         "title": "Budżet: {name}",
         "kicker": "Widok dla radnych",
-        "lead": "Na co idą pieniądze w przeliczeniu na mieszkańca, jak to wygląda na tle podobnych jednostek "
-        "({group}) i co za to dostają mieszkańcy.",
+        "lead": "Na co idą pieniądze w przeliczeniu na mieszkańca, jak to wygląda na tle {against} i co za to "
+        "dostają mieszkańcy.",
+        "peers": "Porównuj z",
+        "peers_group": "grupą podobnych jednostek ({name})",
+        "peers_knn": "10 najbardziej podobnymi jednostkami (podobne JST)",
+        "group": {
+            "grupa": {
+                "against": "podobnych jednostek ({name})",
+                "median_of": "mediana podobnych",
+                "dots": "podobnych jednostek",
+                "median_row": "Mediana podobnych",
+                "legend": "{name}",
+            },
+            "knn": {
+                "against": "{k} najbardziej podobnych jednostek",
+                "median_of": "mediana {k} najbardziej podobnych",
+                "dots": "{k} najbardziej podobnych jednostek",
+                "median_row": "Mediana {k} najbardziej podobnych",
+                "legend": "{k} najbardziej podobnych jednostek",
+            },
+        },
+        "similar_lead": "Porównujemy z {k} jednostkami najbardziej podobnymi pod względem liczby mieszkańców, "
+        "gęstości zaludnienia, typu, udziału osób w wieku 65+ i dochodów własnych (podobne JST):",
+        "similar_why": "Dlaczego te? Zobacz profil",
+        "similar_synthetic": "Dobór uwzględnia dochody własne na mieszkańca – w tym wydaniu syntetyczne (nie są to "
+        "dane urzędowe).",
+        "similar_missing": "Brak danych o cechach: {vars} – nie da się wskazać 10 najbardziej podobnych jednostek. "
+        "Porównujemy z grupą podobnych jednostek ({name}).",
         "year": "Rok",
         "section": "Obszar na wykresie koszt–efekt",
         "print": "Drukuj",
@@ -155,7 +186,7 @@ TEXT = {
         "i środkowymi 50% podobnych jednostek. Te same liczby są w tabeli pod wykresem.",
         "spend_how": "Kwoty w zł na mieszkańca. Słupek: wydatki jednostki. Romb: mediana podobnych jednostek; kreska: środkowe 50% podobnych "
         "(od 1. do 3. kwartyla).",
-        "t_caption": "Wydatki na mieszkańca w {year} r. (zł) na tle podobnych jednostek",
+        "t_caption": "Wydatki na mieszkańca w {year} r. (zł) na tle {against}",
         "c_section": "Obszar (dział budżetu)",
         "c_unit": "Jednostka",
         "c_q1": "1. kwartyl",
@@ -178,12 +209,17 @@ TEXT = {
         "trends_alt": "Dziewięć małych wykresów liniowych: wydatki jednostki na mieszkańca w latach {first}–{last} "
         "w każdym obszarze, z medianą i środkowymi 50% podobnych jednostek.",
         "trends_how": "Każdy wykres ma własną skalę: porównuj kształt linii, nie wysokość między wykresami. "
-        "Pionowa kreska: wybrany rok.",
+        "Szara pionowa linia: wybrany rok.",
+        "break_label": {"type": "zmiana typu", "split": "podział"},
+        "break_legend": "przerwa w serii (zmiana terytorialna)",
+        "break_note": "Przerwa w serii – {reason}. Pomarańczowa przerywana linia na wykresach oznacza tę zmianę "
+        "(dane od {year} r. dotyczą gminy po zmianie). Wartości sprzed zmiany i po niej nie są w pełni "
+        "porównywalne: skok w tym miejscu nie musi oznaczać trendu.",
         "h_scatter": "Koszt a efekt",
         "scatter_lead": "Czy więcej pieniędzy oznacza lepszą usługę wśród podobnych jednostek?",
-        "scatter_caption": "Każdy punkt to jedna z podobnych jednostek ({n}): w poziomie wydatki na mieszkańca "
+        "scatter_caption": "Każdy punkt to jedna z {dots}{n}: w poziomie wydatki na mieszkańca "
         "{section} ({xyear}), w pionie {outcome} ({yyear}). Czerwony romb: {name}. Przerywane "
-        "linie: mediany podobnych jednostek – dzielą wykres na cztery ćwiartki (np. prawa górna: "
+        "linie: mediany tych jednostek – dzielą wykres na cztery ćwiartki (np. prawa górna: "
         "więcej wydaje i ma lepszy wynik). Związek nie oznacza przyczyny: wynik zależy także od "
         "innych rzeczy niż wydatki, a wydatki mogą rosnąć właśnie tam, gdzie jest gorzej.",
         "scatter_year": "Brak obu wartości w {year} r. – pokazujemy ostatni wspólny rok.",
@@ -201,7 +237,6 @@ TEXT = {
         "r_caption": "Dochody własne na mieszkańca w {year} r. (zł) i ich struktura",
         "c_source": "Źródło dochodu",
         "c_share": "Udział",
-        "peer_median_row": "Mediana podobnych",
         "revenue_total": "Dochody własne razem",
         "synthetic": "syntetyczne",
         "no_data": "brak danych",
@@ -212,8 +247,34 @@ TEXT = {
     "en": {
         "title": "Budget: {name}",
         "kicker": "For councillors",
-        "lead": "Where the money goes per resident, how that compares with similar units ({group}) and what "
-        "residents get for it.",
+        "lead": "Where the money goes per resident, how that compares with {against} and what residents get "
+        "for it.",
+        "peers": "Compare with",
+        "peers_group": "the peer group ({name})",
+        "peers_knn": "the 10 most similar units",
+        "group": {
+            "grupa": {
+                "against": "similar units ({name})",
+                "median_of": "peer median",
+                "dots": "the similar units",
+                "median_row": "Peer median",
+                "legend": "{name}",
+            },
+            "knn": {
+                "against": "the {k} most similar units",
+                "median_of": "median of the {k} most similar units",
+                "dots": "the {k} most similar units",
+                "median_row": "Median of the {k} most similar",
+                "legend": "the {k} most similar units",
+            },
+        },
+        "similar_lead": "Compared with the {k} units most similar in population, population density, type, share "
+        "of residents aged 65+ and own revenue:",
+        "similar_why": "Why these? See the profile",
+        "similar_synthetic": "The choice uses own revenue per resident – synthetic in this release (not official "
+        "data).",
+        "similar_missing": "No data on: {vars} – the 10 most similar units cannot be found. Compared with the "
+        "peer group ({name}) instead.",
         "year": "Year",
         "section": "Area in the cost–outcome chart",
         "print": "Print",
@@ -224,7 +285,7 @@ TEXT = {
         "50% of similar units. The same numbers are in the table below the chart.",
         "spend_how": "Amounts in PLN per resident. Bar: the unit's spending. Diamond: median of similar units; whisker: middle 50% of similar "
         "units (1st to 3rd quartile).",
-        "t_caption": "Spending per resident in {year} (PLN) next to similar units",
+        "t_caption": "Spending per resident in {year} (PLN) next to {against}",
         "c_section": "Area (budget division)",
         "c_unit": "Unit",
         "c_q1": "1st quartile",
@@ -247,12 +308,17 @@ TEXT = {
         "trends_alt": "Nine small line charts: the unit's spending per resident in {first}–{last} in each area, with "
         "the median and middle 50% of similar units.",
         "trends_how": "Each chart has its own scale: compare the shapes of the lines, not heights across charts. "
-        "Vertical line: the chosen year.",
+        "Grey vertical line: the chosen year.",
+        "break_label": {"type": "type change", "split": "split"},
+        "break_legend": "series break (territorial change)",
+        "break_note": "Series break – {reason}. The dashed orange line in the charts marks this change (data from "
+        "{year} on are for the gmina after the change). Values before and after are not fully comparable: a "
+        "jump there need not be a trend.",
         "h_scatter": "Cost and outcome",
         "scatter_lead": "Does more money mean a better service among similar units?",
-        "scatter_caption": "Each dot is one of the similar units ({n}): across, spending per resident {section} "
-        "({xyear}); up, {outcome} ({yyear}). Red diamond: {name}. Dashed lines: medians of similar "
-        "units – they split the chart into four quadrants (e.g. top right: spends more and does "
+        "scatter_caption": "Each dot is one of {dots}{n}: across, spending per resident {section} "
+        "({xyear}); up, {outcome} ({yyear}). Red diamond: {name}. Dashed lines: their "
+        "medians – they split the chart into four quadrants (e.g. top right: spends more and does "
         "better). Correlation is not causation: outcomes depend on more than spending, and "
         "spending may rise exactly where things are worse.",
         "scatter_year": "Both values are not available for {year} – showing the latest common year.",
@@ -270,7 +336,6 @@ TEXT = {
         "r_caption": "Own revenue per resident in {year} (PLN) and its structure",
         "c_source": "Source of revenue",
         "c_share": "Share",
-        "peer_median_row": "Peer median",
         "revenue_total": "Own revenue, total",
         "synthetic": "synthetic",
         "no_data": "no data",
@@ -286,17 +351,23 @@ def _lang(lang: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ state
+PEER_MODES = ("grupa", "knn")  # as portal/state.py: the fixed peer group, or the k nearest units
+
+
 @dataclass(frozen=True)
 class BudgetState:
     teryt: str
     year: int
     section: str = DEFAULT_SECTION
     lang: str = "pl"
+    peers: str = "grupa"  # `podobne=knn` in the URL: the 10 most similar units instead of the peer group
 
     def to_query(self) -> dict[str, str]:
         q = {"rok": str(self.year)}
         if self.section != DEFAULT_SECTION:
             q["obszar"] = self.section
+        if self.peers == "knn":
+            q["podobne"] = "knn"
         if self.lang == "en":
             q["lang"] = "en"
         return q
@@ -326,7 +397,8 @@ def resolve_state(teryt: str, params: dict[str, str]) -> BudgetState:
     section = params.get("obszar") or DEFAULT_SECTION
     if section not in SECTION_BY_KEY or SECTION_BY_KEY[section].outcome is None:
         section = DEFAULT_SECTION
-    return BudgetState(teryt=teryt, year=year, section=section, lang=_lang(params.get("lang")))
+    peers = "knn" if params.get("podobne") == "knn" else "grupa"
+    return BudgetState(teryt=teryt, year=year, section=section, lang=_lang(params.get("lang")), peers=peers)
 
 
 def parse_search(search: str | None) -> dict[str, str]:
@@ -341,26 +413,95 @@ def teryt_of_path(pathname: str | None) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------------------------------------ comparison group
+@dataclass(frozen=True)
+class Comparison:
+    """Whom the unit is compared with: its fixed peer group, or its k most similar units (portal/similar.py).
+
+    ``knn`` holds the similar units (nearest first) when they are the group; it is empty for the peer group,
+    also when they were asked for but the unit lacks context data (``missing`` names the variables then).
+    """
+
+    teryt: str
+    level: str
+    peer_group: str
+    knn: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    synthetic: bool = False  # the similarity uses a synthetic variable (own revenue)
+
+    @property
+    def mode(self) -> str:
+        return "knn" if self.knn else "grupa"
+
+    def stats(self, indicator_id: str, year: int, store: Store | None = None) -> dict | None:
+        """{n, min, q1, median, q3, max, mean} of the group for one indicator-year."""
+        store = store or get_store()
+        if self.knn:
+            return _knn_stats(store.version, self.knn, indicator_id, self.level).get(year)
+        return store.group(indicator_id, year, self.level, "peer", self.peer_group)
+
+    def members(self) -> np.ndarray:
+        """The group's codes (the peer group includes the unit itself, the similar units do not)."""
+        return np.array(self.knn, dtype=str) if self.knn else get_store().peers(self.teryt)
+
+    def text(self, key: str, lang: str) -> str:
+        """A phrase naming the group ('podobnych jednostek (gminy …)', '10 najbardziej podobnych jednostek')."""
+        name = get_store().peer_group_name(self.peer_group, lang)
+        return TEXT[_lang(lang)]["group"][self.mode][key].format(name=name, k=len(self.knn))
+
+
+@functools.lru_cache(maxsize=4096)
+def _knn_stats(version: str, codes: tuple[str, ...], indicator_id: str, level: str) -> dict[int, dict]:
+    """{year: statistics over ``codes``} for every year of the indicator: the page asks for the same group's
+    statistics ~130 times (tables, sentences, nine panels × ten years), each ~70 µs from the slices."""
+    store = get_store()
+    out = {}
+    for year in store.years(indicator_id, level):
+        stats = stats_over(store, indicator_id, year, level, codes)
+        if stats is not None:
+            out[year] = stats
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def _comparison(version: str, teryt: str, peers: str) -> Comparison:
+    store = get_store()
+    base = {"teryt": teryt, "level": level_of(teryt), "peer_group": str(store.units.at[teryt, "peer_group"])}
+    if peers != "knn":
+        return Comparison(**base)
+    result = similar_units(store, teryt, k=KNN_K)
+    if result["missing"] or not result["units"]:
+        return Comparison(**base, missing=tuple(result["missing"]))
+    return Comparison(**base, knn=tuple(u["teryt"] for u in result["units"]), synthetic=bool(result["synthetic"]))
+
+
+def comparison_of(teryt: str, peers: str = "grupa") -> Comparison:
+    """The comparison group for the unit and the chosen mode (memoised per data version)."""
+    return _comparison(get_store().version, teryt, peers)
+
+
 # ------------------------------------------------------------------------------------------------ numbers
-def _peer(point: dict | None) -> dict:
-    peer = (point or {}).get("peer") or {}
-    return {k: peer.get(k) for k in ("q1", "median", "q3", "n")}
+def _stats(group: dict | None) -> dict:
+    group = group or {}
+    return {k: group.get(k) for k in ("q1", "median", "q3", "n")}
 
 
-def section_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
-    """One row per budget section plus the total: the unit's spending per resident, peer quartiles, the gap.
+def section_rows(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[dict]:
+    """One row per budget section plus the total: the unit's spending per resident, the group's quartiles, the gap.
 
-    Gap in złoty: (peer median − unit) × the unit's 2020 population; positive means it would spend more.
+    The group is the peer group or, with ``peers="knn"``, the 10 most similar units (see `comparison_of`).
+    Gap in złoty: (group median − unit) × the unit's 2020 population; positive means it would spend more.
     """
     store = get_store()
     lang = _lang(lang)
+    comparison = comparison_of(teryt, peers)
     population = float(store.units.at[teryt, "population"] or 0) or None
     rows = []
     for key, code, ind_id, name in [(s.key, s.code, s.indicator, s.name[lang]) for s in SECTIONS] + [
         ("razem", "", TOTAL, TEXT[lang]["total"])
     ]:
         point = store.point(ind_id, teryt, year)
-        peer = _peer(point)
+        peer = _stats(comparison.stats(ind_id, year))
         value = point["value"] if point else None
         median = peer["median"]
         gap = (
@@ -387,28 +528,39 @@ def section_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
     return rows
 
 
-def gap_sentences(teryt: str, year: int, lang: str = "pl") -> list[tuple[str, str]]:
+KNN_MEDIAN = {  # the gap sentence's group, renamed when the group is the similar units
+    "pl": (re.compile(r"mediana podobnych \w+"), "mediana {k} najbardziej podobnych jednostek"),
+    "en": (re.compile(r"the median of similar \w+"), "the median of the {k} most similar units"),
+}
+
+
+def gap_sentences(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[tuple[str, str]]:
     """(section key, sentence) for each section with data, then the total, from the release."""
     store = get_store()
     lang = _lang(lang)
+    comparison = comparison_of(teryt, peers)
+    pattern, replacement = KNN_MEDIAN[lang]
     unit = store.units.loc[teryt]
     level = sentence_level(str(unit["level"]), bool(unit["mnpp"]))
     population = float(unit["population"] or 0) or None
     out = []
     phrases = {s.key: s.phrase[lang] for s in SECTIONS}
     phrases["razem"] = "in total" if lang == "en" else "łącznie"
-    for row in section_rows(teryt, year, lang):
+    for row in section_rows(teryt, year, lang, peers):
         phrase = phrases[row["key"]]
         text = gap_sentence(phrase, row["value"], row["median"], population, level, lang)
+        if text and comparison.knn:
+            text = pattern.sub(replacement.format(k=len(comparison.knn)), text)
         if text:
             out.append((row["key"], text))
     return out
 
 
-def revenue_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
-    """Own revenue per resident by source and in total, with peer medians and the unit's structure (%)."""
+def revenue_rows(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[dict]:
+    """Own revenue per resident by source and in total, with the group's medians and the unit's structure (%)."""
     store = get_store()
     lang = _lang(lang)
+    comparison = comparison_of(teryt, peers)
     total_point = store.point(REVENUE_TOTAL, teryt, year)
     total = total_point["value"] if total_point else None
     rows = []
@@ -417,7 +569,7 @@ def revenue_rows(teryt: str, year: int, lang: str = "pl") -> list[dict]:
         (REVENUE_TOTAL, {"pl": TEXT["pl"]["revenue_total"], "en": TEXT["en"]["revenue_total"]}),
     ]:
         point = store.point(ind_id, teryt, year)
-        peer = _peer(point)
+        peer = _stats(comparison.stats(ind_id, year))
         value = point["value"] if point else None
         rows.append(
             {
@@ -443,10 +595,32 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def spending_figure(teryt: str, year: int, lang: str = "pl") -> dict:
+KNN_LEGEND = {  # figure legend names of the peer statistics → names of the similar units (portal/figures.py)
+    "pl": {"mediana podobnych (środkowe 50% podobnych)": "mediana {k} najbardziej podobnych (środkowe 50%)",
+           "środkowe 50% podobnych": "środkowe 50% z {k} najbardziej podobnych",
+           "mediana podobnych": "mediana {k} najbardziej podobnych"},
+    "en": {"peer median (middle 50% of peers)": "median of the {k} most similar (middle 50%)",
+           "middle 50% of peers": "middle 50% of the {k} most similar",
+           "peer median": "median of the {k} most similar"},
+}
+
+
+def _name_the_group(fig: dict, comparison: Comparison, lang: str) -> dict:
+    """With the similar units as the group, the legend, hover and label texts say so instead of 'peers'."""
+    if comparison.knn:
+        pairs = [(a, b.format(k=len(comparison.knn))) for a, b in KNN_LEGEND[lang].items()]
+        for item, key in [*((t, k) for t in fig["data"] for k in ("name", "hovertemplate")),
+                          *((a, "text") for a in fig["layout"].get("annotations", []))]:
+            if isinstance(item.get(key), str):
+                for old, new in pairs:
+                    item[key] = item[key].replace(old, new)
+    return fig
+
+
+def spending_figure(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> dict:
     lang = _lang(lang)
-    rows = [r for r in section_rows(teryt, year, lang) if r["key"] != "razem"]
-    return peer_bars_figure(
+    rows = [r for r in section_rows(teryt, year, lang, peers) if r["key"] != "razem"]
+    fig = peer_bars_figure(
         labels=[r["name"] for r in rows],
         values=[r["value"] for r in rows],
         q1=[r["q1"] for r in rows],
@@ -457,24 +631,51 @@ def spending_figure(teryt: str, year: int, lang: str = "pl") -> dict:
         lang=lang,
         synthetic=any(r["synthetic"] for r in rows),
     )
+    fig = _name_the_group(fig, comparison_of(teryt, peers), lang)
+    # A legend entry does not wrap: on a phone "median (middle 50%)" would run off the figure.
+    fig["data"][1]["name"] = fig["data"][1]["name"].replace(" (", "<br>(", 1)
+    return fig
 
 
-def trends_figure(teryt: str, year: int | None = None, lang: str = "pl") -> dict:
-    """Nine panels (one per section): the unit's spending per resident over the years against peers."""
+def _two_lines(title: str, width: int = 26) -> str:
+    """A long panel title on two lines: in the third column at A4 print width it would run off the figure."""
+    if len(title) <= width or " " not in title:
+        return title
+    cut = min((i for i, ch in enumerate(title) if ch == " "), key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "<br>" + title[cut + 1 :]
+
+
+BREAK_COLOUR = "#b35806"  # as the profile sparklines and trend embeds (portal/figures.py)
+
+
+def trend_breaks(teryt: str, first: int, last: int) -> list[dict]:
+    """The unit's series breaks (portal/breaks.py) that fall inside the years shown, first < year <= last."""
+    try:
+        breaks = series_breaks(get_store(), teryt)
+    except (ValueError, KeyError):
+        return []
+    return [b for b in breaks if first < b["year"] <= last]
+
+
+def trends_figure(teryt: str, year: int | None = None, lang: str = "pl", peers: str = "grupa") -> dict:
+    """Nine panels (one per section): the unit's spending per resident over the years against its group.
+
+    Territorial changes of the unit inside the years shown are marked in every panel: a dashed orange line
+    before the first year of the new state, a short label whose hover text gives the reason, and a legend entry.
+    """
     store = get_store()
     lang = _lang(lang)
-    level = level_of(teryt)
-    group = store.units.at[teryt, "peer_group"]
+    comparison = comparison_of(teryt, peers)
     panels = []
     synthetic = False
     for s in SECTIONS:
         series = store.series(s.indicator, teryt)
         years = [p["year"] for p in series]
-        stats = [store.group(s.indicator, y, level, "peer", group) or {} for y in years]
+        stats = [comparison.stats(s.indicator, y, store) or {} for y in years]
         synthetic = synthetic or any(p["synthetic"] for p in series)
         panels.append(
             {
-                "title": s.name[lang],
+                "title": _two_lines(s.name[lang]),
                 "years": years,
                 "unit": [p["value"] for p in series],
                 "median": [g.get("median") for g in stats],
@@ -482,9 +683,56 @@ def trends_figure(teryt: str, year: int | None = None, lang: str = "pl") -> dict
                 "q3": [g.get("q3") for g in stats],
             }
         )
-    return small_multiples_figure(
+    fig = small_multiples_figure(
         panels=panels, lang=lang, synthetic=synthetic, columns=3, mark_year=year, unit_name=_unit_name(teryt)
     )
+    layout = fig["layout"]
+    for note in layout["annotations"]:  # two-line panel titles stay flush left
+        if "<br>" in str(note.get("text", "")):
+            note["align"] = "left"
+    # The chosen year in grey, so the orange dashed line means a series break here as everywhere else.
+    for shape in layout["shapes"]:
+        shape["line"] = {"color": "#868e96", "width": 1.2}
+    all_years = sorted({y for p in panels for y in p["years"]})
+    breaks = trend_breaks(teryt, all_years[0], all_years[-1]) if all_years else []
+    labels = TEXT[lang]["break_label"]
+    for k, p in enumerate(panels):
+        suffix = "" if k == 0 else str(k + 1)
+        for b in breaks:
+            if not (p["years"] and p["years"][0] < b["year"] <= p["years"][-1]):
+                continue
+            x = b["year"] - 0.5  # between the last year before the change and the first after it
+            layout["shapes"].append({
+                "type": "line", "xref": f"x{suffix}", "yref": f"y{suffix} domain", "x0": x, "x1": x,
+                "y0": 0, "y1": 1, "line": {"color": BREAK_COLOUR, "width": 1.5, "dash": "dash"},
+            })
+            layout["annotations"].append({
+                "text": labels[b["change"]], "xref": f"x{suffix}", "yref": f"y{suffix} domain", "x": x,
+                "y": 1, "xanchor": "right", "yanchor": "top", "showarrow": False,
+                "font": {"size": 9, "color": BREAK_COLOUR}, "bgcolor": "rgba(255,255,255,0.8)",
+                "hovertext": f"{b['year']}: {b['reason'][lang]}", "name": "series-break",
+            })
+    if breaks:  # a legend entry, so the dashed line reads without the note
+        fig["data"].append({
+            "type": "scatter", "x": [None], "y": [None], "mode": "lines", "xaxis": "x", "yaxis": "y",
+            "line": {"color": BREAK_COLOUR, "width": 1.5, "dash": "dash"}, "name": TEXT[lang]["break_legend"],
+            "hoverinfo": "skip", "showlegend": True,
+        })
+    return _name_the_group(fig, comparison, lang)
+
+
+def break_note(teryt: str, lang: str = "pl") -> html.P | None:
+    """The note under the small multiples on the unit's series breaks in the years shown (None without any)."""
+    lang = _lang(lang)
+    years = year_list(teryt)
+    breaks = trend_breaks(teryt, years[-1], years[0]) if years else []
+    if not breaks:
+        return None
+    texts = [
+        TEXT[lang]["break_note"].format(reason=b["reason"][lang].rstrip("."), year=b["year"])
+        for b in breaks
+    ]
+    return html.P(" ".join(dict.fromkeys(texts)), className="small break-note")
 
 
 def scatter_years(teryt: str, section: Section, year: int) -> tuple[int | None, bool]:
@@ -501,11 +749,14 @@ def scatter_years(teryt: str, section: Section, year: int) -> tuple[int | None, 
     return common[-1], True
 
 
-def scatter_view(teryt: str, year: int, section_key: str, lang: str = "pl") -> tuple[dict, list]:
-    """The cost–outcome scatter of the unit's peer group for one section, and its caption."""
+def scatter_view(
+    teryt: str, year: int, section_key: str, lang: str = "pl", peers: str = "grupa"
+) -> tuple[dict, list]:
+    """The cost–outcome scatter of the unit's group (peer group or similar units) for one section, and its caption."""
     store = get_store()
     lang = _lang(lang)
     tx = TEXT[lang]
+    comparison = comparison_of(teryt, peers)
     section = SECTION_BY_KEY.get(section_key) or SECTION_BY_KEY[DEFAULT_SECTION]
     level = level_of(teryt)
     used, fell_back = scatter_years(teryt, section, year)
@@ -513,8 +764,7 @@ def scatter_view(teryt: str, year: int, section_key: str, lang: str = "pl") -> t
     if used is None:
         return empty, [html.P(tx["scatter_none"])]
     xs, ys = store.slice(section.indicator, used, level), store.slice(section.outcome, used, level)
-    members = set(store.peers(teryt).tolist())
-    mask = np.array([c in members for c in xs.codes]) & np.isfinite(xs.value) & np.isfinite(ys.value)
+    mask = np.isin(xs.codes, comparison.members()) & np.isfinite(xs.value) & np.isfinite(ys.value)
     codes = xs.codes[mask]
     names = store.units.loc[codes, "display_name"].tolist()
     unit_idx = int(np.searchsorted(xs.codes, teryt))
@@ -533,12 +783,16 @@ def scatter_view(teryt: str, year: int, section_key: str, lang: str = "pl") -> t
         x_title=f"{section.name[lang]}: {x_ind.unit.get(lang)} ({used})",
         y_title=f"{y_ind.name.get(lang)}<br>({y_ind.unit.get(lang)}; {tx['outcome_dir'][y_ind.direction]})",
         lang=lang,
-        synthetic=bool(xs.synthetic[mask].any() or ys.synthetic[mask].any()),
-        peer_name=store.peer_group_name(store.units.at[teryt, "peer_group"], lang),
+        synthetic=bool(
+            xs.synthetic[mask].any() or ys.synthetic[mask].any() or xs.synthetic[unit_idx] or ys.synthetic[unit_idx]
+        ),
+        peer_name=comparison.text("legend", lang),
     )
     caption = [
         tx["scatter_caption"].format(
-            n=int(mask.sum()),
+            dots=comparison.text("dots", lang),
+            # "(n)" counts the dots; for the similar units only when some lack a value (the name says 10)
+            n="" if comparison.knn and int(mask.sum()) == len(comparison.knn) else f" ({int(mask.sum())})",
             section=section.phrase[lang],
             xyear=used,
             outcome=_lower_first(y_ind.name.get(lang)) if lang == "pl" else y_ind.name.get(lang),
@@ -550,15 +804,15 @@ def scatter_view(teryt: str, year: int, section_key: str, lang: str = "pl") -> t
         caption = [tx["scatter_year"].format(year=year), " ", *caption]
     caption.append(" ")
     caption.append(dcc.Link(y_ind.name.get(lang), href=with_lang(f"/wskaznik/{y_ind.id}", lang)))
-    return fig, caption
+    return _name_the_group(fig, comparison, lang), caption
 
 
-def revenue_figure(teryt: str, year: int, lang: str = "pl") -> dict:
+def revenue_figure(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> dict:
     lang = _lang(lang)
-    rows = revenue_rows(teryt, year, lang)[:-1]
+    rows = revenue_rows(teryt, year, lang, peers)[:-1]
     tx = TEXT[lang]
     return stacked_structure_figure(
-        rows=[_unit_name(teryt), tx["peer_median_row"]],
+        rows=[_unit_name(teryt), comparison_of(teryt, peers).text("median_row", lang)],
         parts=[{"name": r["name"], "values": [r["value"], r["median"]]} for r in rows],
         x_title=tx["zl_pc"] + f" ({year})",
         lang=lang,
@@ -584,7 +838,7 @@ def _caption(text: str, rows: list[dict], lang: str) -> tuple[html.Caption, bool
     ), all_synthetic
 
 
-def spending_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
+def spending_table(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> html.Table:
     lang = _lang(lang)
     tx = TEXT[lang]
     head = html.Thead(
@@ -596,8 +850,9 @@ def spending_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
         )
     )
     body = []
-    rows = section_rows(teryt, year, lang)
-    caption, all_synthetic = _caption(tx["t_caption"].format(year=year), rows, lang)
+    rows = section_rows(teryt, year, lang, peers)
+    against = comparison_of(teryt, peers).text("against", lang)
+    caption, all_synthetic = _caption(tx["t_caption"].format(year=year, against=against), rows, lang)
     for r in rows:
         diff = (
             "–"
@@ -627,7 +882,7 @@ def spending_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
     return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
 
 
-def revenue_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
+def revenue_table(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> html.Table:
     lang = _lang(lang)
     tx = TEXT[lang]
     head = html.Thead(
@@ -639,7 +894,7 @@ def revenue_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
         )
     )
     body = []
-    rows = revenue_rows(teryt, year, lang)
+    rows = revenue_rows(teryt, year, lang, peers)
     caption, all_synthetic = _caption(tx["r_caption"].format(year=year), rows, lang)
     for k, r in enumerate(rows):
         share = "–" if r["share"] is None else format_number(r["share"], 1, lang) + "%"
@@ -664,13 +919,13 @@ def revenue_table(teryt: str, year: int, lang: str = "pl") -> html.Table:
     return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
 
 
-def gaps_block(teryt: str, year: int, lang: str = "pl") -> list:
+def gaps_block(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list:
     lang = _lang(lang)
     tx = TEXT[lang]
     names = {s.key: s.name[lang] for s in SECTIONS}
     items = []
     total = None
-    for key, text in gap_sentences(teryt, year, lang):
+    for key, text in gap_sentences(teryt, year, lang, peers):
         if key == "razem":
             total = html.P([html.Strong(tx["gap_total"]), text], className="gap-total")
         else:
@@ -678,8 +933,16 @@ def gaps_block(teryt: str, year: int, lang: str = "pl") -> list:
     return [html.Ul(items, className="gap-list"), total, html.P(tx["gap_caveats"], className="small caveat")]
 
 
-def download_links(state: BudgetState) -> list:
+def _download_query(state: BudgetState) -> dict[str, str]:
+    """The download's parameters: the unit, the year and the comparison group the page shows."""
     q = {"jst": state.teryt, "rok": str(state.year)}
+    if state.peers == "knn":
+        q["podobne"] = "knn"
+    return q
+
+
+def download_links(state: BudgetState) -> list:
+    q = _download_query(state)
     if state.lang == "en":
         q["lang"] = "en"
     qs = urlencode(q)
@@ -701,7 +964,7 @@ def download_links(state: BudgetState) -> list:
 
 
 def downloads_of(state: BudgetState) -> list[tuple[str, str]]:
-    qs = urlencode({"jst": state.teryt, "rok": str(state.year)})
+    qs = urlencode(_download_query(state))
     return [("CSV", f"/pobierz/budzet.csv?{qs}"), ("XLSX", f"/pobierz/budzet.xlsx?{qs}")]
 
 
@@ -709,18 +972,20 @@ def summary_line(state: BudgetState) -> list:
     """The year-dependent lead: total spending per resident against the peer median, and the print note."""
     store = get_store()
     tx = TEXT[state.lang]
+    comparison = comparison_of(state.teryt, state.peers)
     point = store.point(TOTAL, state.teryt, state.year)
     value = point["value"] if point else None
-    median = _peer(point)["median"]
+    median = _stats(comparison.stats(TOTAL, state.year))["median"]
+    median_of = comparison.text("median_of", state.lang)
     if state.lang == "en":
         text = (
             f"In {state.year}: total spending PLN {format_number(value, 0, 'en')} per resident; "
-            f"peer median PLN {format_number(median, 0, 'en')}."
+            f"{median_of} PLN {format_number(median, 0, 'en')}."
         )
     else:
         text = (
             f"W {state.year} r. wydatki ogółem: {format_number(value, 0, 'pl')} zł na mieszkańca; "
-            f"mediana podobnych: {format_number(median, 0, 'pl')} zł."
+            f"{median_of}: {format_number(median, 0, 'pl')} zł."
         )
     url = "/budzet/" + state.teryt + state.search()
     return [
@@ -734,20 +999,57 @@ def summary_line(state: BudgetState) -> list:
     ]
 
 
+def lead_text(state: BudgetState) -> str:
+    """The page's lead, naming the comparison group."""
+    against = comparison_of(state.teryt, state.peers).text("against", state.lang)
+    return TEXT[state.lang]["lead"].format(against=against)
+
+
+def similar_block(state: BudgetState) -> list:
+    """Who the unit is compared with when the group is the similar units (links to their profiles, small
+    text), or why they cannot be found; nothing for the peer group."""
+    if state.peers != "knn":
+        return []
+    store = get_store()
+    lang, tx = state.lang, TEXT[state.lang]
+    comparison = comparison_of(state.teryt, state.peers)
+    if not comparison.knn:
+        names = ", ".join(VARIABLES[v][lang].replace(" (log)", "") for v in comparison.missing) or "–"
+        group = store.peer_group_name(comparison.peer_group, lang)
+        return [html.P(tx["similar_missing"].format(vars=names, name=group), className="similar-missing mb-0")]
+    links: list = []
+    for k, code in enumerate(comparison.knn):
+        if k:
+            links.append(", ")
+        links.append(dcc.Link(str(store.units.at[code, "display_name"]), href=with_lang(f"/jst/{code}", lang)))
+    why = dcc.Link(tx["similar_why"], href=with_lang(f"/jst/{state.teryt}", lang) + "#podobne")
+    out: list = [
+        html.Span(tx["similar_lead"].format(k=len(comparison.knn)) + " "),
+        html.Span(links, className="similar-names"),
+        html.Span([" · ", why], className="no-print"),
+    ]
+    if comparison.synthetic:
+        out += [" ", html.Span(tx["synthetic"], className="badge synthetic-badge"), " ",
+                html.Span(tx["similar_synthetic"], className="caveat")]
+    return [html.P(out, className="mb-0")]
+
+
 def budget_view(state: BudgetState) -> dict:
-    """Every year- and section-dependent part of the page, keyed by the component it fills."""
-    lang, teryt, year = state.lang, state.teryt, state.year
-    scatter, caption = scatter_view(teryt, year, state.section, lang)
+    """Every year-, section- and group-dependent part of the page, keyed by the component it fills."""
+    lang, teryt, year, peers = state.lang, state.teryt, state.year, state.peers
+    scatter, caption = scatter_view(teryt, year, state.section, lang, peers)
     return {
+        "lead": lead_text(state),
+        "similar": similar_block(state),
         "summary": summary_line(state),
-        "bars": spending_figure(teryt, year, lang),
-        "table": spending_table(teryt, year, lang),
-        "gaps": gaps_block(teryt, year, lang),
-        "trends": trends_figure(teryt, year, lang),
+        "bars": spending_figure(teryt, year, lang, peers),
+        "table": spending_table(teryt, year, lang, peers),
+        "gaps": gaps_block(teryt, year, lang, peers),
+        "trends": trends_figure(teryt, year, lang, peers),
         "scatter": scatter,
         "caption": caption,
-        "revenue": revenue_figure(teryt, year, lang),
-        "revenue_table": revenue_table(teryt, year, lang),
+        "revenue": revenue_figure(teryt, year, lang, peers),
+        "revenue_table": revenue_table(teryt, year, lang, peers),
         "downloads": download_links(state),
     }
 
@@ -779,6 +1081,7 @@ def layout(
     rok: str | None = None,
     obszar: str | None = None,
     lang: str = "pl",
+    podobne: str | None = None,
     **params: str,
 ) -> list:
     store = get_store()
@@ -788,11 +1091,15 @@ def layout(
         raise NotFound("unit", teryt)
     validation = teryt is None
     teryt = teryt or "1218093"
-    state = resolve_state(teryt, {"rok": rok or "", "obszar": obszar or "", "lang": lang})
+    state = resolve_state(
+        teryt, {"rok": rok or "", "obszar": obszar or "", "lang": lang, "podobne": podobne or ""}
+    )
     view = (
         budget_view(state)
         if not validation
         else {
+            "lead": "",
+            "similar": [],
             "summary": [],
             "bars": EMPTY,
             "table": [],
@@ -835,7 +1142,26 @@ def layout(
                     ),
                 ],
                 xs=8,
-                md=5,
+                md=4,
+            ),
+            dbc.Col(
+                html.Fieldset(
+                    [
+                        html.Legend(tx["peers"], className="form-label budget-peers-legend"),
+                        dbc.RadioItems(
+                            id=ids.BUDGET_PEERS,
+                            options=[
+                                {"label": tx["peers_group"].format(name=group), "value": "grupa"},
+                                {"label": tx["peers_knn"], "value": "knn"},
+                            ],
+                            value=state.peers,
+                            className="budget-peers",
+                        ),
+                    ],
+                    className="mb-0",
+                ),
+                xs=12,
+                md=6,
             ),
             dbc.Col(
                 [
@@ -845,11 +1171,10 @@ def layout(
                     html.Span(view["downloads"], id=ids.BUDGET_DOWNLOADS),
                 ],
                 xs=12,
-                md=5,
                 className="d-flex flex-wrap align-items-end gap-1 budget-actions",
             ),
         ],
-        className="g-2 controls budget-controls mb-3 align-items-end",
+        className="g-2 controls budget-controls mb-3 align-items-start",
     )
 
     def share(chart: str) -> html.Div:
@@ -870,11 +1195,14 @@ def layout(
                 ],
                 className="text-muted mb-1",
             ),
-            html.P(tx["lead"].format(group=group), className="mb-2"),
+            html.P(view["lead"], id=ids.BUDGET_LEAD, className="mb-2"),
             html.P(
                 view["summary"], id=ids.BUDGET_SUMMARY, className="budget-summary", **{"aria-live": "polite"}
             ),
             controls,
+            html.Div(
+                view["similar"], id=ids.BUDGET_SIMILAR, className="budget-similar small", **{"aria-live": "polite"}
+            ),
             html.Section(
                 [
                     html.H2(tx["h_spend"], className="h4"),
@@ -906,6 +1234,7 @@ def layout(
                         ),
                         className="budget-multiples",
                     ),
+                    None if validation else break_note(teryt, lang),
                     share("budget-trends"),
                 ],
                 className="budget-part",

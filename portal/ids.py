@@ -80,6 +80,9 @@ BUDGET_DOWNLOADS = "budget-downloads"
 BUDGET_SUMMARY = "budget-summary"
 BUDGET_PACK_INDICATORS = "budget-pack-indicators"
 BUDGET_PACK_LINK = "budget-pack-link"
+BUDGET_PEERS = "budget-peers"
+BUDGET_SIMILAR = "budget-similar"
+BUDGET_LEAD = "budget-lead"
 
 
 def share_button(chart: str) -> dict:

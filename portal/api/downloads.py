@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import flask
+import numpy as np
 
 from portal.api.versions import VersionError, store_for
 from portal.breaks import break_flags, units_with_breaks
 from portal.catalogue import Indicator
+from portal.similar import VARIABLES, similar_units
 from portal.state import LEVEL_PARAM
 from portal.store import LEVEL_OF_LEN, Store
 
@@ -366,11 +368,38 @@ def values_table(store: Store) -> Table:
                  _sources(store, [ind]), store.version)
 
 
+KNN_K = 10  # `podobne=knn`: the budget view compares with the 10 most similar units (portal/similar.py)
+
+
+def stats_over(store: Store, indicator_id: str, year: int, level: str, codes) -> dict | None:
+    """{n, min, q1, median, q3, max, mean} over ``codes`` for one indicator-year; None without values.
+
+    Quartiles interpolate linearly, as the pipeline's fixed peer-group statistics do (pandas quantile).
+    """
+    sl = store.slice(indicator_id, year, level)
+    codes = np.asarray(codes, dtype=str)
+    if sl is None or codes.size == 0:
+        return None
+    idx = np.clip(np.searchsorted(sl.codes, codes), 0, len(sl.codes) - 1)
+    vals = sl.value[idx[sl.codes[idx] == codes]]
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return None
+    q1, median, q3 = np.quantile(vals, [0.25, 0.5, 0.75])
+    return {"n": int(vals.size), "min": float(vals.min()), "q1": float(q1), "median": float(median),
+            "q3": float(q3), "max": float(vals.max()), "mean": float(vals.mean())}
+
+
 def budget_table(store: Store) -> Table:
     teryt = _unit(store)
     assert teryt is not None
     year = _year("rok")
     level = LEVEL_OF_LEN[len(teryt)]
+    # podobne=knn: medians over the 10 most similar units; a unit lacking context data keeps its peer group.
+    similar = similar_units(store, teryt, k=KNN_K) if _arg("podobne") == "knn" else None
+    knn = [u["teryt"] for u in similar["units"]] if similar and not similar["missing"] else []
+    group_name = (f"{len(knn)} najbardziej podobnych jednostek (podobne JST)" if knn
+                  else store.peer_group_name(str(store.units.at[teryt, "peer_group"])))
     rows = []
     inds = [i for i in store.catalogue.indicators if i.budget_section and level in i.levels]
     for ind in inds:
@@ -381,14 +410,26 @@ def budget_table(store: Store) -> Table:
         p = store.point(ind.id, teryt, y)
         if p is None:
             continue
-        median = (p["peer"] or {}).get("median")
+        group = (stats_over(store, ind.id, y, level, knn) if knn else p["peer"]) or {}
+        median = group.get("median")
         gap = None if p["value"] is None or median is None else p["value"] - median
         rows.append([ind.budget_section, ind.id, ind.name.pl, y, _rounded(p["value"], ind.decimals),
-                     _rounded(median, ind.decimals), _rounded(gap, ind.decimals), ind.unit.pl,
-                     FLAG_PL.get(p["flag"], p["flag"]), p["synthetic"]])
+                     _rounded(median, ind.decimals), _rounded(gap, ind.decimals), group_name, group.get("n"),
+                     ind.unit.pl, FLAG_PL.get(p["flag"], p["flag"]), p["synthetic"]])
     cols = ["dzial_budzetu", "wskaznik_id", "wskaznik", "rok", "wartosc", "mediana_podobnych",
-            "roznica_do_mediany", "jednostka_miary", "flaga", "syntetyczne"]
-    title = f"Wydatki: {store.units.at[teryt, 'display_name']} ({teryt}) na tle podobnych jednostek"
+            "roznica_do_mediany", "grupa_porownawcza", "liczba_w_grupie", "jednostka_miary", "flaga",
+            "syntetyczne"]
+    title = f"Wydatki: {store.units.at[teryt, 'display_name']} ({teryt}) na tle "
+    if knn:
+        names = ", ".join(str(store.units.at[c, "display_name"]) for c in knn)
+        title += f"{group_name}: {names}"
+        if similar and similar["synthetic"]:
+            title += " (dobór podobnych uwzględnia syntetyczne dochody własne na mieszkańca)"
+    else:
+        title += f"podobnych jednostek ({group_name})"
+        if similar and similar["missing"]:  # knn asked for, but the unit lacks context data
+            missing = ", ".join(VARIABLES[v]["pl"].replace(" (log)", "") for v in similar["missing"])
+            title += f"; brak danych o cechach: {missing} – nie da się wskazać 10 najbardziej podobnych"
     return Table(f"budzet-{teryt}", title, cols, rows, any(r[-1] for r in rows), _sources(store, inds),
                  store.version)
 

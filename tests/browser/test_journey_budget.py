@@ -76,3 +76,43 @@ def test_section_choice_changes_the_scatter_and_the_url(live_server, page):
         " || document.querySelector('#budget-scatter-caption').textContent.includes('Czytelnicy')"
     )
     assert "rok=2023" in page.url
+
+
+def test_councillor_compares_with_the_ten_most_similar_units_and_back(live_server, page):
+    page.goto(f"{live_server}/budzet/1218093?rok=2023")
+    _wait_for_parts(page)
+    assert page.locator("#budget-similar a").count() == 0
+    page.get_by_label("10 najbardziej podobnymi jednostkami (podobne JST)").check()
+    page.wait_for_url(re.compile(r"podobne=knn"))
+    assert "rok=2023" in page.url
+    similar = page.locator("#budget-similar a[href^='/jst/']:not([href*='#'])")
+    similar.first.wait_for()
+    assert similar.count() == 10
+    assert "Andrychów" in page.locator("#budget-similar").inner_text()
+    assert page.locator("#budget-similar .synthetic-badge").is_visible()
+    page.wait_for_function(
+        "document.querySelector('#budget-table caption').textContent.includes('10 najbardziej podobnych')"
+    )
+    assert "10 najbardziej podobnych jednostek" in page.locator("#budget-lead").inner_text()
+    assert "mediana 10 najbardziej podobnych" in page.locator("#budget-summary").inner_text()
+    assert "co mediana 10 najbardziej podobnych jednostek" in page.locator("#budget-gaps li").first.inner_text()
+    assert _csv_link(page).get_attribute("href") == "/pobierz/budzet.csv?jst=1218093&rok=2023&podobne=knn"
+    shot(page, "budget-1218093-knn-1366")
+
+    # A shared link opens on the same choice; switching back drops it from the URL.
+    page.goto(page.url)
+    _wait_for_parts(page)
+    assert page.get_by_label("10 najbardziej podobnymi jednostkami (podobne JST)").is_checked()
+    assert page.locator("#budget-similar a[href^='/jst/']:not([href*='#'])").count() == 10
+    page.get_by_label(re.compile(r"^grupą podobnych jednostek")).check()
+    page.wait_for_url(lambda url: "podobne" not in url and "rok=2023" in url)
+    page.wait_for_function("document.querySelectorAll('#budget-similar a').length === 0")
+    assert "gminy miejsko-wiejskie" in page.locator("#budget-lead").inner_text()
+
+
+def test_small_multiples_mark_a_territorial_change(live_server, page):
+    page.goto(f"{live_server}/budzet/1211033")
+    _wait_for_parts(page)
+    assert page.locator("#budget-trends .annotation-text", has_text="zmiana typu").count() == 9
+    assert "2020 a 2023" in page.locator(".break-note").inner_text()
+    shot(page, "budget-1211033-break-1366")
