@@ -21,7 +21,6 @@ from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
 from layouts.profile import pack_section
 from portal import ids
-from portal.api.downloads import KNN_K, stats_over
 from portal.breaks import series_breaks
 from portal.explain import format_money, format_number, gap_sentence, sentence_level
 from portal.figures import (
@@ -31,7 +30,7 @@ from portal.figures import (
     small_multiples_figure,
     stacked_structure_figure,
 )
-from portal.similar import VARIABLES, similar_units
+from portal.similar import KNN_K, VARIABLES, similar_units, stats_over
 from portal.store import Store, get_store
 
 

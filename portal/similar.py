@@ -184,3 +184,25 @@ def similar_units(store, teryt: str, k: int = 10, variables=None) -> dict:
 
 
 __all__ = ["DEFAULT_VARIABLES", "OWN_REVENUE", "VARIABLES", "parse_variables", "similar_units"]
+
+
+KNN_K = 10  # `podobne=knn`: the budget view compares with the 10 most similar units (portal/similar.py)
+
+
+def stats_over(store, indicator_id: str, year: int, level: str, codes) -> dict | None:
+    """{n, min, q1, median, q3, max, mean} over ``codes`` for one indicator-year; None without values.
+
+    Quartiles interpolate linearly, as the pipeline's fixed peer-group statistics do (pandas quantile).
+    """
+    sl = store.slice(indicator_id, year, level)
+    codes = np.asarray(codes, dtype=str)
+    if sl is None or codes.size == 0:
+        return None
+    idx = np.clip(np.searchsorted(sl.codes, codes), 0, len(sl.codes) - 1)
+    vals = sl.value[idx[sl.codes[idx] == codes]]
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return None
+    q1, median, q3 = np.quantile(vals, [0.25, 0.5, 0.75])
+    return {"n": int(vals.size), "min": float(vals.min()), "q1": float(q1), "median": float(median),
+            "q3": float(q3), "max": float(vals.max()), "mean": float(vals.mean())}

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import flask
-import numpy as np
 
 from portal.api.versions import VersionError, store_for
 from portal.breaks import break_flags, units_with_breaks
 from portal.catalogue import Indicator
-from portal.similar import VARIABLES, similar_units
+from portal.similar import KNN_K, VARIABLES, similar_units, stats_over
 from portal.state import LEVEL_PARAM
 from portal.store import LEVEL_OF_LEN, Store
 
@@ -366,28 +365,6 @@ def values_table(store: Store) -> Table:
     cols = ["teryt", "jednostka", "rok", "wartosc", "jednostka_miary", "flaga", "przerwa_w_serii", "syntetyczne"]
     return Table(f"wartosci-{ind.id}", f"Wartości: {ind.name.pl} ({ind.unit.pl})", cols, rows, synthetic,
                  _sources(store, [ind]), store.version)
-
-
-KNN_K = 10  # `podobne=knn`: the budget view compares with the 10 most similar units (portal/similar.py)
-
-
-def stats_over(store: Store, indicator_id: str, year: int, level: str, codes) -> dict | None:
-    """{n, min, q1, median, q3, max, mean} over ``codes`` for one indicator-year; None without values.
-
-    Quartiles interpolate linearly, as the pipeline's fixed peer-group statistics do (pandas quantile).
-    """
-    sl = store.slice(indicator_id, year, level)
-    codes = np.asarray(codes, dtype=str)
-    if sl is None or codes.size == 0:
-        return None
-    idx = np.clip(np.searchsorted(sl.codes, codes), 0, len(sl.codes) - 1)
-    vals = sl.value[idx[sl.codes[idx] == codes]]
-    vals = vals[np.isfinite(vals)]
-    if vals.size == 0:
-        return None
-    q1, median, q3 = np.quantile(vals, [0.25, 0.5, 0.75])
-    return {"n": int(vals.size), "min": float(vals.min()), "q1": float(q1), "median": float(median),
-            "q3": float(q3), "max": float(vals.max()), "mean": float(vals.mean())}
 
 
 def budget_table(store: Store) -> Table:
