@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 
-from layouts.budget import BudgetState, budget_view, parse_search, resolve_state, teryt_of_path
+from layouts.budget import SHARE_CHARTS, BudgetState, budget_view, parse_search, resolve_state, teryt_of_path
 from portal import ids
 from portal.api.debate import pack_href
 
@@ -66,6 +66,7 @@ OUTPUTS = (
     Output(ids.BUDGET_REVENUE, "figure"),
     Output(ids.BUDGET_REVENUE_TABLE, "children"),
     Output(ids.BUDGET_DOWNLOADS, "children"),
+    *(Output(ids.budget_share(chart), "children") for chart in SHARE_CHARTS),
     Input(ids.BUDGET_URL, "search"),
     Input(ids.BUDGET_YEAR, "value"),
     Input(ids.BUDGET_SECTION, "value"),
@@ -76,7 +77,7 @@ OUTPUTS = (
 def sync_budget(search, year, section, peers, pathname):
     state, write_url = sync(ctx.triggered_id, search, year, section, pathname, peers)
     if state is None:
-        return (no_update,) * (4 + len(OUTPUTS))
+        return (no_update,) * (4 + len(OUTPUTS) + len(SHARE_CHARTS))
     view = budget_view(state)
     return (
         state.search() if write_url else no_update,
@@ -84,6 +85,7 @@ def sync_budget(search, year, section, peers, pathname):
         state.section,
         state.peers,
         *(view[k] for k in OUTPUTS),
+        *(view[f"share:{chart}"] for chart in SHARE_CHARTS),
     )
 
 

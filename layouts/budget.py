@@ -1050,7 +1050,17 @@ def budget_view(state: BudgetState) -> dict:
         "revenue": revenue_figure(teryt, year, lang, peers),
         "revenue_table": revenue_table(teryt, year, lang, peers),
         "downloads": download_links(state),
+        **{f"share:{chart}": share_box(state, chart) for chart in SHARE_CHARTS},
     }
+
+
+SHARE_CHARTS = ("budget-bars", "budget-trends", "budget-scatter", "budget-revenue")
+
+
+def share_box(state: BudgetState, chart: str):
+    """One chart's share panel for the current view (link, embed-free dialog, the budget downloads)."""
+    return share_panel(chart, path=f"/budzet/{state.teryt}", query=state.to_query(), lang=state.lang,
+                       downloads=downloads_of(state))
 
 
 # ------------------------------------------------------------------------------------------------ layout
@@ -1109,6 +1119,7 @@ def layout(
             "revenue": EMPTY,
             "revenue_table": [],
             "downloads": [],
+            **{f"share:{chart}": share_box(state, chart) for chart in SHARE_CHARTS},
         }
     )
     unit = store.units.loc[teryt]
@@ -1177,7 +1188,7 @@ def layout(
     )
 
     def share(chart: str) -> html.Div:
-        return share_panel(chart, path=path, query=query, lang=lang, downloads=downloads_of(state))
+        return html.Div(view[f"share:{chart}"], id=ids.budget_share(chart))
 
     first, last = (years[-1], years[0]) if years else (0, 0)
     content = html.Div(

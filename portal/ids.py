@@ -77,6 +77,13 @@ BUDGET_SCATTER_CAPTION = "budget-scatter-caption"
 BUDGET_REVENUE = "budget-revenue"
 BUDGET_REVENUE_TABLE = "budget-revenue-table"
 BUDGET_DOWNLOADS = "budget-downloads"
+
+
+def budget_share(chart: str) -> str:
+    """The box holding one budget chart's share panel (re-rendered when the view's URL changes)."""
+    return f"{chart}-share-box"
+
+
 BUDGET_SUMMARY = "budget-summary"
 BUDGET_PACK_INDICATORS = "budget-pack-indicators"
 BUDGET_PACK_LINK = "budget-pack-link"

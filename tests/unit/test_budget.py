@@ -408,3 +408,17 @@ def test_no_break_marker_without_a_break_in_the_years_shown(teryt):
     assert "break-note" not in str(budget.layout(teryt=teryt))
     # The chosen year is still marked, in grey (orange dashes mean a break).
     assert [s["line"]["color"] for s in fig["layout"]["shapes"]] == ["#868e96"] * 9
+
+
+def test_share_panels_follow_the_view():
+    # Changing year or comparison group re-renders every chart's share panel: its link is the new view.
+    from dash import dcc
+
+    from tests.unit._tree import walk
+
+    state = budget.resolve_state("1218093", {"rok": "2019", "podobne": "knn"})
+    view = budget.budget_view(state)
+    for chart in budget.SHARE_CHARTS:
+        stores = [n for n in walk(view[f"share:{chart}"]) if isinstance(n, dcc.Store)]
+        link = stores[0].data["link"]["current"]
+        assert link.startswith("/budzet/1218093?") and "rok=2019" in link and "podobne=knn" in link
