@@ -351,14 +351,19 @@ def peer_bars_figure(
     ]
     layout = base_layout(lang, synthetic)
     layout.update(_labels_above_bars(labels, height or 110 + 56 * len(labels), synthetic, None, bargap=0.45))
-    layout["annotations"] = layout["annotations"] + layout.pop("_labels")
+    layout["annotations"] = _badge_above_labels(layout["annotations"]) + layout.pop("_labels")
     return {"data": traces, "layout": layout}
+
+
+def _badge_above_labels(annotations: list[dict]) -> list[dict]:
+    """The synthetic-data badge lifted clear of the first bar's label (which rises into the top margin)."""
+    return [dict(a, yshift=22) if a.get("bordercolor") == "#8a1c00" else a for a in annotations]
 
 
 def _labels_above_bars(labels: Sequence[str], height: int, synthetic: bool, x_title: str | None,
                        bargap: float = 0.45) -> dict:
     """Category names written above their bars (not beside them), so the bars get the full width on phones."""
-    top, bottom = (46 if synthetic else 22), 34
+    top, bottom = (66 if synthetic else 22), 34
     plot_h = max(height - top - bottom, 40)
     shift = plot_h / max(len(labels), 1) * (1 - bargap) / 2 + 1
     return {
@@ -510,7 +515,7 @@ def stacked_structure_figure(
                        "hovertemplate": part["name"] + ": %{x:,.0f}<extra>%{y}</extra>"})
     layout = base_layout(lang, synthetic)
     layout.update(_labels_above_bars(rows, 110 + 64 * len(rows), synthetic, None, bargap=0.5))
-    layout["annotations"] = layout["annotations"] + layout.pop("_labels")
+    layout["annotations"] = _badge_above_labels(layout["annotations"]) + layout.pop("_labels")
     layout["barmode"] = "stack"
     layout["legend"]["traceorder"] = "normal"
     return {"data": traces, "layout": layout}
