@@ -96,6 +96,10 @@ def _color_range(version: str, indicator: str, year: int, level: str) -> tuple[f
     return color_range(sl.value) if sl is not None else (0.0, 1.0)
 
 
+# Units without a value sort last both ways (assets/dashAgGridFunctions.js); AG Grid puts nulls first ascending.
+NULLS_LAST = {"function": "omupNullsLast"}
+
+
 def map_view(state: ViewState) -> dict:
     store = get_store()
     sl = store.slice(state.indicator, state.year, state.level)
@@ -172,12 +176,14 @@ def ranking_view(state: ViewState) -> dict:
     head = {"pl": ("Miejsce", "Wśród podobnych", "Jednostka", "Grupa porównawcza", "Wartość", "Uwagi", "Syntetyczne"),
             "en": ("Rank", "Among peers", "Unit", "Peer group", "Value", "Notes", "Synthetic")}[lang]
     columns = [
-        {"headerName": head[0], "field": "rank", "maxWidth": 110, "type": "numericColumn", "sort": "asc"},
-        {"headerName": head[1], "field": "rank_peer", "maxWidth": 150, "type": "numericColumn"},
+        {"headerName": head[0], "field": "rank", "maxWidth": 110, "type": "numericColumn", "sort": "asc",
+         "comparator": NULLS_LAST},
+        {"headerName": head[1], "field": "rank_peer", "maxWidth": 150, "type": "numericColumn",
+         "comparator": NULLS_LAST},
         {"headerName": head[2], "field": "name", "cellRenderer": "markdown", "minWidth": 220, "flex": 2},
         {"headerName": head[3], "field": "group", "minWidth": 160, "flex": 1},
         {"headerName": f"{head[4]} ({ind.unit.get(lang)})", "field": "value", "type": "numericColumn",
-         "valueFormatter": {"function": "params.data.value_text"}, "minWidth": 140},
+         "valueFormatter": {"function": "params.data.value_text"}, "minWidth": 140, "comparator": NULLS_LAST},
         {"headerName": head[5], "field": "flag", "maxWidth": 130},
         {"headerName": head[6], "field": "synthetic", "maxWidth": 130},
     ]

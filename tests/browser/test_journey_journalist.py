@@ -104,6 +104,19 @@ def test_ranking_tab_and_table_alternative(page, live_server):
     page.wait_for_function("() => location.search.includes('widok=rozklad')")
 
 
+def test_ranking_puts_missing_values_last_both_ways(page, live_server):
+    page.goto(f"{live_server}/obszar/edukacja?widok=ranking")
+    page.wait_for_selector("#area-ranking .ag-row")
+    first_rank = "() => document.querySelector(\"#area-ranking .ag-row[row-index='0'] [col-id='rank']\").innerText"
+    assert page.evaluate(first_rank).strip() == "1"
+    # Descending by value: the highest value first, not a unit without data.
+    page.locator("#area-ranking .ag-header-cell[col-id='value']").click()
+    page.locator("#area-ranking .ag-header-cell[col-id='value']").click()
+    page.wait_for_function("() => document.querySelector(\"#area-ranking .ag-header-cell[col-id='value']\")"
+                           ".getAttribute('aria-sort') === 'descending'")
+    assert page.evaluate(first_rank).strip() == "1"
+
+
 def test_area_on_a_phone(phone_page, live_server):
     phone_page.goto(f"{live_server}/obszar/edukacja?jst=1218093")
     _wait_map(phone_page)
