@@ -19,8 +19,10 @@ from layouts.compare import (
     year_choices,
     year_options,
 )
+from layouts.components.shell import synthetic_banner
 from portal import ids
 from portal.state import parse_search
+from portal.store import get_store
 
 
 # ---------------------------------------------------------------------------------------------- logic
@@ -81,6 +83,7 @@ def next_state(
     Output(ids.COMPARE_ADD, "value"),
     Output(ids.COMPARE_ADD, "disabled"),
     Output(ids.COMPARE_ADD, "options", allow_duplicate=True),
+    Output(ids.SYNTHETIC_BANNER, "children"),
     Input(ids.COMPARE_URL, "search"),
     Input(ids.COMPARE_ADD, "value"),
     Input(ids.compare_remove(ALL), "n_clicks"),
@@ -116,6 +119,9 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
         # Suggestions follow the units compared (nearest to the first; chosen ones left out).
         suggested_options(state.units, state.lang) if state.units != CompareState.from_dict(current).units
         else no_update,
+        # The banner names the synthetic indicators of the area shown.
+        synthetic_banner(state.lang, [i.id for i in get_store().catalogue.in_area(state.area)])
+        if state.area != CompareState.from_dict(current).area else no_update,
     )
 
 

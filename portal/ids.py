@@ -6,6 +6,7 @@ PAGE = "page"
 TITLE_SINK = "title-sink"
 
 # Start page
+SYNTHETIC_BANNER = "synthetic-banner-box"
 START_SEARCH = "start-search"
 START_RESULTS = "start-results"
 

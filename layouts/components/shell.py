@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from portal import ids
 from portal.store import get_store
 
 T = {
@@ -145,7 +146,8 @@ def page(lang: str, path: str, query: dict[str, str], content: object, indicator
     return [
         navbar(lang, path, query),
         pinned_notice(lang, path, query),
-        synthetic_banner(lang, indicator_ids),
+        # A box with an id, so a page whose indicators change in place (compare: the area) can refresh it.
+        html.Div(synthetic_banner(lang, indicator_ids), id=ids.SYNTHETIC_BANNER),
         html.Main(dbc.Container(content, fluid="lg", className="py-3"), id="main", tabIndex="-1",
                   lang="en" if lang == "en" else "pl"),
         footer(lang),

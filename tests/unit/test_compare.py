@@ -167,14 +167,18 @@ def test_suggestions_follow_the_units_compared(store):
     current = page.parse_state({"jst": WADOWICE}).as_dict()
     with _triggered(f"{ids.COMPARE_ADD}.value", KALWARIA):
         out = cb.sync_compare(f"?jst={WADOWICE}", KALWARIA, [], page.DEFAULT_AREA, "latest", current, "/porownaj")
-    search, options = out[0], out[-1]
+    search, options, banner = out[0], out[-2], out[-1]
     assert parse_qs(search.lstrip("?"))["jst"] == [f"{WADOWICE},{KALWARIA}"]
     assert options == page.suggested_options((WADOWICE, KALWARIA), "pl")
+    assert banner is cb.no_update  # same area: the banner stays
     # Changing the area leaves the units, and so the suggestions, alone.
     state = out[1]
     with _triggered(f"{ids.COMPARE_AREA}.value", "kultura-i-rekreacja"):
         out = cb.sync_compare(search, None, [], "kultura-i-rekreacja", "latest", state, "/porownaj")
-    assert out[-1] is cb.no_update
+    assert out[-2] is cb.no_update
+    # …but the synthetic-data banner now names the culture indicators, not the education ones.
+    banner = text(out[-1])
+    assert "na kulturę" in banner and "przedszkolnym" not in banner
 
 
 def test_layout_three_units(store):
