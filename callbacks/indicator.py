@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts.indicator import (
@@ -106,3 +106,12 @@ def sync_indicator(search, level, year, window, group, current, pathname):
         state.group or "PL",
         ["3"] if state.window else [],
     )
+
+
+# The map figure reaches the graph through the browser, which fits the zoom to the screen (assets/omup-maps.js).
+clientside_callback(
+    ClientsideFunction(namespace="omup", function_name="fitMap"),
+    Output(ids.INDICATOR_MAP, "figure"),
+    Input(ids.INDICATOR_MAP_FIGURE, "data"),
+    State(ids.INDICATOR_MAP, "id"),
+)

@@ -6,13 +6,15 @@ from dash import Input, Output, State, callback, clientside_callback
 
 from layouts import routes
 from portal import ids
+from portal.state import parse_search
 
 
 @callback(Output(ids.PAGE, "children"), Output(ids.TITLE_SINK, "children"), Input(ids.URL, "pathname"),
           State(ids.URL, "search"))
 def render_page(pathname: str | None, search: str | None) -> tuple[object, str]:
     path = pathname or "/"
-    return routes.render(path, search), routes.title_of(path)
+    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
+    return routes.render(path, search), routes.title_of(path, lang)
 
 
 clientside_callback(

@@ -568,7 +568,7 @@ def definition_view(ind: Indicator, lang: str) -> html.Section:
     if f.multiplier != 1:
         formula += [html.Br(), html.Span(f"{tx['multiplier']}: {format_number(f.multiplier, 0, lang)}")]
     src = ind.source
-    source: list = [html.Div(src.attribution)]
+    source: list = [html.Div(src.origin)]
     if src.bdl_variable is not None:
         source.append(
             html.Div(
@@ -595,7 +595,6 @@ def definition_view(ind: Indicator, lang: str) -> html.Section:
             [
                 f"{tx['evidence']}: ",
                 EVIDENCE[src.evidence]["en" if lang == "en" else "pl"],
-                html.Span(f" ({src.evidence})", className="text-muted small"),
             ]
         )
     )
@@ -698,10 +697,13 @@ def body_view(state: IndicatorState) -> list:
             html.Section(
                 [
                     html.H2(f"{tx['map']}: {level_name}, {state.year}", className="h4"),
+                    # The figure reaches the graph through the browser, which fits it to the screen width
+                    # (assets/omup-maps.js, as in the area explorer).
+                    dcc.Store(id=ids.INDICATOR_MAP_FIGURE, data=fig),
                     _figure(
                         [],
                         dcc.Graph(
-                            figure=fig,
+                            id=ids.INDICATOR_MAP,
                             config=graph_config(lang, f"omup-{ind.id}-mapa"),
                             className="indicator-map",
                         ),

@@ -105,28 +105,31 @@ def http_outcome(path: str, args: Mapping[str, str]) -> tuple[str, str | None] |
     return None
 
 
-def title_of(path: str) -> str:
+def title_of(path: str, lang: str = "pl") -> str:
+    """The browser tab's title for a path, in the page's language."""
+    en = lang == "en"
     route, params = match(path)
     base = "OMUP"
     if route is None:
-        return f"Nie znaleziono – {base}"
+        return f"{'Not found' if en else 'Nie znaleziono'} – {base}"
     store = get_store()
     if route.name in ("profile", "budget"):
         unit = store.unit(params.get("teryt", ""))
         if unit:
-            prefix = "Budżet: " if route.name == "budget" else ""
+            prefix = ("Budget: " if en else "Budżet: ") if route.name == "budget" else ""
             return f"{prefix}{unit['display_name']} – {base}"
     if route.name == "area":
         area = store.catalogue.area_by_id.get(params.get("area", ""))
         if area:
-            return f"{area.name.pl} – {base}"
+            return f"{area.name.get(lang)} – {base}"
     if route.name == "indicator":
         ind = store.indicator(params.get("indicator", ""))
         if ind:
-            return f"{ind.name.pl} – {base}"
-    return {"compare": f"Porównanie – {base}", "about": f"O danych – {base}"}.get(
-        route.name, "OMUP – Otwarty Monitor Usług Publicznych"
-    )
+            return f"{ind.name.get(lang)} – {base}"
+    fixed = {"compare": ("Porównanie", "Comparison"), "about": ("O danych", "About the data")}
+    if route.name in fixed:
+        return f"{fixed[route.name][en]} – {base}"
+    return "OMUP – Open Public Services Monitor" if en else "OMUP – Otwarty Monitor Usług Publicznych"
 
 
 def placeholder(text: str) -> html.Div:

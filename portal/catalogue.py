@@ -74,6 +74,11 @@ class Source(_Strict):
     attribution: str = Field(min_length=1, description="e.g. 'Źródło: GUS, Bank Danych Lokalnych'")
     note: str | None = None
 
+    @property
+    def origin(self) -> str:
+        """The attribution without its 'Źródło:' lead-in, for places that print their own label."""
+        return self.attribution.removeprefix("Źródło:").removeprefix("Source:").strip()
+
 
 class Synthetic(_Strict):
     """Parameters of the synthetic generator (portal/pipeline/synthetic.py) for one indicator.

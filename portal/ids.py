@@ -7,6 +7,8 @@ TITLE_SINK = "title-sink"
 
 # Start page
 SYNTHETIC_BANNER = "synthetic-banner-box"
+INDICATOR_MAP = "indicator-map-graph"
+INDICATOR_MAP_FIGURE = "indicator-map-figure"
 START_SEARCH = "start-search"
 START_RESULTS = "start-results"
 

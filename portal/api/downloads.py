@@ -235,7 +235,7 @@ def _rounded(v: object, decimals: int) -> float | None:
 def _sources(store: Store, inds: Iterable[Indicator]) -> list[str]:
     out = []
     for ind in inds:
-        out.append("OMUP – dane syntetyczne" if store.is_synthetic(ind.id) else ind.source.attribution)
+        out.append("OMUP – dane syntetyczne" if store.is_synthetic(ind.id) else ind.source.origin)
     return out
 
 

@@ -73,6 +73,9 @@ def test_pages_on_desktop_and_phone(live_server, page, phone_page):
         pg.wait_for_selector(".indicator-map .main-svg")
         pg.wait_for_function(MAP_DRAWN)
         assert "DANE RZECZYWISTE" in pg.inner_text(".origin")
+        zoom = pg.evaluate("() => document.querySelector('.indicator-map .js-plotly-plot')._fullLayout.map.zoom")
+        # On a phone the map is zoomed out to fit the screen (the legend moves under it); desktop keeps 5.1.
+        assert (zoom < 5.0) if suffix == "phone" else (zoom == 5.1)
         shot(pg, f"indicator-{suffix}")
         pg.select_option("#indicator-level", "powiat")
         pg.wait_for_url(re.compile(r"poziom=powiaty"))

@@ -93,12 +93,14 @@ def test_real_indicator_page(store):
     t = text(tree)
     assert "DANE RZECZYWISTE" in t and "DANE SYNTETYCZNE" not in text(with_class(tree, "origin"))
     assert "więcej = lepiej" in t and "liczba zdających" in t
-    assert "Źródło: CKE" in t
+    assert "CKE" in t and "Źródło: Źródło" not in t and "Źródło: CKE" not in t  # one label, not two
     body = by_id(tree, ids.INDICATOR_BODY)
     assert "Najlepsze 10" in text(body) and "Najsłabsze 10" in text(body)
     graphs = find(body, lambda c: c.__class__.__name__ == "Graph")
     assert len(graphs) == 4  # map, top, bottom, distribution
-    map_fig = graphs[0].figure
+    # The map's figure goes through a store (the browser fits it to the screen); the graph starts empty.
+    assert graphs[0].id == ids.INDICATOR_MAP and not hasattr(graphs[0], "figure")
+    map_fig = by_id(body, ids.INDICATOR_MAP_FIGURE).data
     assert map_fig["data"][-1]["geojson"].startswith("/geo/gmina.")
     assert by_id(tree, ids.INDICATOR_URL) is not None
 
@@ -111,7 +113,8 @@ def test_synthetic_indicator_page(store):
     assert "/o-danych#syntetyczne" in links(tree)
     assert f"https://bdl.stat.gov.pl/bdl/metadane/cechy/{ind.source.bdl_variable}" in links(tree)
     graphs = find(by_id(tree, ids.INDICATOR_BODY), lambda c: c.__class__.__name__ == "Graph")
-    assert all(g.figure["layout"]["annotations"] for g in graphs)  # each carries the synthetic label
+    figures = [by_id(tree, ids.INDICATOR_MAP_FIGURE).data] + [g.figure for g in graphs[1:]]
+    assert all(f["layout"]["annotations"] for f in figures)  # each carries the synthetic label
 
 
 def test_neutral_indicator_says_highest_lowest(store):
