@@ -245,15 +245,19 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;border-radius:4px;white-space:pre-wrap;word-break:break-all}
 .en{color:#6c757d;font-style:italic}table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td code{word-break:break-word}.scroll{overflow-x:auto}p,li,a,code{overflow-wrap:anywhere}
 a{color:#0b5ed7}.note{background:#fff3cd;border:1px solid #e0c36b;padding:.5rem;border-radius:4px}
 """
 
 
-def docs_html(store: object) -> str:
-    """The readable /api page: Polish with English notes, curl examples, no external resources."""
+def docs_html(store: object, base: str = "") -> str:
+    """The readable /api page: Polish with English notes, curl examples, no external resources.
+
+    ``base``: the portal's address as the reader reached it, so the curl examples run as copied."""
     version = escape(getattr(store, "version", ""))
+    base = escape(base.rstrip("/")) if base else "{BASE}"
     examples = "".join(
-        f"<h3>{escape(t)}</h3><pre>curl -s '{{BASE}}{escape(u)}'</pre><p><a href='{escape(u)}'>{escape(u)}</a></p>"
+        f"<h3>{escape(t)}</h3><pre>curl -s '{base}{escape(u)}'</pre><p><a href='{escape(u)}'>{escape(u)}</a></p>"
         for t, u in EXAMPLES)
     endpoints = "".join(
         f"<tr><td><code>{escape(p)}</code></td><td>{escape(op['get']['summary'])}</td><td>"
@@ -290,9 +294,9 @@ przyjmują osadzenia, oEmbed i pliki do pobrania. <span class="en">Pin any answe
 v=.</span></li>
 </ul>
 <h2>Zasoby <span class="en">(endpoints)</span></h2>
-<table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table>
+<div class="scroll"><table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table></div>
 <h2>Przykłady <span class="en">(examples)</span></h2>
-<p class="en">Replace {{BASE}} with this portal's address.</p>{examples}
+{examples}
 <h2>Pobieranie plików <span class="en">(downloads)</span></h2>
 <p>CSV: UTF-8 z BOM, separator <code>;</code>, przecinek dziesiętny – tak otwiera je polski Excel. Na górze blok
 informacji (źródło, wersja danych, data pobrania, uwaga o wartościach syntetycznych), pusty wiersz, potem tabela.
@@ -300,12 +304,12 @@ W pandas: <code>pd.read_csv(url, sep=";", decimal=",", skiprows=6)</code>. XLSX:
 Komórki tekstowe zaczynające się od <code>= + - @</code>, tabulatora lub CR dostają apostrof (ochrona przed formułami).
 <span class="en">CSV is UTF-8 with BOM, `;`-separated with a decimal comma (Polish Excel); a 5-line info block and a
 blank line precede the table.</span></p>
-<table><tr><th>Plik</th><th>Parametry</th><th></th></tr>{downloads}</table>
+<div class="scroll"><table><tr><th>Plik</th><th>Parametry</th><th></th></tr>{downloads}</table></div>
 <h2>Osadzanie <span class="en">(embeds)</span></h2>
 <p><code>/embed/mapa</code>, <code>/embed/ranking</code>, <code>/embed/trend</code> przyjmują te same parametry co
 widoki portalu (<code>wskaznik, rok, poziom, jst</code>; trend: <code>wskaznik, jst=a,b</code>) i mogą być osadzane
 w dowolnej stronie:</p>
-<pre>&lt;iframe src="{{BASE}}/embed/mapa?wskaznik=egzamin-8-matematyka&amp;poziom=gminy" width="100%" height="520"
+<pre>&lt;iframe src="{base}/embed/mapa?wskaznik=egzamin-8-matematyka&amp;poziom=gminy" width="100%" height="520"
   style="border:0" title="OMUP" loading="lazy"&gt;&lt;/iframe&gt;</pre>
 <p>oEmbed: <code>/oembed?url=&lt;adres strony portalu&gt;&amp;format=json&amp;maxwidth=&amp;maxheight=</code>.
 Obrazy PNG i SVG: przyciski na stronie osadzenia (tytuł, jednostka, rok i źródło są w obrazie).</p>

@@ -661,5 +661,5 @@ def docs() -> flask.Response:
     from portal.api.openapi import docs_html
 
     store = _store()
-    resp = flask.Response(docs_html(store), mimetype="text/html")
+    resp = flask.Response(docs_html(store, flask.request.host_url), mimetype="text/html")
     return resp

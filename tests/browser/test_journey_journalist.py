@@ -124,3 +124,11 @@ def test_area_on_a_phone(phone_page, live_server):
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360 + 1, "the page scrolls sideways at 360 px"
     shot(phone_page, "area-360")
+
+
+def test_api_page_fits_a_phone(phone_page, live_server):
+    phone_page.goto(f"{live_server}/api")
+    phone_page.wait_for_selector("h1")
+    assert phone_page.evaluate("() => document.documentElement.scrollWidth") <= 361, "/api scrolls sideways"
+    # The curl examples name this server, ready to copy.
+    assert f"curl -s '{live_server}/api/v1/" in phone_page.inner_text("body")

@@ -135,3 +135,5 @@ def test_openapi_and_docs_page(client):
     page = client.get("/api")
     assert page.status_code == 200 and b"curl" in page.data and b"openapi.json" in page.data
     assert b"https://cdn" not in page.data
+    # The examples carry the address the reader used, so they run as copied.
+    assert b"curl -s 'http://localhost/api/v1/" in page.data and b"{BASE}" not in page.data
