@@ -161,11 +161,18 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
     register_pinning(server, app, settings)
     server.config["OMUP_LIMITER"] = init_limiter(server, settings)
 
+    @server.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico on pages outside Dash (/api, embeds); Dash's pages link the asset."""
+        resp = flask.send_file(REPO_ROOT / "assets" / "favicon.ico", mimetype="image/vnd.microsoft.icon")
+        resp.headers["Cache-Control"] = "public, max-age=86400"
+        return resp
+
     @server.before_request
     def page_status():
         path = flask.request.path
         if flask.request.method != "GET" or path.startswith(("/_", "/api", "/assets", "/geo", "/embed",
-                                                               "/oembed", "/pobierz", "/static")):
+                                                               "/oembed", "/pobierz", "/static", "/favicon.ico")):
             return None
         from layouts import routes
 

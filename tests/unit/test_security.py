@@ -131,3 +131,11 @@ def test_rate_limit_answers_429_with_retry_after(settings):
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) > 0
     assert r.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_favicon_is_served_at_the_root(settings):
+    # Pages outside Dash (/api, embeds) make the browser ask for /favicon.ico; a 404 there is a console error.
+    from portal.app import create_app
+
+    resp = create_app(settings).server.test_client().get("/favicon.ico")
+    assert resp.status_code == 200 and resp.mimetype == "image/vnd.microsoft.icon" and resp.data[:4] == b"\x00\x00\x01\x00"
