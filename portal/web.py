@@ -161,10 +161,12 @@ def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> Non
     register_pinning(server, app, settings)
     server.config["OMUP_LIMITER"] = init_limiter(server, settings)
 
+    icon = (REPO_ROOT / "assets" / "favicon.ico").read_bytes()
+
     @server.get("/favicon.ico")
     def favicon():
         """Browsers ask for /favicon.ico on pages outside Dash (/api, embeds); Dash's pages link the asset."""
-        resp = flask.send_file(REPO_ROOT / "assets" / "favicon.ico", mimetype="image/vnd.microsoft.icon")
+        resp = flask.Response(icon, mimetype="image/vnd.microsoft.icon")
         resp.headers["Cache-Control"] = "public, max-age=86400"
         return resp
 
