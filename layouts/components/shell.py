@@ -20,6 +20,7 @@ T = {
            "banner_real": "Prawdziwe są: ludność i gęstość zaludnienia (2020), frekwencja wyborcza (PKW) i wyniki "
                           "egzaminu ósmoklasisty (CKE).",
            "banner_link": "Co to znaczy?",
+           "banner_which": "Które wskaźniki na tej stronie są syntetyczne? ({n})",
            "footer": "Dane: GUS (BDL), PKW, CKE, granice PRG (GUGiK). Kod i metoda: otwarte (MIT).",
            "version": "Wersja danych", "api": "API i pobieranie"},
     "en": {"areas": "Areas", "compare": "Compare", "about": "About the data", "skip": "Skip to content",
@@ -30,6 +31,7 @@ T = {
            "banner_real": "Real: population and density (2020), election turnout (PKW) and eighth-grade exam "
                           "results (CKE).",
            "banner_link": "What does this mean?",
+           "banner_which": "Which indicators on this page are synthetic? ({n})",
            "footer": "Data: Statistics Poland (BDL), PKW, CKE, PRG boundaries (GUGiK). Open code and method (MIT).",
            "version": "Data version", "api": "API and downloads"},
 }
@@ -99,11 +101,13 @@ def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.
         return None
     tx = t(lang)
     body = [html.Strong(tx["banner"].format(n=len(synthetic), total=len(store.catalogue.indicators)))]
+    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne")]
     if indicator_ids is not None:
         names = [store.catalogue.by_id[i].name.get(lang) for i in indicator_ids if i in store.synthetic_ids]
         if names:
-            body += [" ", tx["banner_area"].format(names="; ".join(names))]
-    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne")]
+            # Folded: the list runs to 25 names on some pages, a whole phone screen before the content.
+            body.append(html.Details([html.Summary(tx["banner_which"].format(n=len(names))),
+                                      tx["banner_area"].format(names="; ".join(names))], className="banner-names"))
     return html.Div(dbc.Container(body, fluid="lg"), className="synthetic-banner", role="note",
                     **{"aria-label": "Dane syntetyczne" if lang != "en" else "Synthetic data"})
 
