@@ -43,7 +43,8 @@ def live_server(settings):
             deadline = time.time() + 90
             while True:
                 try:
-                    urllib.request.urlopen(base + "/_dash-layout", timeout=2)
+                    with urllib.request.urlopen(base + "/_dash-layout", timeout=2):
+                        pass
                     break
                 except OSError:
                     if proc.poll() is not None:

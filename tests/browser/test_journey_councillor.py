@@ -98,6 +98,7 @@ def test_unknown_indicator_is_404_with_suggestions(live_server, browser):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{live_server}/wskaznik/nie-ma-takiego", timeout=10)
     assert err.value.code == 404
+    err.value.close()  # the error holds the response's socket
     # Own context: the 404 document itself is logged as a failed resource, which is the point here.
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:

@@ -33,7 +33,8 @@ def _wait(url: str, seconds: float = 90) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2).read()
+            with urllib.request.urlopen(url, timeout=2) as r:
+                r.read()
             return
         except OSError:
             time.sleep(0.2)
