@@ -353,6 +353,7 @@ def unit_search_options(search_value: str | None, lang: str, jst: str | None = N
     Output(ids.AREA_UNIT, "value"),
     Output(ids.AREA_TABS, "active_tab"),
     Output(ids.AREA_PEERS_ONLY, "value"),
+    Output(ids.AREA_PEERS_ONLY, "options"),
     Input(ids.AREA_URL, "search"),
     Input(ids.AREA_INDICATOR, "value"),
     Input(ids.AREA_YEAR, "value"),
@@ -366,10 +367,10 @@ def unit_search_options(search_value: str | None, lang: str, jst: str | None = N
     prevent_initial_call=True,
 )
 def sync_area(search, indicator, year, level, unit, view, peers, click, current, pathname):
-    from layouts.area import level_options, peer_value, unit_option, year_options
+    from layouts.area import level_options, peer_options, peer_value, unit_option, year_options
 
     if not (pathname or "").startswith("/obszar/"):
-        return (no_update,) * 11
+        return (no_update,) * 12
     controls = {"indicator": indicator, "year": year, "level": level, "unit": unit, "view": view,
                 "peers": peers, "click": click}
     state, write_url = sync(ctx.triggered_id, search, controls, current, pathname)
@@ -385,6 +386,7 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
         state.jst,
         state.view,
         peer_value(state.peers),
+        peer_options(state.lang, enabled=bool(state.jst)),
     )
 
 

@@ -27,7 +27,8 @@ TEXT = {
                     "jej miejsce w rankingu i wśród podobnych jednostek. „Podobne” to jednostki tego samego typu i "
                     "wielkości (grupa porównawcza). Szare obszary: brak danych.",
            "download": "Pobierz dane:", "indicator_page": "Definicja i źródło wskaźnika",
-           "funnel": "Niepewność", "knn": "Tylko 10 najbardziej podobnych (podobne JST)"},
+           "funnel": "Niepewność", "knn": "Tylko 10 najbardziej podobnych (podobne JST)",
+           "peers_hint": "najpierw wybierz jednostkę"},
     "en": {"indicator": "Indicator", "year": "Year", "level": "Level", "unit": "Selected unit",
            "unit_ph": "Type a name to choose…", "map": "Map", "ranking": "Ranking", "dist": "Distribution",
            "peers": "Only units similar to the selected one", "levels": {"gmina": "gminas", "powiat": "counties",
@@ -38,7 +39,8 @@ TEXT = {
                     "its place in the ranking and among similar units. 'Similar' means the same type and size "
                     "(peer group). Grey areas: no data.",
            "download": "Download data:", "indicator_page": "Definition and source of the indicator",
-           "funnel": "Uncertainty", "knn": "Only the 10 most similar units"},
+           "funnel": "Uncertainty", "knn": "Only the 10 most similar units",
+           "peers_hint": "choose a unit first"},
 }
 
 
@@ -95,10 +97,15 @@ def unit_option(teryt: str | None, lang: str, level: str = "gmina") -> list[dict
     return [choice(t, lang) for t in chosen + largest_units(level, 8, exclude=chosen)]
 
 
-def peer_options(lang: str) -> list[dict]:
-    """The two peer filters of the ranking: "1" the fixed peer group, "knn" the 10 nearest units."""
+def peer_options(lang: str, enabled: bool = True) -> list[dict]:
+    """The two peer filters of the ranking: "1" the fixed peer group, "knn" the 10 nearest units.
+
+    Both need a selected unit: without one they are disabled and say so (a switch that silently does nothing
+    confuses)."""
     tx = TEXT["en" if lang == "en" else "pl"]
-    return [{"label": tx["peers"], "value": "1"}, {"label": tx["knn"], "value": "knn"}]
+    hint = "" if enabled else f" ({tx['peers_hint']})"
+    return [{"label": tx["peers"] + hint, "value": "1", "disabled": not enabled},
+            {"label": tx["knn"] + hint, "value": "knn", "disabled": not enabled}]
 
 
 def peer_value(peers: bool | str) -> list[str]:
@@ -145,7 +152,7 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                      dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang, state.level), value=state.jst,
                                   placeholder=tx["unit_ph"], searchable=True, clearable=True,
                                   search_order="original", labels=dropdown_labels(lang))], xs=12, lg=8),
-            dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang),
+            dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang, enabled=bool(state.jst)),
                                   value=peer_value(state.peers), switch=True, className="mt-lg-3"),
                     xs=12, lg=4),
         ],

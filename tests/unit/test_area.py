@@ -197,3 +197,13 @@ def test_map_colour_range_is_the_2nd_to_98th_percentile(store):
 
     assert color_range(np.array([5.0, 5.0, np.nan])) == (4.0, 6.0)
     assert color_range(np.array([np.nan])) == (0.0, 1.0)
+
+
+def test_peer_switches_need_a_selected_unit(store):
+    from tests.unit._tree import by_id
+
+    without = by_id(page.layout("edukacja"), ids.AREA_PEERS_ONLY).options
+    assert all(o["disabled"] for o in without) and all("wybierz jednostkę" in o["label"] for o in without)
+    with_unit = by_id(page.layout("edukacja", jst="1218093"), ids.AREA_PEERS_ONLY).options
+    assert not any(o["disabled"] for o in with_unit) and not any("wybierz" in o["label"] for o in with_unit)
+    assert "choose a unit first" in page.peer_options("en", enabled=False)[0]["label"]
