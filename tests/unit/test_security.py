@@ -38,7 +38,7 @@ def _sync_body(client, **values) -> dict:
     inputs.update(values)
     outs = ("area-url.search", "area-state.data", "area-indicator.value", "area-year.options", "area-year.value",
             "area-level.options", "area-level.value", "area-unit.options", "area-unit.value", "area-tabs.active_tab",
-            "area-peers-only.value")
+            "area-peers-only.value", "area-peers-only.options")
     return {
         "output": _sync_output(client),
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outs],
