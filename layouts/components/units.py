@@ -8,6 +8,8 @@ suggestions, otherwise the first keys typed after opening land on the closed but
 
 from __future__ import annotations
 
+import functools
+
 from portal.pipeline.register import fold
 from portal.store import get_store
 
@@ -38,8 +40,14 @@ def search_options(query: str, lang: str, *, exclude=(), limit: int = 12) -> lis
             if h["teryt"] not in exclude][:limit]
 
 
-def largest_units(level: str, n: int, exclude=()) -> list[str]:
-    """The n most populous units of a level (the fallback suggestion: where most people live)."""
+@functools.lru_cache(maxsize=64)
+def _by_population(version: str, level: str, n: int) -> tuple[str, ...]:
     units = get_store().units
-    at_level = units[units["level"] == level].sort_values("population", ascending=False)
-    return [t for t in at_level.index[: n + len(exclude)] if t not in exclude][:n]
+    return tuple(units[units["level"] == level].sort_values("population", ascending=False).index[:n])
+
+
+def largest_units(level: str, n: int, exclude=()) -> list[str]:
+    """The n most populous units of a level (the fallback suggestion: where most people live). The order is
+    computed once per data version: the explorer's sync callback asks on every control change."""
+    top = _by_population(get_store().version, level, 20)
+    return [t for t in top if t not in exclude][:n]
