@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The README's test command: install what the tests need (system packages when missing, Python packages), then run
-# the whole suite, browser journeys included. Safe to rerun; extra arguments go to pytest.
+# The README's test command: install what the tests need (system packages when missing; the Python packages
+# exactly as pinned in uv.lock, into the project's virtual environment), then run the whole suite, browser
+# journeys included. Safe to rerun; extra arguments go to pytest.
+#
+# The virtual environment is .venv unless UV_PROJECT_ENVIRONMENT names another (.ci/run gives a fresh one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +23,9 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-python -m pip install -q --disable-pip-version-check -e ".[test]"
-exec python -m pytest "$@"
+# uv installs from the committed lock; `--locked` fails when pyproject.toml and uv.lock disagree.
+python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check uv
+export UV_PYTHON_DOWNLOADS=never   # use this machine's Python, never download one
+venv="${UV_PROJECT_ENVIRONMENT:-.venv}"
+python3 -m uv sync --locked --extra test --python python3 --quiet
+exec "$venv/bin/python" -m pytest "$@"

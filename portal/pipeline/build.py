@@ -15,6 +15,7 @@ import pandas as pd
 from portal.catalogue import Catalogue, load_catalogue
 from portal.config import Settings
 from portal.pipeline import VALUE_COLUMNS, register, stats, synthetic, validate
+from portal.pipeline.progress import BuildLog
 from portal.pipeline.real import fetched_values, real_values
 from portal.release import swap_in
 
@@ -32,14 +33,17 @@ class BuildError(RuntimeError):
     """The build failed; the message says which input or rule, and the last release stays in place."""
 
 
-def build_release(settings: Settings, seed: int | None = None) -> dict:
+def build_release(settings: Settings, seed: int | None = None, log: BuildLog | None = None) -> dict:
+    """Build a release from the raw inputs and swap it in; `log` receives one line per step (stderr by default)."""
+    log = log or BuildLog()
     started = time.perf_counter()
     settings.release_path.mkdir(parents=True, exist_ok=True)
     _clean_stale_tmp(settings.release_path)
     tmp = Path(tempfile.mkdtemp(prefix="tmp-build-", dir=settings.release_path))
     try:
-        version = _build_into(tmp, settings, seed if seed is not None else synthetic.DEFAULT_SEED, started)
+        version = _build_into(tmp, settings, seed if seed is not None else synthetic.DEFAULT_SEED, started, log)
         final = swap_in(settings, tmp, version)
+        log.step(f"swapped in release {version} as current ({final})")
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, BuildError):
@@ -57,21 +61,37 @@ def _clean_stale_tmp(root: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str:
+def _build_into(out: Path, settings: Settings, seed: int, started: float, log: BuildLog) -> str:
     from portal.pipeline import geometry
 
     raw = settings.raw_path
     if not raw.is_dir():
         raise BuildError(f"raw input folder {raw} does not exist (set OMUP_RAW_DIR)")
+    log.step(f"reading raw inputs from {raw}")
     catalogue = load_catalogue(settings.catalogue_path)
+    log.step(f"catalogue: {len(catalogue.indicators)} indicators ({settings.catalogue_path})")
     units = register.build_register(raw, catalogue)
     validate.validate_units(units)
+    counts = units["level"].value_counts()
+    log.step(
+        "unit register 2025 validated: "
+        + ", ".join(f"{int(counts.get(lvl, 0)):,} {lvl}" for lvl in ("gmina", "powiat", "wojewodztwo"))
+    )
     changes = register.build_change_table(raw)
+    log.step(f"TERYT change table: {len(changes):,} code changes")
 
+    log.step("geometry: re-keying and simplifying boundaries of three levels (the slowest step) …")
     geo = geometry.build_geometry(raw, out)
+    log.step(
+        "geometry written: "
+        + ", ".join(f"{lvl} {info.get('features', '?')} shapes" for lvl, info in geo.get("layers", {}).items())
+    )
 
+    log.step("official values: reading population, elections and exam results …")
     real, report = real_values(catalogue, units, raw)
+    log.step(f"official values: {len(real):,} values of {real['indicator'].nunique()} indicators")
     synth = synthetic.generate(catalogue, units, YEARS, seed=seed)
+    log.step(f"synthetic demo values: {len(synth):,} values of {synth['indicator'].nunique()} indicators (seed {seed})")
     values = pd.concat([real, synth], ignore_index=True)
     fetched = fetched_values(Path(settings.fetch_dir))
     fetched_ids: list[str] = []
@@ -83,9 +103,12 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str
     values = values[VALUE_COLUMNS].astype({"year": "int64", "value": "float64", "synthetic": "bool"})
     values = values.sort_values(["indicator", "year", "teryt"]).reset_index(drop=True)
     validate.validate_values(values, units, catalogue)
+    log.step(f"values table validated: {len(values):,} rows")
 
+    log.step("statistics: ranks, percentiles and peer medians …")
     ustats = stats.unit_stats(values, units, catalogue)
     gstats = stats.group_stats(values, units)
+    log.step(f"statistics: {len(ustats):,} unit rows, {len(gstats):,} group rows")
 
     units.to_parquet(out / "units.parquet", index=False)
     changes.to_parquet(out / "teryt_changes.parquet", index=False)
@@ -96,6 +119,7 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float) -> str
 
     write_cubes(out, values, ustats, units)
     (out / "catalogue.json").write_bytes(orjson.dumps(catalogue.model_dump(mode="json")))
+    log.step(f"tables and value cubes written to {out.name}")
 
     version = _content_version(out)
     meta = _metadata(catalogue, units, values, geo, report, version, fetched_ids, seed)
