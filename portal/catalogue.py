@@ -73,6 +73,11 @@ class Source(_Strict):
     evidence: Evidence
     attribution: str = Field(min_length=1, description="e.g. 'Źródło: GUS, Bank Danych Lokalnych'")
     note: str | None = None
+    datasets: list[str] = Field(
+        default_factory=list,
+        description="ids of the raw datasets the official values come from (portal/pipeline/sources, "
+                    "described in the release metadata with publisher, table and file)",
+    )
 
     @property
     def origin(self) -> str:
@@ -115,12 +120,28 @@ class Synthetic(_Strict):
 
 
 class Real(_Strict):
-    """Which real-data builder fills this indicator (portal/pipeline/real.py)."""
+    """How official values fill this indicator (portal/pipeline/real.py).
 
-    kind: Literal[
-        "population", "population_share", "density", "area", "turnout", "exam", "api"
-    ]
-    key: str | None = Field(default=None, description="builder-specific selector, e.g. election or subject")
+    kind:
+      ratio    – multiplier × numerator / denominator, both measures of ``portal/pipeline/sources`` (the
+                 denominator omitted for a published value or a total); higher levels use the values the
+                 source publishes for them, or Σ numerator / Σ denominator over their gminy when ``sum_up``;
+      turnout  – election turnout (portal/pipeline/elections.py), ``key`` names the election;
+      api      – filled only by `omup data fetch` (BDL/SMUP).
+    """
+
+    kind: Literal["ratio", "turnout", "exam", "api"]
+    key: str | None = Field(default=None, description="builder-specific selector, e.g. the election")
+    numerator: str | None = Field(default=None, description="measure id (kind ratio)")
+    denominator: str | None = Field(default=None, description="measure id (kind ratio); none for a total")
+    multiplier: float = 1.0
+    sum_up: bool = Field(default=False, description="higher levels as Σ numerator / Σ denominator over gminy")
+
+    @model_validator(mode="after")
+    def _ratio_needs_numerator(self) -> Real:
+        if self.kind == "ratio" and not self.numerator:
+            raise ValueError("kind 'ratio' needs 'numerator'")
+        return self
 
 
 class Indicator(_Strict):
@@ -170,7 +191,9 @@ class Area(_Strict):
     name: Text
     description: Text
     smup_name: str | None = None
-    headline: str
+    headline: str | None = Field(
+        default=None, description="the area's lead indicator; None in an edition that has no indicator of the area"
+    )
     icon: str | None = None
 
 
@@ -205,9 +228,23 @@ class Catalogue(_Strict):
                 if missing:
                     raise ValueError(f"{ind.id}: 'of' names unknown indicators {missing}")
         for area in self.areas:
-            if area.headline not in known:
+            if area.headline is not None and area.headline not in known:
                 raise ValueError(f"area {area.id}: headline '{area.headline}' is not an indicator")
         return self
+
+    def restricted_to(self, ids: set[str]) -> Catalogue:
+        """The catalogue of an edition holding only the indicators ``ids`` (e.g. the official ones).
+
+        Every area stays, so a page can say that an area has no indicator in this edition; an area whose
+        headline is left out leads with its first remaining indicator, or with none.
+        """
+        kept = [i for i in self.indicators if i.id in ids]
+        areas = []
+        for area in self.areas:
+            headline = area.headline if area.headline in ids else next(
+                (i.id for i in kept if i.area == area.id), None)
+            areas.append(area.model_copy(update={"headline": headline}))
+        return Catalogue(version=self.version, areas=areas, size_classes=self.size_classes, indicators=kept)
 
     @cached_property
     def by_id(self) -> dict[str, Indicator]:
@@ -221,13 +258,30 @@ class Catalogue(_Strict):
         return [i for i in self.indicators if i.area == area]
 
 
-def load_catalogue(path: str | Path) -> Catalogue:
-    """Read and check the catalogue; a broken file raises ValueError naming the file and the problem."""
-    path = Path(path)
+def _read_yaml(path: Path) -> object:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read the catalogue: {exc}") from exc
+
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    """Read and check the catalogue; a broken file raises ValueError naming the file and the problem.
+
+    The main file may list ``include:`` globs (relative to it) of further files, each a YAML list of
+    indicators, so that each source's indicators are reviewed in a file of their own.
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    if isinstance(raw, dict) and "include" in raw:
+        indicators = list(raw.get("indicators") or [])
+        for pattern in raw.pop("include") or []:
+            for part in sorted(path.parent.glob(pattern)):
+                items = _read_yaml(part)
+                if not isinstance(items, list):
+                    raise ValueError(f"{part}: an included catalogue file must be a list of indicators")
+                indicators.extend(items)
+        raw["indicators"] = indicators
     try:
         return Catalogue.model_validate(raw)
     except Exception as exc:

@@ -19,7 +19,7 @@ from portal.pipeline.progress import BuildLog
 from portal.pipeline.real import fetched_values, real_values
 from portal.release import swap_in
 
-YEARS = list(range(2015, 2025))
+YEARS = list(range(2015, 2025))  # years of the synthetic demo series
 ATTRIBUTION = {
     "GUS": "Źródło: GUS, Bank Danych Lokalnych",
     "SMUP": "Źródło: GUS/MSWiA, System Monitorowania Usług Publicznych",
@@ -63,6 +63,7 @@ def _clean_stale_tmp(root: Path) -> None:
 
 def _build_into(out: Path, settings: Settings, seed: int, started: float, log: BuildLog) -> str:
     from portal.pipeline import geometry
+    from portal.pipeline.sources import BuildContext, read_all
 
     raw = settings.raw_path
     if not raw.is_dir():
@@ -87,11 +88,13 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
         + ", ".join(f"{lvl} {info.get('features', '?')} shapes" for lvl, info in geo.get("layers", {}).items())
     )
 
-    log.step("official values: reading population, elections and exam results …")
-    real, report = real_values(catalogue, units, raw)
+    ctx = BuildContext(raw=raw, units=units, changes=changes, log=log)
+    sources = read_all(ctx)
+    real, report = real_values(catalogue, ctx, sources)
     log.step(f"official values: {len(real):,} values of {real['indicator'].nunique()} indicators")
     synth = synthetic.generate(catalogue, units, YEARS, seed=seed)
-    log.step(f"synthetic demo values: {len(synth):,} values of {synth['indicator'].nunique()} indicators (seed {seed})")
+    log.step(f"demo (synthetic) values: {len(synth):,} values of {synth['indicator'].nunique()} indicators "
+             f"(seed {seed})")
     values = pd.concat([real, synth], ignore_index=True)
     fetched = fetched_values(Path(settings.fetch_dir))
     fetched_ids: list[str] = []
@@ -100,6 +103,7 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
         fetched = fetched[fetched["teryt"].isin(set(units["teryt"]))]
         fetched_ids = sorted(set(fetched["indicator"]))
         values = pd.concat([values[~values["indicator"].isin(fetched_ids)], fetched], ignore_index=True)
+        log.step(f"fetched from the official APIs: {len(fetched):,} values of {len(fetched_ids)} indicators")
     values = values[VALUE_COLUMNS].astype({"year": "int64", "value": "float64", "synthetic": "bool"})
     values = values.sort_values(["indicator", "year", "teryt"]).reset_index(drop=True)
     validate.validate_values(values, units, catalogue)
@@ -112,29 +116,52 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
 
     units.to_parquet(out / "units.parquet", index=False)
     changes.to_parquet(out / "teryt_changes.parquet", index=False)
-    values.to_parquet(out / "values.parquet", index=False)
-    ustats.to_parquet(out / "unit_stats.parquet", index=False)
-    gstats.to_parquet(out / "group_stats.parquet", index=False)
-    from portal.cubes import write_cubes
+    (out / "catalogue_all.json").write_bytes(orjson.dumps(catalogue.model_dump(mode="json")))
 
-    write_cubes(out, values, ustats, units)
-    (out / "catalogue.json").write_bytes(orjson.dumps(catalogue.model_dump(mode="json")))
-    log.step(f"tables and value cubes written to {out.name}")
+    # Two editions of one release: official values only (served by default) and the demo, which adds the
+    # synthetic values (served only when asked for, labelled everywhere). Ranks and group statistics are per
+    # indicator, so both editions share them.
+    synthetic_ids = set(values.loc[values["synthetic"], "indicator"])
+    official_ids = set(values.loc[~values["synthetic"], "indicator"]) - synthetic_ids
+    editions = {
+        "official": (out, catalogue.restricted_to(official_ids)),
+        "demo": (out / "demo", catalogue),
+    }
+    for edition, (folder, cat) in editions.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        keep = values["indicator"].isin({i.id for i in cat.indicators})
+        ev, eu = values[keep].reset_index(drop=True), ustats[keep.to_numpy()].reset_index(drop=True)
+        eg = gstats[gstats["indicator"].isin({i.id for i in cat.indicators})].reset_index(drop=True)
+        if edition == "demo":
+            units.to_parquet(folder / "units.parquet", index=False)
+            changes.to_parquet(folder / "teryt_changes.parquet", index=False)
+        ev.to_parquet(folder / "values.parquet", index=False)
+        eu.to_parquet(folder / "unit_stats.parquet", index=False)
+        eg.to_parquet(folder / "group_stats.parquet", index=False)
+        from portal.cubes import write_cubes
+
+        write_cubes(folder, ev, eu, units)
+        (folder / "catalogue.json").write_bytes(orjson.dumps(cat.model_dump(mode="json")))
+        log.step(f"edition {edition}: {len(cat.indicators)} indicators, {len(ev):,} values written")
 
     version = _content_version(out)
-    meta = _metadata(catalogue, units, values, geo, report, version, fetched_ids, seed)
+    meta = _metadata(catalogue, units, values, geo, report, version, fetched_ids, seed, sources.datasets)
     meta["build_seconds"] = round(time.perf_counter() - started, 1)
-    (out / "metadata.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    official_meta = {**meta, "edition": "official", "synthetic_indicators": [],
+                     "demo_indicators": meta["synthetic_indicators"]}
+    demo_meta = {**meta, "edition": "demo"}
+    for folder, m in ((out, official_meta), (out / "demo", demo_meta)):
+        (folder / "metadata.json").write_bytes(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     return version
 
 
-RELEASE_FORMAT = 2  # bump when the release layout changes (2: memory-mapped value cubes)
+RELEASE_FORMAT = 3  # bump when the release layout changes (2: memory-mapped value cubes; 3: official and demo editions)
 
 
 def _content_version(out: Path) -> str:
     digest = hashlib.sha256(f"format:{RELEASE_FORMAT}".encode())
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"} and path.parent.name != "cubes":
+        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"} and "cubes" not in path.parts:
             digest.update(path.relative_to(out).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
@@ -149,14 +176,29 @@ def _metadata(
     version: str,
     fetched_ids: list[str],
     seed: int,
+    datasets: list,
 ) -> dict:
     synthetic_ids = sorted(set(values.loc[values["synthetic"], "indicator"]))
     real_ids = sorted(set(values.loc[~values["synthetic"], "indicator"]) - set(synthetic_ids))
     per_area: dict[str, int] = {}
+    official_per_area: dict[str, int] = {}
     for ind in catalogue.indicators:
         per_area[ind.area] = per_area.get(ind.area, 0) + 1
+        if ind.id in real_ids:
+            official_per_area[ind.area] = official_per_area.get(ind.area, 0) + 1
     present_years = sorted(int(y) for y in values["year"].unique())
+    official_years = sorted(int(y) for y in values.loc[~values["synthetic"] & values["value"].notna(), "year"].unique())
     exam = report.get("exam_matching") or {}
+    level_of = units.set_index("teryt")["level"]
+    real_rows = values[~values["synthetic"] & values["value"].notna()]
+    coverage = (real_rows.assign(level=real_rows["teryt"].map(level_of))
+                .groupby(["indicator", "level"])["year"].agg(["min", "max", "nunique"]))
+    official_coverage = {
+        ind: {lvl: {"from": int(r["min"]), "to": int(r["max"]), "years": int(r["nunique"])}
+              for (i2, lvl), r in coverage.iterrows() if i2 == ind}
+        for ind in real_ids
+    }
+    dataset_dicts = [d.as_dict() for d in datasets]
     return {
         "version": version,
         "format": RELEASE_FORMAT,
@@ -164,9 +206,13 @@ def _metadata(
         "units": {lvl: int(n) for lvl, n in units["level"].value_counts().items()},
         "indicator_count": len(catalogue.indicators),
         "indicators_per_area": per_area,
-        "years": {"from": YEARS[0], "to": YEARS[-1], "all": present_years},
+        "official_indicators_per_area": official_per_area,
+        "years": {"from": present_years[0], "to": present_years[-1], "all": present_years,
+                  "official_from": official_years[0] if official_years else None,
+                  "official_to": official_years[-1] if official_years else None},
         "synthetic_indicators": synthetic_ids,
         "real_indicators": real_ids,
+        "official_coverage": official_coverage,
         "fetched_from_api": fetched_ids,
         "synthetic_seed": seed,
         "missing_shapes": geo.get("missing_shapes", []),
@@ -175,16 +221,29 @@ def _metadata(
         "centroids": geo.get("centroids", {}),
         "peer_groups": register.peer_group_names(catalogue),
         "size_classes": [c.model_dump() for c in catalogue.size_classes],
+        "population_year": register.POPULATION_YEAR,
+        "new_gminy_population_rule": register.SPLIT_RULE,
         "exam_matching": exam,
         "exam_match_rate": exam.get("summary") if isinstance(exam, dict) else None,
+        "build_report": report.get("sources", {}),
         "attribution": ATTRIBUTION,
+        "datasets": dataset_dicts,
         "sources": [
-            {"id": "bdl-2020", "name": "GUS BDL P2137: ludność wg płci i wieku, 31 XII 2020", "attribution": ATTRIBUTION["GUS"]},
+            *({"id": d["id"], "name": d["name"], "attribution": d["attribution"]} for d in dataset_dicts),
             {"id": "pkw", "name": "PKW: frekwencja w wyborach 2019–2025 po gminach", "attribution": ATTRIBUTION["PKW"]},
             {"id": "cke", "name": "CKE: wyniki egzaminu ósmoklasisty 2021–2025 po szkołach", "attribution": ATTRIBUTION["CKE"]},
             {"id": "prg", "name": "Granice administracyjne 2019 (PRG), przekodowane na TERYT 2025", "attribution": ATTRIBUTION["GUGiK"]},
-            {"id": "synthetic", "name": "Wartości syntetyczne (generator OMUP, stałe ziarno) – NIE są danymi urzędowymi",
-             "attribution": "OMUP – dane syntetyczne"},
         ],
-        "licence": "Kod: MIT. Dane: zgodnie z warunkami źródeł (GUS, PKW, CKE – z podaniem źródła); wartości syntetyczne: CC0.",
+        "demo_source": {"id": "synthetic", "name": "Wartości syntetyczne (generator OMUP, stałe ziarno) – NIE są "
+                        "danymi urzędowymi; tylko w trybie demonstracyjnym", "attribution": "OMUP – dane syntetyczne"},
+        "licence": LICENCE,
     }
+
+
+LICENCE = {
+    "code": "MIT",
+    "data": "Dane urzędowe na warunkach ich źródeł, z podaniem źródła (GUS, MF, PKW, CKE, KG PSP, GUGiK); "
+            "zestawienie OMUP: CC BY 4.0. Wartości syntetyczne trybu demonstracyjnego: CC0.",
+    "data_en": "Official data on their sources' terms, with attribution (GUS, MF, PKW, CKE, KG PSP, GUGiK); the "
+               "OMUP compilation: CC BY 4.0. Synthetic values of the demo mode: CC0.",
+}

@@ -192,6 +192,12 @@ def _read_presidential(path: Path, gminy: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def electorate_2025(raw: Path, gminy: pd.DataFrame) -> dict[str, float]:
+    """Electorate per PKW 6-digit gmina code in the first round of the 2025 presidential election."""
+    counts = _read_presidential(Path(raw) / "pkw-presidential" / PRESIDENTIAL_FILES[("Prezydent_t1", 2025)], gminy)
+    return dict(zip(counts["teryt6"], counts["electorate"], strict=True))
+
+
 def _weights(counts: pd.DataFrame, year: int) -> pd.Series:
     """Electorate per PKW code used to weight the percentage-only elections of ``year``."""
     w = counts.set_index("teryt6")["electorate"].copy()

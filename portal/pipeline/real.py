@@ -1,5 +1,6 @@
-"""Real values from the raw inputs: population and age shares 2020, area, density, turnout, exam results,
-and whatever `omup data fetch` brought from the official APIs."""
+"""Official values from the raw inputs: the catalogue's ``real`` indicators, computed from the sources' measures
+(``portal/pipeline/sources``), election turnout (``elections.py``), and whatever `omup data fetch` brought
+from the official APIs."""
 
 from __future__ import annotations
 
@@ -8,75 +9,56 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portal.catalogue import Catalogue, Indicator
+from portal.catalogue import Catalogue
 from portal.pipeline import VALUE_COLUMNS
-from portal.pipeline.register import NEW_GMINY_2025
-
-BDL_SOURCE = "GUS BDL P2137 (2020)"
-
-
-def _frame(ind: Indicator, units: pd.DataFrame, values: np.ndarray, year: int, source: str) -> pd.DataFrame:
-    df = pd.DataFrame(
-        {"indicator": ind.id, "teryt": units["teryt"].to_numpy(), "year": year, "value": values.astype(float)}
-    )
-    df["flag"] = np.where(np.isnan(df["value"]), "no_data", "ok")
-    # Parents of the 2025 gminy hold their children's 2020 territory and residents: mark them as estimates.
-    parents = set(NEW_GMINY_2025.values())
-    df.loc[df["teryt"].isin(parents) & (df["flag"] == "ok"), "flag"] = "estimated"
-    df["synthetic"] = False
-    df["source"] = source
-    return df
+from portal.pipeline.measures import MeasureInfo, ratio_values
+from portal.pipeline.sources import BuildContext, SourceOutput, read_all
 
 
-def _register_values(ind: Indicator, units: pd.DataFrame) -> pd.DataFrame:
-    """Indicators read straight off the register (population, shares, area, density)."""
-    kind = ind.real.kind
-    u = units[units["level"].isin(ind.levels)]
-    if kind == "population":
-        v = u["population"].to_numpy(float)
-    elif kind == "population_share":
-        key = ind.real.key or "pop_65_plus"
-        v = 100.0 * u[key].to_numpy(float) / u["population"].to_numpy(float)
-    elif kind == "area":
-        v = u["area_km2"].to_numpy(float)
-    elif kind == "density":
-        v = u["density"].to_numpy(float)
-    else:  # pragma: no cover - guarded by the caller
-        raise ValueError(kind)
-    source = BDL_SOURCE if kind != "area" else "PRG 2019 (GUGiK), granice uproszczone"
-    frames = [_frame(ind, u, v, year, source) for year in ind.year_list]
-    return pd.concat(frames, ignore_index=True)
-
-
-def real_values(
-    catalogue: Catalogue, units: pd.DataFrame, raw: Path, fetch_dir: Path | None = None
-) -> tuple[pd.DataFrame, dict]:
-    """Values of every indicator marked `real` in the catalogue, and a report (e.g. exam match rates)."""
+def real_values(catalogue: Catalogue, ctx: BuildContext, sources: SourceOutput | None = None
+                ) -> tuple[pd.DataFrame, dict]:
+    """Values of every indicator marked `real` in the catalogue, and a report (match rates, unmatched codes)."""
     from portal.pipeline import elections, exams
 
-    frames: list[pd.DataFrame] = []
-    report: dict = {}
+    units = ctx.units
     wanted = [i for i in catalogue.indicators if i.real is not None]
     kinds = {i.real.kind for i in wanted}
+    sources = sources if sources is not None else read_all(ctx)
+    infos: dict[str, MeasureInfo] = {m.id: m for m in sources.infos}
+    report: dict = {"sources": sources.report}
+    frames: list[pd.DataFrame] = []
     for ind in wanted:
-        if ind.real.kind in {"population", "population_share", "area", "density"}:
-            frames.append(_register_values(ind, units))
+        if ind.real.kind == "ratio":
+            frames.append(ratio_values(ind, sources.measures, units, infos))
     if "turnout" in kinds:
-        turnout = elections.turnout_values(raw, units)
+        turnout = elections.turnout_values(ctx.raw, units)
         frames.append(turnout[turnout["indicator"].isin([i.id for i in wanted])])
     if "exam" in kinds:
-        exam_df, match_report = exams.exam_values(raw, units)
+        exam_df, match_report = exams.exam_values(ctx.raw, units)
         frames.append(exam_df[exam_df["indicator"].isin([i.id for i in wanted])])
         report["exam_matching"] = match_report
+    frames = [f for f in frames if len(f)]
     out = pd.concat(frames, ignore_index=True)[VALUE_COLUMNS] if frames else pd.DataFrame(columns=VALUE_COLUMNS)
     # Keep each indicator to the levels and years the catalogue declares.
     keep = np.zeros(len(out), bool)
     level_of = units.set_index("teryt")["level"]
     out_level = out["teryt"].map(level_of)
     for ind in wanted:
-        m = (out["indicator"] == ind.id) & out_level.isin(ind.levels) & out["year"].between(*ind.years)
+        m = (out["indicator"] == ind.id) & out_level.isin(ind.levels) & out["year"].isin(ind.year_list)
         keep |= m.to_numpy()
-    return out[keep].reset_index(drop=True), report
+    out = out[keep].reset_index(drop=True)
+    out = _no_values_before_existence(out, units)
+    return out, report
+
+
+def _no_values_before_existence(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """A gmina created on 1 January of year Y has no values of its own for earlier years (its territory's
+    values belong to its parent's series then); rows re-based on today's borders are marked by their
+    builders and kept."""
+    from portal.pipeline.register import NEW_GMINY_2025
+
+    too_early = values["teryt"].isin(list(NEW_GMINY_2025)) & (values["year"] < 2025)
+    return values[~too_early].reset_index(drop=True)
 
 
 def fetched_values(fetch_dir: Path) -> pd.DataFrame | None:

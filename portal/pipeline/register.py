@@ -1,4 +1,5 @@
-"""Unit register for the release year (TERYT of 2025), population 2020, peer groups and the TERYT change table."""
+"""Unit register for the release year (TERYT of 2025), latest population (P1336, 2024), peer groups and the TERYT
+change table."""
 
 from __future__ import annotations
 
@@ -136,6 +137,41 @@ def gmina_areas_km2(raw: Path) -> pd.Series:
     return pd.Series(area.to_numpy(), index=gdf["terc"].str[:6].to_numpy())
 
 
+POPULATION_YEAR = 2024
+SPLIT_RULE = (
+    "Szczawa i Grabówka istnieją od 1 I 2025 r.; GUS nie podał jeszcze ich ludności. Do ustalenia grupy "
+    "porównawczej ludność gminy macierzystej z 31 XII 2024 r. (GUS, P1336) podzielono w proporcji liczby "
+    "wyborców z I tury wyborów prezydenckich 2025 r. (PKW); to szacunek, nie dana urzędowa."
+)
+
+
+def latest_population(raw: Path, gminy: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+    """Population on 31 XII 2024 (GUS P1336) by today's code for every level, and estimates for the gminy
+    created in 2025 and their parents: the parent's count split by the 2025 electorate (PKW), see SPLIT_RULE."""
+    from portal.pipeline.elections import electorate_2025
+    from portal.pipeline.sources.population import read_exact
+
+    exact = read_exact(raw)
+    exact = exact[(exact["year"] == POPULATION_YEAR) & exact["value"].notna()]
+    today = set(gminy["teryt"])
+    by_prefix = {c[:6]: c for c in gminy["teryt"]}
+    latest: dict[str, float] = {}
+    for code, value in zip(exact["teryt"], exact["value"], strict=True):
+        if len(code) == 7 and code not in today:
+            code = by_prefix.get(code[:6], code)
+        latest[code] = float(value)
+    electorate = electorate_2025(raw, gminy.assign(mnpp=gminy["teryt"].str[2:4].astype(int) >= 61))
+    estimates: dict[str, float] = {}
+    for child, parent in NEW_GMINY_2025.items():
+        e_child, e_parent = electorate.get(child[:6]), electorate.get(parent[:6])
+        if not e_child or not e_parent or parent not in latest:
+            raise RawInputError(f"cannot split {parent} for the new gmina {child}: electorate or population missing")
+        whole = latest[parent]
+        estimates[child] = whole * e_child / (e_child + e_parent)
+        estimates[parent] = whole * e_parent / (e_child + e_parent)
+    return latest, estimates
+
+
 def size_class(population: float, catalogue: Catalogue) -> str | None:
     if not np.isfinite(population):
         return None
@@ -155,6 +191,7 @@ def build_register(raw: Path, catalogue: Catalogue) -> pd.DataFrame:
 
     pop = read_population_2020(raw).assign(prefix=lambda d: d["teryt2020"].str[:6]).set_index("prefix")
     areas = gmina_areas_km2(raw)
+    latest, estimates = latest_population(raw, gminy)
 
     g = gminy.copy()
     g["level"] = "gmina"
@@ -166,10 +203,22 @@ def build_register(raw: Path, catalogue: Catalogue) -> pd.DataFrame:
         raise RawInputError(f"gmina list {RELEASE_TERYT_YEAR}: powiat codes not in the powiat list: {unknown_pow[:5]}")
     prefix = g["teryt"].str[:6]
     g["area_km2"] = prefix.map(areas).astype(float)
-    for col in ["population", "pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus"]:
+    # Age groups of 2020 (pre-revision P2137 export): inputs of the synthetic demo generator only.
+    for col in ["pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus"]:
         g[col] = prefix.map(pop[col]).astype(float)
-    # The new 2025 gminy have neither a 2019 shape nor a 2020 count: their figures stay with the parent.
-    g.loc[g["teryt"].isin(list(NEW_GMINY_2025)), ["area_km2", "population"]] = np.nan
+    # Population of the latest year (P1336, 31 XII 2024) sets size classes and peer groups.
+    g["population"] = g["teryt"].map(latest).astype(float)
+    g["population_estimated"] = g["teryt"].isin(list(estimates))
+    g.loc[g["population_estimated"], "population"] = g.loc[g["population_estimated"], "teryt"].map(estimates)
+    # The new 2025 gminy have no 2019 shape: their area stays with the parent's shape.
+    g.loc[g["teryt"].isin(list(NEW_GMINY_2025)), "area_km2"] = np.nan
+    for child, parent in NEW_GMINY_2025.items():
+        # The demo generator's 2020 age groups: the parent's, split in the same proportion as the population.
+        share = estimates[child] / (estimates[child] + estimates[parent])
+        for col in ["pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus"]:
+            whole = g.loc[g["teryt"] == parent, col].iloc[0]
+            g.loc[g["teryt"] == child, col] = whole * share
+            g.loc[g["teryt"] == parent, col] = whole * (1 - share)
     g["has_shape"] = g["area_km2"].notna()
 
     # Display names tell same-named units apart: "Bolesławiec (gmina miejska, pow. bolesławiecki)".
@@ -207,6 +256,9 @@ def build_register(raw: Path, catalogue: Catalogue) -> pd.DataFrame:
         agg = g.groupby(key)[sums].sum(min_count=1)
         for col in sums:
             upper[col] = upper["teryt"].map(agg[col]).astype(float)
+        # Powiaty and województwa take P1336's own 2024 count (equal to the sum of their gminy).
+        upper["population"] = upper["teryt"].map(latest).astype(float).fillna(upper["population"])
+        upper["population_estimated"] = False
         upper["has_shape"] = True
 
     units = pd.concat([g, p, w], ignore_index=True)
@@ -228,11 +280,7 @@ def _peer_group(row, catalogue: Catalogue) -> str:
         return "miasta-na-prawach-powiatu" if row.mnpp else "powiaty-ziemskie"
     if row.mnpp:
         return "miasta-na-prawach-powiatu"
-    population = row.population
-    if not np.isfinite(population):
-        # New gminy without a 2020 count: the smallest class of their kind, as their size suggests.
-        population = 0.0
-    cls = size_class(population, catalogue)
+    cls = size_class(row.population, catalogue)
     return f"{row.kind}-{cls}"
 
 
