@@ -1,0 +1,354 @@
+"""'Why did it move?': a ratio indicator's year-on-year change split into what its numerator and its
+denominator did, with the series breaks that can explain a jump.
+
+Method (log-change decomposition). A ratio indicator is v = m · N / D (portal/pipeline/measures.py: the
+multiplier m, the numerator measure N, the denominator measure D). Between two years
+
+    Δln v = Δln N − Δln D
+
+exactly, so the change of the value (in log points) is the numerator's part ``Δln N`` plus the denominator's
+part ``−Δln D``; the two parts add up, whatever their signs. For reading, each part is also given as the
+relative change the value would have had if only that part had moved: ``exp(part) − 1`` ("had only the
+numerator changed, the value would have risen by 3.1%"). The parts are computed from the measures, the total
+from the published values; their difference (``residual``) is rounding in the published values and is
+reported, never hidden.
+
+A change is undefined in logs when a value, numerator or denominator is missing, zero or negative (a count
+that went from 0 to 3); the result then says so instead of inventing a split.
+
+A *jump* is a change of at least :data:`JUMP_MIN_LOG` log points (≈10%) that is also at least
+:data:`JUMP_FACTOR` times the median absolute year-on-year change of the series; series breaks
+(portal/breaks.py) whose window overlaps the two years are named with every change, jump or not.
+
+Numerators and denominators come from the release's measure table (``measures.parquet``: measure, teryt,
+year, value, flag, source) when the release holds one; otherwise the decomposition is unavailable and says
+why. Everything below :func:`unit_decomposition` is a pure function of plain numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from portal.explain import format_number
+
+JUMP_MIN_LOG = 0.10
+JUMP_FACTOR = 3.0
+NO_CHANGE_LOG = 1e-9
+
+METHOD = {
+    "pl": "Rozkład zmiany logarytmicznej: Δln(wartość) = Δln(licznik) − Δln(mianownik). Część licznika "
+          "i część mianownika sumują się dokładnie; „gdyby zmienił się tylko licznik” "
+          "to exp(Δln licznika) − 1, "
+          "„tylko mianownik” to exp(−Δln mianownika) − 1. Różnicę między sumą części a zmianą opublikowanej "
+          "wartości (zaokrąglenia) podajemy jako resztę.",
+    "en": "Log-change decomposition: Δln(value) = Δln(numerator) − Δln(denominator). The numerator's "
+          "and the denominator's parts add up exactly; 'had only the numerator changed' "
+          "is exp(Δln numerator) − 1, "
+          "'only the denominator' is exp(−Δln denominator) − 1. The difference between the parts' sum "
+          "and the change of the published value (rounding) is reported as the residual.",
+}
+
+UNAVAILABLE = {
+    "not_ratio": {"pl": "To nie jest wskaźnik ilorazowy (licznik/mianownik): nie ma czego rozkładać.",
+                  "en": "Not a ratio indicator (numerator/denominator): nothing to decompose."},
+    "no_measures": {"pl": "Licznika i mianownika tego wskaźnika nie ma w tym wydaniu danych.",
+                    "en": "This release does not hold the indicator's numerator and denominator."},
+    "no_denominator": {"pl": "Wskaźnik jest sumą bez mianownika: cała zmiana to zmiana licznika.",
+                       "en": "The indicator is a total without a denominator: all of its change is the "
+                             "numerator's."},
+}
+
+
+def _ok(x: object) -> bool:
+    return x is not None and isinstance(x, (int, float, np.floating)) and math.isfinite(float(x))
+
+
+def _log_change(a: float | None, b: float | None) -> float | None:
+    if not (_ok(a) and _ok(b)) or a <= 0 or b <= 0:
+        return None
+    return math.log(float(b) / float(a))
+
+
+def decompose_change(
+    numerator: tuple[float | None, float | None],
+    denominator: tuple[float | None, float | None] | None,
+    value: tuple[float | None, float | None] | None = None,
+    multiplier: float = 1.0,
+) -> dict:
+    """Split one change of v = m·N/D into the numerator's and the denominator's log parts.
+
+    ``numerator`` and ``denominator`` are (before, after); ``denominator`` None for a total (D ≡ 1).
+    ``value`` is the published (before, after); when None it is computed as m·N/D.
+    Returns {status: "ok" | "undefined", total, numerator_part, denominator_part, residual,
+    numerator_only, denominator_only, relative_change, driver: "numerator" | "denominator" | "both" | None,
+    value: (before, after), reason: str | None} (log parts in log points; *_only and relative_change as
+    fractions, 0.031 = +3.1%).
+    """
+    n0, n1 = numerator
+    d0, d1 = denominator if denominator is not None else (1.0, 1.0)
+    if value is None:
+        value = (multiplier * n0 / d0 if _ok(n0) and _ok(d0) and d0 else None,
+                 multiplier * n1 / d1 if _ok(n1) and _ok(d1) and d1 else None)
+    v0, v1 = value
+    out: dict = {"value": (v0, v1), "numerator": (n0, n1),
+                 "denominator": None if denominator is None else (d0, d1),
+                 "status": "undefined", "total": None, "numerator_part": None, "denominator_part": None,
+                 "residual": None, "numerator_only": None, "denominator_only": None,
+                 "relative_change": None, "driver": None, "reason": None}
+    total = _log_change(v0, v1)
+    num = _log_change(n0, n1)
+    den = _log_change(d0, d1)
+    if total is None or num is None or den is None:
+        missing = [name for name, part in (("value", total), ("numerator", num), ("denominator", den))
+                   if part is None]
+        out["reason"] = "missing, zero or negative: " + ", ".join(missing)
+        return out
+    den_part = -den
+    out.update({
+        "status": "ok", "total": total, "numerator_part": num, "denominator_part": den_part,
+        "residual": total - (num + den_part), "numerator_only": math.expm1(num),
+        "denominator_only": math.expm1(den_part), "relative_change": math.expm1(total),
+        "driver": _driver(num, den_part),
+    })
+    return out
+
+
+def _driver(num: float, den_part: float) -> str | None:
+    """Which part moved the value: the one holding at least two thirds of the parts' absolute size."""
+    size = abs(num) + abs(den_part)
+    if size <= NO_CHANGE_LOG:
+        return None
+    if abs(num) >= 2 / 3 * size:
+        return "numerator"
+    if abs(den_part) >= 2 / 3 * size:
+        return "denominator"
+    return "both"
+
+
+def decompose_series(
+    years: Sequence[int],
+    numerators: Sequence[float | None],
+    denominators: Sequence[float | None] | None,
+    values: Sequence[float | None] | None = None,
+    multiplier: float = 1.0,
+    breaks: Sequence[dict] = (),
+) -> list[dict]:
+    """Every year-on-year change of a series (consecutive years present in ``years``), oldest first.
+
+    Each item is :func:`decompose_change` plus year_from, year_to, jump (bool) and breaks (the series
+    breaks whose window (earliest … year) overlaps (year_from, year_to]). Years need not be contiguous: a
+    gap gives one change over the gap, named by its two years.
+    """
+    years = list(years)
+    if len(numerators) != len(years) or (denominators is not None and len(denominators) != len(years)):
+        raise ValueError("years, numerators and denominators must have the same length")
+    out = []
+    for k in range(1, len(years)):
+        d = decompose_change(
+            (numerators[k - 1], numerators[k]),
+            None if denominators is None else (denominators[k - 1], denominators[k]),
+            None if values is None else (values[k - 1], values[k]),
+            multiplier,
+        )
+        y0, y1 = int(years[k - 1]), int(years[k])
+        d["year_from"], d["year_to"] = y0, y1
+        d["breaks"] = [b for b in breaks if int(b.get("earliest", b["year"])) <= y1 and int(b["year"]) > y0]
+        out.append(d)
+    typical = [abs(d["total"]) for d in out if d["status"] == "ok"]
+    median = float(np.median(typical)) if typical else 0.0
+    for d in out:
+        d["jump"] = bool(d["status"] == "ok" and abs(d["total"]) >= max(JUMP_MIN_LOG, JUMP_FACTOR * median))
+    return out
+
+
+# --------------------------------------------------------------------------- sentences
+
+_VERB = {  # gender of the subject → (rose, fell, did not change) in Polish
+    "f": ("wzrosła", "spadła", "nie zmieniła się"),
+    "m": ("wzrósł", "spadł", "nie zmienił się"),
+}
+
+
+def _pct(x: float, lang: str) -> str:
+    return format_number(abs(x) * 100, 1, lang) + "%"
+
+
+def _moved(x: float, gender: str, lang: str) -> str:
+    if abs(x) < 0.0005:
+        return {"pl": _VERB[gender][2], "en": "did not change"}["en" if lang == "en" else "pl"]
+    if lang == "en":
+        return f"{'rose' if x > 0 else 'fell'} by {_pct(x, lang)}"
+    return f"{_VERB[gender][0] if x > 0 else _VERB[gender][1]} o {_pct(x, lang)}"
+
+
+def _would(x: float, lang: str) -> str:
+    if abs(x) < 0.0005:
+        return "would not have changed" if lang == "en" else "nie zmieniłaby się"
+    if lang == "en":
+        return f"would have {'risen' if x > 0 else 'fallen'} by {_pct(x, lang)}"
+    return f"{'wzrosłaby' if x > 0 else 'spadłaby'} o {_pct(x, lang)}"
+
+
+def explain(d: dict, lang: str = "pl", numerator_name: str | None = None,
+            denominator_name: str | None = None) -> str:
+    """One change as sentences: how the value moved, what the numerator and the denominator did, breaks.
+
+    ``d`` is an item of :func:`decompose_series`; the names are the catalogue formula's texts.
+    """
+    en = lang == "en"
+    lang = "en" if en else "pl"
+    y0, y1 = d["year_from"], d["year_to"]
+    lead = f"Between {y0} and {y1}" if en else f"Między {y0} a {y1} r."
+    if d["status"] != "ok":
+        text = (f"{lead} the change cannot be split (a value, numerator or denominator is missing or zero)."
+                if en else f"{lead} zmiany nie da się rozłożyć (brak wartości, licznika lub mianownika albo "
+                           "są one zerowe).")
+    else:
+        num = f" ({numerator_name})" if numerator_name else ""
+        den = f" ({denominator_name})" if denominator_name else ""
+        if en:
+            parts = [f"{lead} the value {_moved(d['relative_change'], 'f', lang)}."]
+            parts.append(f"The numerator{num} {_moved(d['numerator_only'], 'm', lang)}.")
+            if d["denominator"] is not None:
+                den_change = math.expm1(-d["denominator_part"])
+                parts.append(f"The denominator{den} {_moved(den_change, 'm', lang)}; had only the "
+                             f"denominator changed, the value {_would(d['denominator_only'], lang)}.")
+            driver = {"numerator": "Mostly the numerator's change.",
+                      "denominator": "Mostly the denominator's change.",
+                      "both": "Both parts mattered."}.get(d["driver"] or "")
+        else:
+            parts = [f"{lead} wartość {_moved(d['relative_change'], 'f', lang)}."]
+            parts.append(f"Licznik{num} {_moved(d['numerator_only'], 'm', lang)}.")
+            if d["denominator"] is not None:
+                den_change = math.expm1(-d["denominator_part"])
+                parts.append(f"Mianownik{den} {_moved(den_change, 'm', lang)}; gdyby zmienił się tylko "
+                             f"mianownik, wartość {_would(d['denominator_only'], lang)}.")
+            driver = {"numerator": "Zmiana wynika głównie ze zmiany licznika.",
+                      "denominator": "Zmiana wynika głównie ze zmiany mianownika.",
+                      "both": "Znaczenie miały zmiany licznika i mianownika."}.get(d["driver"] or "")
+        if d["denominator"] is not None and driver:
+            parts.append(driver)
+        text = " ".join(parts)
+    if d.get("breaks"):
+        reasons = "; ".join(b["reason"][lang] for b in d["breaks"])
+        text += (f" A break in the series falls in this period: {reasons}."
+                 if en else f" W tym okresie jest przerwa w szeregu: {reasons}.")
+        if d.get("jump"):
+            text += (" The jump may come from this change rather than from the service."
+                     if en else " Skok może wynikać z tej zmiany, a nie ze zmian w usłudze.")
+    return text
+
+
+# --------------------------------------------------------------------------- the release
+
+def ratio_parts(indicator) -> tuple[str, str | None, float] | None:
+    """(numerator measure, denominator measure or None, multiplier) of an official ratio indicator."""
+    real = getattr(indicator, "real", None)
+    if real is None or real.kind != "ratio" or not real.numerator:
+        return None
+    return real.numerator, real.denominator, float(real.multiplier)
+
+
+@functools.lru_cache(maxsize=4)
+def _measure_table(path: str, mtime: float) -> dict:
+    import pandas as pd
+
+    df = pd.read_parquet(path, columns=["measure", "teryt", "year", "value"])
+    df = df.sort_values(["measure", "teryt", "year"], kind="stable").reset_index(drop=True)
+    return {"idx": df.groupby(["measure", "teryt"], sort=False).indices,
+            "year": df["year"].to_numpy(int), "value": df["value"].to_numpy(float)}
+
+
+MeasureLookup = Callable[[str, str], dict[int, float]]
+
+
+def release_measures(store) -> MeasureLookup | None:
+    """The release's measure table as a lookup (measure, teryt) → {year: value}; None when it has none.
+
+    Uses ``store.measure_series`` when the store offers it, else reads ``measures.parquet`` beside the
+    release's values once per process (the demo edition shares the official edition's measures).
+    """
+    method = getattr(store, "measure_series", None)
+    if callable(method):
+        def from_store(measure: str, teryt: str) -> dict[int, float]:
+            return {int(p["year"]): p["value"] for p in method(measure, teryt) if _ok(p.get("value"))}
+        return from_store
+    candidates = [Path(store.path) / "measures.parquet"]
+    if getattr(store, "demo", False):
+        candidates.append(Path(store.path).parent / "measures.parquet")
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        return None
+    table = _measure_table(str(path), path.stat().st_mtime)
+
+    def lookup(measure: str, teryt: str) -> dict[int, float]:
+        rows = table["idx"].get((measure, teryt))
+        if rows is None:
+            return {}
+        return {int(y): float(v) for y, v in zip(table["year"][rows], table["value"][rows], strict=True)
+                if math.isfinite(v)}
+
+    return lookup
+
+
+def unit_decomposition(store, indicator_id: str, teryt: str, lang: str = "pl",
+                       measures: MeasureLookup | None = None) -> dict:
+    """Every year-on-year change of one unit's indicator, decomposed, with sentences and breaks.
+
+    Returns {indicator, teryt, available (bool), reason ({pl, en} when not available), method ({pl, en}),
+    numerator: {measure, name}, denominator: {measure, name} | None, multiplier, synthetic,
+    changes: [decompose_series items + sentence]}. ``measures`` defaults to :func:`release_measures`.
+    ValueError for an unknown indicator or unit.
+    """
+    from portal.breaks import series_breaks
+
+    ind = store.catalogue.by_id.get(indicator_id)
+    if ind is None:
+        raise ValueError(f"unknown indicator {indicator_id!r}")
+    if teryt not in store.units.index:
+        raise ValueError(f"unknown unit {teryt!r}")
+    lang = "en" if lang == "en" else "pl"
+    out: dict = {"indicator": indicator_id, "teryt": teryt, "available": False, "reason": None,
+                 "method": METHOD, "numerator": None, "denominator": None, "multiplier": None,
+                 "synthetic": bool(store.is_synthetic(indicator_id)), "changes": []}
+    parts = ratio_parts(ind)
+    if parts is None or out["synthetic"]:
+        out["reason"] = UNAVAILABLE["not_ratio"] if parts is None else UNAVAILABLE["no_measures"]
+        return out
+    num_id, den_id, mult = parts
+    out["numerator"] = {"measure": num_id, "name": ind.formula.numerator.get(lang)}
+    out["denominator"] = ({"measure": den_id, "name": ind.formula.denominator.get(lang)}
+                          if den_id and ind.formula.denominator else
+                          ({"measure": den_id, "name": None} if den_id else None))
+    out["multiplier"] = mult
+    lookup = measures if measures is not None else release_measures(store)
+    if lookup is None:
+        out["reason"] = UNAVAILABLE["no_measures"]
+        return out
+    series = [p for p in store.series(indicator_id, teryt) if _ok(p["value"])]
+    nums, dens = lookup(num_id, teryt), (lookup(den_id, teryt) if den_id else None)
+    if not nums:
+        out["reason"] = UNAVAILABLE["no_measures"]
+        return out
+    years = [p["year"] for p in series]
+    changes = decompose_series(
+        years, [nums.get(y) for y in years], None if dens is None else [dens.get(y) for y in years],
+        [p["value"] for p in series], mult, series_breaks(store, teryt),
+    )
+    names = (out["numerator"]["name"], (out["denominator"] or {}).get("name"))
+    for d in changes:
+        d["sentence"] = explain(d, lang, *names)
+    out["available"] = True
+    if den_id is None:
+        out["reason"] = UNAVAILABLE["no_denominator"]
+    out["changes"] = changes
+    return out
+
+
+__all__ = ["JUMP_FACTOR", "JUMP_MIN_LOG", "METHOD", "decompose_change", "decompose_series", "explain",
+           "ratio_parts", "release_measures", "unit_decomposition"]
