@@ -6,6 +6,10 @@ gmina part of their budget), codes of the 2026 division, one row per code where 
 (each with its own years). The export's powiat, województwo and Poland rows are sums of gminy, not those
 units' own budgets, and are not used: a gmina-budget value is published at gmina level only. Codes are
 re-keyed to today's gminy; Ostrowice (3203042, divided in 2019) has no unit today and is reported.
+
+A gmina-year whose report is missing from the BDL finance exports (its total own revenue exported as 0 zł,
+``own_revenues.unreported_gmina_years``: Boguszów-Gorce 2019) shows 0 zł here too; it is set missing
+(``no_data``), not published as a true zero.
 """
 
 from __future__ import annotations
@@ -54,8 +58,17 @@ def read_rows(ctx: BuildContext) -> pd.DataFrame:
 
 
 def read(ctx: BuildContext) -> SourceOutput:
+    from portal.pipeline.sources import own_revenues
+
     rk = rekey_gminy(read_rows(ctx), ctx.units, ctx.changes)
     measures = combine_years(rk.frame)[MEASURE_COLUMNS]
+    total = rekey_gminy(own_revenues.read_total_2015(ctx), ctx.units, ctx.changes).frame
+    unreported = own_revenues.unreported_gmina_years(total)
+    pairs = zip(measures["teryt"], measures["year"], strict=True)
+    hit = pd.Series([(t, int(y)) in unreported for t, y in pairs], index=measures.index)
+    measures["value"] = measures["value"].mask(hit)
+    measures["flag"] = measures["flag"].mask(hit, "no_data")
     measures["year"] = measures["year"].astype("int64")
-    report = {"unmatched_codes": rk.unmatched}
+    report = {"unmatched_codes": rk.unmatched,
+              "unreported_gmina_years": sorted(f"{t} {y}" for t, y in unreported)}
     return SourceOutput(measures=measures, infos=INFOS, datasets=DATASETS, report=report)

@@ -13,6 +13,10 @@
 The total runs 2010–2014 from the first export and 2015–2024 from the second; the two agree 2015–2019 for
 every gmina to within half a złoty (rounding of the first export), which the report records.
 
+A gmina-year whose total own revenue is exported as 0 zł is a missing report, not a budget without own
+revenue (Boguszów-Gorce 2019: every item 0, in P2633 too): all its items are set missing (``no_data``) and
+listed in the report (``unreported_gmina_years``, also used by ``investment_spending``).
+
 Codes of earlier divisions are re-keyed to today's gminy (``rekey_gminy``, ``combine_years``). One code
 change that the TERYT change table cannot know is added here: Wałbrzych was a gmina of powiat wałbrzyski
 (0221091) until 2012 and a city with powiat rights (0265011) from 2013, on the same territory. Units that
@@ -111,6 +115,18 @@ def _rekeyed(ctx: BuildContext, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[
     return combine_years(rk.frame), rk.unmatched
 
 
+def unreported_gmina_years(rows: pd.DataFrame) -> set[tuple[str, int]]:
+    """(gmina, year) pairs whose total own revenue is 0 zł: the gmina's report is missing from the export."""
+    zero = rows[(rows["measure"] == "gmina_own_revenue") & (rows["value"] == 0)]
+    return set(zip(zero["teryt"], zero["year"].astype(int), strict=True))
+
+
+def _blank(rows: pd.DataFrame, pairs: set[tuple[str, int]]) -> pd.DataFrame:
+    hit = pd.Series([(t, int(y)) in pairs for t, y in zip(rows["teryt"], rows["year"], strict=True)],
+                    index=rows.index)
+    return rows.assign(value=rows["value"].mask(hit), flag=rows["flag"].mask(hit, "no_data"))
+
+
 def read_items_2010(ctx: BuildContext) -> pd.DataFrame:
     """Every item of dochody.csv as measure rows with the codes of their year (not re-keyed)."""
     path = ctx.raw / ITEMS_2010.folder / ITEMS_2010.files[0]
@@ -146,6 +162,8 @@ def read_total_2015(ctx: BuildContext) -> pd.DataFrame:
 def read(ctx: BuildContext) -> SourceOutput:
     items, items_unmatched = _rekeyed(ctx, read_items_2010(ctx))
     total, total_unmatched = _rekeyed(ctx, read_total_2015(ctx))
+    unreported = unreported_gmina_years(items) | unreported_gmina_years(total)
+    items, total = _blank(items, unreported), _blank(total, unreported)
 
     # The two exports of the total where they overlap (2015–2019), gmina by gmina.
     overlap = (items["measure"] == "gmina_own_revenue") & (items["year"] >= SECOND_EXPORT_FROM)
@@ -159,6 +177,7 @@ def read(ctx: BuildContext) -> SourceOutput:
         "unmatched_codes_2010_2019": items_unmatched,
         "unmatched_codes_2015_2024": total_unmatched,
         "same_territory_recoded": SAME_TERRITORY,
+        "unreported_gmina_years": sorted(f"{t} {y}" for t, y in unreported),
         "total_2015_2019_gmina_years_compared": len(both),
         "total_2015_2019_max_abs_difference_zl": round(float(diff.max()), 2) if len(diff) else None,
     }
