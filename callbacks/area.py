@@ -108,7 +108,7 @@ def map_view(state: ViewState) -> dict:
         return {"data": [], "layout": {"height": 560}}
     return map_figure(codes=sl.codes, values=sl.value, indicator=sl.indicator, geojson_url=f"/geo/{geo.split('/')[-1]}",
                       lang=state.lang, synthetic=bool(sl.synthetic.any()), selected=state.selected_at_level,
-                      height=560, zrange=_color_range(store.version, state.indicator, state.year, state.level))
+                      height=560, zrange=_color_range(store.cache_key, state.indicator, state.year, state.level))
 
 
 @memoize_versioned

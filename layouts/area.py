@@ -132,6 +132,16 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
     if area not in store.catalogue.area_by_id:
         raise NotFound("area", area)
     params["lang"] = lang
+    if store.catalogue.area_by_id[area].headline is None:
+        # No official indicator of this area in this release: one sentence on what would fill it, and the demo.
+        from layouts.components.official import area_without_official
+
+        lang = "en" if lang == "en" else "pl"
+        area_obj = store.catalogue.area_by_id[area]
+        content = [html.H1(area_obj.name.get(lang), className="h2"),
+                   html.P(area_obj.description.get(lang), className="text-muted"),
+                   area_without_official(area_obj, lang)]
+        return page(lang, f"/obszar/{area}", {}, content, indicator_ids=[])
     state = resolve_state(store, area, params)
     lang = state.lang
     tx = TEXT[lang]

@@ -436,7 +436,7 @@ class Comparison:
         """{n, min, q1, median, q3, max, mean} of the group for one indicator-year."""
         store = store or get_store()
         if self.knn:
-            return _knn_stats(store.version, self.knn, indicator_id, self.level).get(year)
+            return _knn_stats(store.cache_key, self.knn, indicator_id, self.level).get(year)
         return store.group(indicator_id, year, self.level, "peer", self.peer_group)
 
     def members(self) -> np.ndarray:
@@ -476,7 +476,7 @@ def _comparison(version: str, teryt: str, peers: str) -> Comparison:
 
 def comparison_of(teryt: str, peers: str = "grupa") -> Comparison:
     """The comparison group for the unit and the chosen mode (memoised per data version)."""
-    return _comparison(get_store().version, teryt, peers)
+    return _comparison(get_store().cache_key, teryt, peers)
 
 
 # ------------------------------------------------------------------------------------------------ numbers

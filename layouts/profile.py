@@ -309,7 +309,7 @@ def card_chance(store: Store, ind: Indicator, teryt: str, year: int) -> bool | N
     """uncertainty.indistinguishable (within the 95% limits around the peers' pooled rate), vectorised per
     (indicator, year, level): the library call re-indexes the unit table each time, ~10 ms for each card."""
     level = store.units.at[teryt, "level"]
-    arrays = _rate_arrays(store.version, ind.id, year, level)
+    arrays = _rate_arrays(store.cache_key, ind.id, year, level)
     if arrays is None:
         return None
     codes, value, n, groups = arrays
@@ -341,7 +341,7 @@ def build_card(
     )
     point = store.point(ind.id, teryt, year) if year is not None else None
     peer = unit["peer_group"]
-    medians = list(peer_medians(store.version, level, peer).get(ind.id, ()))
+    medians = list(peer_medians(store.cache_key, level, peer).get(ind.id, ()))
     if len(medians) != len(years):
         medians = [None] * len(years)
     synthetic = store.is_synthetic(ind.id) or any(s["synthetic"] for s in series)

@@ -17,7 +17,10 @@ TEXT = {
         "search_label": "Wyszukaj gminę, powiat lub województwo",
         "placeholder": "np. Wadowice, Łódź, 1218093",
         "areas": "Obszary usług",
-        "median": "mediana gmin",
+        "median": "mediana",
+        "median_of": {"gmina": "gmin", "powiat": "powiatów", "wojewodztwo": "województw"},
+        "no_official": "Brak jeszcze urzędowych danych w tym wydaniu; wypełnią je {sources} (omup data fetch).",
+        "see_demo": "Zobacz w trybie demonstracyjnym",
         "about_h": "Czym jest OMUP?",
         "about": "OMUP zbiera w jednym miejscu wskaźniki usług publicznych – od przedszkoli po drogi – dla wszystkich "
                  "2 479 gmin, 380 powiatów i 16 województw i porównuje każdą jednostkę z podobnymi: gminy tego samego "
@@ -35,7 +38,10 @@ TEXT = {
         "search_label": "Search for a gmina, county or voivodeship",
         "placeholder": "e.g. Wadowice, Łódź, 1218093",
         "areas": "Service areas",
-        "median": "gmina median",
+        "median": "median",
+        "median_of": {"gmina": "of gminy", "powiat": "of powiaty", "wojewodztwo": "of voivodeships"},
+        "no_official": "No official data in this release yet; {sources} will fill it (omup data fetch).",
+        "see_demo": "See it in demo mode",
         "about_h": "What is OMUP?",
         "about": "OMUP brings public-service indicators – from pre-schools to roads – for all 2,479 gminas, 380 "
                  "counties and 16 voivodeships into one place and compares each unit with similar ones: gminas of "
@@ -82,12 +88,17 @@ def area_tiles(lang: str) -> list:
     for area in store.catalogue.areas:
         if area.id == "kontekst":
             continue
+        if area.headline is None:
+            tiles.append(_tile_without_official(area, lang))
+            continue
         ind = store.catalogue.by_id[area.headline]
-        year = store.latest_year(ind.id, "gmina")
-        national = store.group(ind.id, year, "gmina", "national", "PL") if year else None
+        level = ind.levels[0]
+        year = store.latest_year(ind.id, level)
+        national = store.group(ind.id, year, level, "national", "PL") if year else None
         value = format_value(national["median"], ind.unit.get(lang), ind.decimals, lang) if national else "–"
         badge = (dbc.Badge("syntetyczne" if lang != "en" else "synthetic", color="warning", text_color="dark",
                            className="ms-1") if store.is_synthetic(ind.id) else None)
+        level_word = tx["median_of"].get(level, "")
         tiles.append(
             dbc.Col(
                 dcc.Link(
@@ -98,7 +109,7 @@ def area_tiles(lang: str) -> list:
                             html.P([html.Span((ind.short_name or ind.name).get(lang), className="small"), badge],
                                    className="mb-1"),
                             html.P([html.Span(value, className="fs-5 fw-semibold"),
-                                    html.Span(f" {tx['median']}, {year}", className="small text-muted")],
+                                    html.Span(f" {tx['median']} {level_word}, {year}", className="small text-muted")],
                                    className="mb-0"),
                         ]),
                         className="h-100 area-tile",
@@ -110,6 +121,26 @@ def area_tiles(lang: str) -> list:
             )
         )
     return tiles
+
+
+def _tile_without_official(area, lang: str) -> dbc.Col:
+    """An area with no official indicator in this release: say so, name what would fill it, link the demo."""
+    from layouts.components.official import fill_sources, missing_indicators
+
+    tx = TEXT["en" if lang == "en" else "pl"]
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody([
+                html.H3(area.name.get(lang), className="h5 card-title"),
+                html.P(area.description.get(lang), className="small text-muted mb-2"),
+                html.P(tx["no_official"].format(sources=fill_sources(missing_indicators(area.id), lang)),
+                       className="small mb-1"),
+                html.A(tx["see_demo"], href=with_lang(f"/obszar/{area.id}", lang, demo="1"), className="small"),
+            ]),
+            className="h-100 area-tile area-tile-empty",
+        ),
+        xs=12, sm=6, lg=4, className="mb-3",
+    )
 
 
 def layout(lang: str = "pl", q: str | None = None, **_: str) -> list:

@@ -121,7 +121,7 @@ def memoize_versioned(fn: Callable) -> Callable:
 
         if not has_app_context():
             return fn(*args)
-        key = f"{fn.__module__}.{fn.__qualname__}:{get_store().version}:{args!r}"
+        key = f"{fn.__module__}.{fn.__qualname__}:{get_store().cache_key}:{args!r}"
         if len(key) > 400:
             import hashlib
 

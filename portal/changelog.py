@@ -16,7 +16,7 @@ import numpy as np
 
 from portal.config import Settings
 from portal.release import list_releases
-from portal.store import Store, get_store
+from portal.store import Store, demo_requested, get_store
 
 TOP_REVISIONS = 5
 
@@ -99,8 +99,9 @@ def _compare(old: Store, new: Store, indicator_id: str) -> dict:
 
 
 @lru_cache(maxsize=512)
-def _indicator_changelog(settings: Settings, indicator_id: str, old_version: str, new_version: str) -> dict:
-    old, new = get_store(settings, old_version), get_store(settings, new_version)
+def _indicator_changelog(settings: Settings, indicator_id: str, old_version: str, new_version: str,
+                         demo: bool = False) -> dict:
+    old, new = get_store(settings, old_version, demo), get_store(settings, new_version, demo)
     s_old, s_new = _status(old, indicator_id), _status(new, indicator_id)
     out: dict = {"indicator": indicator_id, "from": old.version, "to": new.version,
                  "status": {"old": s_old, "new": s_new, "changed": s_old != s_new}}
@@ -130,12 +131,13 @@ def indicator_changelog(settings: Settings, indicator_id: str, old_version: str 
     version that is not kept. The returned dict is shared by the cache: do not mutate it.
     """
     d_old, d_new = default_pair(settings)
-    return _indicator_changelog(settings, indicator_id, old_version or d_old, new_version or d_new)
+    return _indicator_changelog(settings, indicator_id, old_version or d_old, new_version or d_new,
+                                demo_requested())
 
 
 @lru_cache(maxsize=64)
-def _release_changelog(settings: Settings, old_version: str, new_version: str) -> dict:
-    old, new = get_store(settings, old_version), get_store(settings, new_version)
+def _release_changelog(settings: Settings, old_version: str, new_version: str, demo: bool = False) -> dict:
+    old, new = get_store(settings, old_version, demo), get_store(settings, new_version, demo)
     ids_old = {i.id for i in old.catalogue.indicators}
     ids_new = {i.id for i in new.catalogue.indicators}
     revised, years_added, status_changed = [], [], []
@@ -143,7 +145,7 @@ def _release_changelog(settings: Settings, old_version: str, new_version: str) -
     for ind in new.catalogue.indicators:
         if ind.id not in ids_old:
             continue
-        ch = _indicator_changelog(settings, ind.id, old.version, new.version)
+        ch = _indicator_changelog(settings, ind.id, old.version, new.version, new.demo)
         summary = {"indicator": ind.id, "name": ch["name"], "revised": ch["revised"],
                    "years_added": ch["years_added"], "years_removed": ch["years_removed"],
                    "coverage_change": ch["coverage"]["change"], "status": ch["status"]}
@@ -171,7 +173,7 @@ def release_changelog(settings: Settings, old_version: str | None = None,
     indicators with revised values (most revisions first), with years added/removed, with synthetic ↔ real
     status changes, and the total of revised values."""
     d_old, d_new = default_pair(settings)
-    return _release_changelog(settings, old_version or d_old, new_version or d_new)
+    return _release_changelog(settings, old_version or d_old, new_version or d_new, demo_requested())
 
 
 __all__ = ["default_pair", "indicator_changelog", "release_changelog", "tolerance"]

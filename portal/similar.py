@@ -56,10 +56,10 @@ class _ByVersion:
         self.store = store
 
     def __hash__(self) -> int:
-        return hash(self.store.version)
+        return hash(self.store.cache_key)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByVersion) and other.store.version == self.store.version
+        return isinstance(other, _ByVersion) and other.store.cache_key == self.store.cache_key
 
 
 def _display(m: dict, i: int, names: tuple[str, ...]) -> dict:

@@ -82,8 +82,10 @@ def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> Vie
     """A complete, valid state from URL parameters: unknown or inconsistent values fall back to defaults."""
     cat = store.catalogue
     indicator = cat.by_id.get(params.get("wskaznik", ""))
-    if area not in cat.area_by_id:
-        area = indicator.area if indicator else cat.areas[0].id
+    if area not in cat.area_by_id or cat.area_by_id[area].headline is None:
+        # An unknown area, or one without indicators in this edition: the indicator's own, else the first
+        # area that has any (the page itself says when an area has no official indicator).
+        area = indicator.area if indicator else next(a.id for a in cat.areas if a.headline is not None)
     if indicator is None or indicator.area != area:
         indicator = cat.by_id[cat.area_by_id[area].headline]
     level = LEVEL_PARAM.get(params.get("poziom", ""), params.get("poziom", ""))

@@ -85,7 +85,17 @@ class Store:
         self.path = path
         self.meta = read_metadata(path)
         self.version: str = self.meta["version"]
+        # "official" (official values only, served by default) or "demo" (official plus synthetic values).
+        self.edition: str = self.meta.get("edition", "official")
+        self.demo: bool = self.edition == "demo"
+        # Caches key on this, never on the version alone: both editions of a release share its version.
+        self.cache_key: str = self.version + (":demo" if self.demo else "")
         self.catalogue = Catalogue.model_validate(orjson.loads((path / "catalogue.json").read_bytes()))
+        root = path.parent if self.demo else path
+        full = root / "catalogue_all.json"
+        # Every indicator of the catalogue, also those the edition has no values for (to say what would fill them).
+        self.full_catalogue = (Catalogue.model_validate(orjson.loads(full.read_bytes())) if full.exists()
+                               else self.catalogue)
         units = pd.read_parquet(path / "units.parquet")
         self.units = units.set_index("teryt", drop=False)
         self.changes = pd.read_parquet(path / "teryt_changes.parquet")
@@ -345,6 +355,15 @@ _loaded: dict[tuple[str, str], Store] = {}
 _settings_cache: list[Settings] = []
 
 
+def demo_requested() -> bool:
+    """Whether the current request asked for the demo edition (`demo=1`, see portal/web.py)."""
+    try:
+        from flask import g, has_request_context
+    except ImportError:  # pragma: no cover
+        return False
+    return bool(has_request_context() and g.get("omup_demo"))
+
+
 def pinned_version() -> str | None:
     """The data version a request is pinned to (`v=` in a shared link), if any; see portal/web.py."""
     try:
@@ -375,13 +394,17 @@ def _default_settings() -> Settings:
     return _settings_cache[0]
 
 
-def get_store(settings: Settings | None = None, version: str | None = None) -> Store:
-    """The store for a release (current by default), loaded once per process and per version.
+def get_store(settings: Settings | None = None, version: str | None = None, demo: bool | None = None) -> Store:
+    """The store for a release (current by default) and edition, loaded once per process, version and edition.
 
+    The official edition (official values only) unless the request asked for the demo (or ``demo=True``).
     A new `current` release (a build swapped in while serving) is picked up on the next call after its
     symlink changes; older stores stay loaded for pinned links (at most `keep_releases`).
     """
     settings = settings or _default_settings()
+    if demo is None:
+        demo = demo_requested()
+    edition = "demo" if demo else "official"
     if version is None:
         version = pinned_version()
     if version is None:
@@ -390,24 +413,25 @@ def get_store(settings: Settings | None = None, version: str | None = None) -> S
             name = os.readlink(settings.release_path / "current").rsplit("/", 1)[-1]
         except OSError as exc:
             raise NoReleaseError(f"no release in {settings.release_path}; run `omup data build`") from exc
-        key = (str(settings.release_path), name)
+        key = (str(settings.release_path), name, edition)
         store = _loaded.get(key)
         if store is not None:
             return store
     path = release_path(settings, version)
-    key = (str(settings.release_path), path.name)
+    key = (str(settings.release_path), path.name, edition)
     store = _loaded.get(key)
     if store is None:
         with _lock:
             store = _loaded.get(key)
             if store is None:
-                store = Store(path)
+                edition_path = path / "demo" if demo and (path / "demo" / "metadata.json").exists() else path
+                store = Store(edition_path)
                 _loaded[key] = store
-                # Forget releases that are no longer kept.
-                keep = int(settings.keep_releases) + 1
+                # Forget releases that are no longer kept (two editions each).
+                keep = 2 * (int(settings.keep_releases) + 1)
                 for old in list(_loaded)[:-keep]:
                     _loaded.pop(old, None)
     return store
 
 
-__all__ = ["NoReleaseError", "Slice", "Store", "get_store"]
+__all__ = ["NoReleaseError", "Slice", "Store", "demo_requested", "get_store"]

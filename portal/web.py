@@ -120,14 +120,22 @@ def register_errors(server: flask.Flask) -> None:
 
 
 VERSION_RE = re.compile(r"^[0-9a-f]{6,40}$")
+DEMO_COOKIE = "omup_demo"
+# Surfaces whose response must depend on the URL alone (cacheable by anyone): demo only with `demo=1`.
+URL_ONLY = ("/api/", "/embed/", "/pobierz/", "/oembed", "/feeds/", "/raport/")
 
 
 def register_pinning(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:
-    """Shared links pinned to a data version (`?v=<version>`) render from that kept release.
+    """Shared links pinned to a data version (`?v=<version>`) render from that kept release, and the demo
+    edition (synthetic values, labelled) is served only when asked for.
 
-    Page loads carry v in the query string; the browser adds it to every callback request (the renderer's
-    request_pre hook below), so callbacks read the same release. Unknown versions fall back to current data
-    with a notice on the page (an old link keeps working)."""
+    Page loads carry v and demo in the query string; the browser adds them to every callback request (the
+    renderer's request_pre hook below), so callbacks read the same release and edition. Unknown versions fall
+    back to current data with a notice on the page (an old link keeps working).
+
+    Demo mode: `demo=1` on a page sets a cookie so the whole visit stays in the demo (`demo=0` ends it); the
+    API, embeds, downloads, oEmbed, feeds and reports answer from the demo only when their own URL says
+    `demo=1`, so what they return depends on the URL alone."""
     from portal.release import NoReleaseError, release_path
 
     def kept(version: str) -> bool:
@@ -140,19 +148,42 @@ def register_pinning(server: flask.Flask, app: dash.Dash, settings: Settings) ->
     @server.before_request
     def pin():
         version = None
-        if flask.request.path.startswith("/_dash-update-component") and flask.request.method == "POST":
+        demo = False
+        path = flask.request.path
+        if path.startswith("/_dash-update-component") and flask.request.method == "POST":
             body = flask.request.get_json(silent=True)
+            asked = None
             if isinstance(body, dict):
                 version = body.get("omup_v")
-        elif flask.request.method == "GET" and not flask.request.path.startswith(("/api/", "/embed/", "/pobierz/")):
-            version = flask.request.args.get("v")
+                asked = body.get("omup_demo")
+            demo = asked == "1" or (asked != "0" and flask.request.cookies.get(DEMO_COOKIE) == "1")
+        elif flask.request.method in ("GET", "HEAD"):
+            arg = flask.request.args.get("demo")
+            if path.startswith(URL_ONLY):
+                demo = arg == "1"
+            else:
+                version = flask.request.args.get("v")
+                demo = arg == "1" or (arg != "0" and flask.request.cookies.get(DEMO_COOKIE) == "1")
+                flask.g.omup_demo_arg = arg
         if isinstance(version, str) and VERSION_RE.match(version) and kept(version):
             flask.g.omup_version = version
+        flask.g.omup_demo = demo
+
+    @server.after_request
+    def remember_demo(resp: flask.Response) -> flask.Response:
+        arg = flask.g.get("omup_demo_arg")
+        if arg == "1":
+            resp.set_cookie(DEMO_COOKIE, "1", max_age=86400, samesite="Lax", httponly=True,
+                            secure=flask.request.is_secure)
+        elif arg == "0":
+            resp.delete_cookie(DEMO_COOKIE, samesite="Lax", httponly=True, secure=flask.request.is_secure)
+        return resp
 
     app.renderer = (
         "var renderer = new DashRenderer({request_pre: function (payload) {"
-        " var v = new URLSearchParams(window.location.search).get('v');"
-        " if (v) { payload.omup_v = v; } }});"
+        " var q = new URLSearchParams(window.location.search);"
+        " var v = q.get('v'); if (v) { payload.omup_v = v; }"
+        " var d = q.get('demo'); if (d) { payload.omup_demo = d; } }});"
     )
 
 

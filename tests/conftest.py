@@ -43,3 +43,19 @@ import os  # noqa: E402
 
 os.environ.setdefault("OMUP_RATE_LIMIT_API", "1000000 per minute")
 os.environ.setdefault("OMUP_RATE_LIMIT_CALLBACKS", "1000000 per minute")
+
+
+@pytest.fixture
+def demo_mode(monkeypatch):
+    """Serve the demo edition (official plus synthetic values) as a request with `demo=1` would."""
+    import portal.store
+
+    monkeypatch.setattr(portal.store, "demo_requested", lambda: True)
+    return True
+
+
+@pytest.fixture(scope="session")
+def demo_store(settings):
+    from portal.store import get_store
+
+    return get_store(settings, demo=True)

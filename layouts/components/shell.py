@@ -14,25 +14,35 @@ from portal.store import get_store
 T = {
     "pl": {"areas": "Obszary", "compare": "Porównaj", "about": "O danych", "skip": "Przejdź do treści",
            "tagline": "Otwarty Monitor Usług Publicznych", "lang": "English", "lang_label": "Switch to English",
-           "banner": "Uwaga: {n} z {total} wskaźników to wartości syntetyczne, nie dane urzędowe – "
-                     "wygenerowane, bo wartości z BDL i SMUP nie są tu dostępne.",
-           "banner_area": "W tym obszarze syntetyczne są: {names}.",
-           "banner_real": "Prawdziwe są: ludność i gęstość zaludnienia (2020), frekwencja wyborcza (PKW) i wyniki "
-                          "egzaminu ósmoklasisty (CKE).",
+           "banner": "Tryb demonstracyjny: {n} z {total} wskaźników to wartości syntetyczne, nie dane urzędowe – "
+                     "pokazują, jak portal będzie wyglądał po pobraniu danych z BDL i SMUP.",
+           "banner_area": "Syntetyczne na tej stronie: {names}.",
+           "banner_real": "Pozostałe wskaźniki są urzędowe.",
            "banner_link": "Co to znaczy?",
            "banner_which": "Które wskaźniki na tej stronie są syntetyczne? ({n})",
-           "footer": "Dane: GUS (BDL), PKW, CKE, granice PRG (GUGiK). Kod i metoda: otwarte (MIT).",
+           "banner_off": "Wyłącz tryb demonstracyjny",
+           "official": "Tylko dane urzędowe: {n} wskaźników z GUS, MF, CKE, PKW i KG PSP, lata {first}–{last}.",
+           "official_more": "Czego brakuje i skąd to wziąć",
+           "demo_on": "Tryb demo", "demo_on_title": "Pokaż także wartości syntetyczne (demonstracja), wyraźnie oznaczone",
+           "demo_off": "Tryb demo: wł.", "demo_off_title": "Wyłącz tryb demonstracyjny (tylko dane urzędowe)",
+           "footer": "Dane: GUS (BDL), Ministerstwo Finansów, CKE, PKW, KG PSP, Rejestr Żłobków; granice PRG (GUGiK). "
+                     "Kod i metoda: otwarte (MIT).",
            "version": "Wersja danych", "api": "API i pobieranie"},
     "en": {"areas": "Areas", "compare": "Compare", "about": "About the data", "skip": "Skip to content",
            "tagline": "Open Public Services Monitor (Poland)", "lang": "Polski", "lang_label": "Przełącz na polski",
-           "banner": "Note: {n} of {total} indicators are synthetic values, not official statistics – generated "
-                     "because BDL and SMUP values are not reachable here.",
-           "banner_area": "Synthetic in this area: {names}.",
-           "banner_real": "Real: population and density (2020), election turnout (PKW) and eighth-grade exam "
-                          "results (CKE).",
+           "banner": "Demo mode: {n} of {total} indicators are synthetic values, not official statistics – they show "
+                     "what the portal will look like once BDL and SMUP data are fetched.",
+           "banner_area": "Synthetic on this page: {names}.",
+           "banner_real": "The other indicators are official.",
            "banner_link": "What does this mean?",
            "banner_which": "Which indicators on this page are synthetic? ({n})",
-           "footer": "Data: Statistics Poland (BDL), PKW, CKE, PRG boundaries (GUGiK). Open code and method (MIT).",
+           "banner_off": "Turn demo mode off",
+           "official": "Official data only: {n} indicators from GUS, MF, CKE, PKW and KG PSP, {first}–{last}.",
+           "official_more": "What is missing and where it comes from",
+           "demo_on": "Demo mode", "demo_on_title": "Also show synthetic values (a demonstration), clearly labelled",
+           "demo_off": "Demo mode: on", "demo_off_title": "Turn demo mode off (official data only)",
+           "footer": "Data: Statistics Poland (BDL), Ministry of Finance, CKE, PKW, KG PSP, Nursery Register; PRG "
+                     "boundaries (GUGiK). Open code and method (MIT).",
            "version": "Data version", "api": "API and downloads"},
 }
 
@@ -79,6 +89,7 @@ def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.H
                             # A real link (full load): the language changes every text on the page.
                             html.A(tx["lang"], href=switch_href, className="nav-link lang-switch",
                                    lang=other, title=tx["lang_label"], **{"aria-label": tx["lang_label"]}),
+                            demo_switch(lang, path, query),
                         ],
                         className="d-flex flex-wrap align-items-center gap-1 main-nav",
                         **{"aria-label": "Nawigacja" if lang != "en" else "Navigation"},
@@ -93,15 +104,40 @@ def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.H
     )
 
 
+def demo_switch(lang: str, path: str, query: dict[str, str]) -> html.A:
+    """The one visible switch of demo mode: a real link (full load) that sets or clears the demo cookie."""
+    store = get_store()
+    tx = t(lang)
+    rest = {k: v for k, v in (query or {}).items() if k not in ("demo", "lang")}
+    on = store.demo
+    href = with_lang(path, lang, **rest, demo="0" if on else "1")
+    return html.A(tx["demo_off"] if on else tx["demo_on"], href=href, title=tx["demo_off_title" if on else "demo_on_title"],
+                  className="nav-link demo-switch" + (" demo-on" if on else ""), role="switch",
+                  **{"aria-checked": "true" if on else "false"})
+
+
+def official_note(lang: str) -> html.Div:
+    """Default mode: one line saying the page shows official values only, and where to read what is missing."""
+    store = get_store()
+    tx = t(lang)
+    years = store.meta.get("years", {})
+    text = tx["official"].format(n=len(store.catalogue.indicators), first=years.get("official_from", "?"),
+                                 last=years.get("official_to", "?"))
+    return html.Div(dbc.Container([text, " ", dcc.Link(tx["official_more"], href=with_lang("/o-danych", lang) + "#braki")],
+                                  fluid="lg"), className="official-note", role="note")
+
+
 def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.Div | None:
-    """Visible on every page while the release holds synthetic values; names them (all, or the page's)."""
+    """Demo mode: visible on every page, names the synthetic indicators (all, or the page's). Default mode: a
+    one-line note that only official values are shown."""
     store = get_store()
     synthetic = sorted(store.synthetic_ids)
-    if not synthetic:
-        return None
+    if not store.demo or not synthetic:
+        return official_note(lang)
     tx = t(lang)
     body = [html.Strong(tx["banner"].format(n=len(synthetic), total=len(store.catalogue.indicators)))]
-    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne")]
+    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne"),
+             " · ", html.A(tx["banner_off"], href="?demo=0" if lang != "en" else "?demo=0&lang=en")]
     if indicator_ids is not None:
         names = [store.catalogue.by_id[i].name.get(lang) for i in indicator_ids if i in store.synthetic_ids]
         if names:

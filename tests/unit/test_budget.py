@@ -12,6 +12,9 @@ from layouts import budget
 from layouts.not_found import NotFound
 from portal import ids
 
+# These tests exercise the page mechanics on the demo edition (official plus synthetic values).
+pytestmark = pytest.mark.usefixtures("demo_mode")
+
 
 @pytest.fixture(autouse=True)
 def _release(store):

@@ -11,6 +11,9 @@ from portal import debate_pack
 from portal.debate_pack import FontMissingError, debate_pack_pdf
 from portal.store import get_store
 
+# These tests exercise the page mechanics on the demo edition (official plus synthetic values).
+pytestmark = pytest.mark.usefixtures("demo_mode")
+
 CHOSEN = ["przedszkola-3-6-odsetek", "egzamin-8-matematyka", "mieszkania-komunalne-na-1000"]
 
 

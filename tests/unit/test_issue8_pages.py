@@ -11,6 +11,9 @@ from portal.uncertainty import indistinguishable
 from tests.unit._tree import by_id, find, text
 from tests.unit.test_debate_pack import bookmarks
 
+# These tests exercise the page mechanics on the demo edition (official plus synthetic values).
+pytestmark = pytest.mark.usefixtures("demo_mode")
+
 RATE = "zlobki-miejsca-na-1000"
 NOT_RATE = "egzamin-8-matematyka"
 WADOWICE = "1218093"

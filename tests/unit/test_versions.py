@@ -17,6 +17,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+# These tests exercise the page mechanics on the demo edition (official plus synthetic values).
+pytestmark = pytest.mark.usefixtures("demo_mode")
+
 UNIT = "1218093"  # Wadowice
 
 
