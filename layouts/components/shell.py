@@ -9,47 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from portal import ids
+from portal.i18n import translator
 from portal.store import get_store
-
-T = {
-    "pl": {"areas": "Obszary", "compare": "Porównaj", "about": "O danych", "skip": "Przejdź do treści",
-           "tagline": "Otwarty Monitor Usług Publicznych", "lang": "English", "lang_label": "Switch to English",
-           "banner": "Tryb demonstracyjny: {n} z {total} wskaźników to wartości syntetyczne, nie dane urzędowe – "
-                     "pokazują, jak portal będzie wyglądał po pobraniu danych z BDL i SMUP.",
-           "banner_area": "Syntetyczne na tej stronie: {names}.",
-           "banner_real": "Pozostałe wskaźniki są urzędowe.",
-           "banner_link": "Co to znaczy?",
-           "banner_which": "Które wskaźniki na tej stronie są syntetyczne? ({n})",
-           "banner_off": "Wyłącz tryb demonstracyjny",
-           "official": "Tylko dane urzędowe: {n} wskaźników z GUS, MF, CKE, PKW i KG PSP, lata {first}–{last}.",
-           "official_more": "Czego brakuje i skąd to wziąć",
-           "demo_on": "Tryb demo", "demo_on_title": "Pokaż także wartości syntetyczne (demonstracja), wyraźnie oznaczone",
-           "demo_off": "Tryb demo: wł.", "demo_off_title": "Wyłącz tryb demonstracyjny (tylko dane urzędowe)",
-           "footer": "Dane: GUS (BDL), Ministerstwo Finansów, CKE, PKW, KG PSP, Rejestr Żłobków; granice PRG (GUGiK). "
-                     "Kod i metoda: otwarte (MIT).",
-           "version": "Wersja danych", "api": "API i pobieranie"},
-    "en": {"areas": "Areas", "compare": "Compare", "about": "About the data", "skip": "Skip to content",
-           "tagline": "Open Public Services Monitor (Poland)", "lang": "Polski", "lang_label": "Przełącz na polski",
-           "banner": "Demo mode: {n} of {total} indicators are synthetic values, not official statistics – they show "
-                     "what the portal will look like once BDL and SMUP data are fetched.",
-           "banner_area": "Synthetic on this page: {names}.",
-           "banner_real": "The other indicators are official.",
-           "banner_link": "What does this mean?",
-           "banner_which": "Which indicators on this page are synthetic? ({n})",
-           "banner_off": "Turn demo mode off",
-           "official": "Official data only: {n} indicators from GUS, MF, CKE, PKW and KG PSP, {first}–{last}.",
-           "official_more": "What is missing and where it comes from",
-           "demo_on": "Demo mode", "demo_on_title": "Also show synthetic values (a demonstration), clearly labelled",
-           "demo_off": "Demo mode: on", "demo_off_title": "Turn demo mode off (official data only)",
-           "footer": "Data: Statistics Poland (BDL), Ministry of Finance, CKE, PKW, KG PSP, Nursery Register; PRG "
-                     "boundaries (GUGiK). Open code and method (MIT).",
-           "version": "Data version", "api": "API and downloads"},
-}
-
-
-def t(lang: str) -> dict[str, str]:
-    return T["en" if lang == "en" else "pl"]
-
 
 def with_lang(path: str, lang: str, **query: object) -> str:
     """A portal link that keeps the language (Polish is the default and is not written)."""
@@ -61,7 +22,7 @@ def with_lang(path: str, lang: str, **query: object) -> str:
 
 def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.Header:
     store = get_store()
-    tx = t(lang)
+    _ = translator(lang)
     other = "pl" if lang == "en" else "en"
     query = dict(search or {})
     query.pop("lang", None)
@@ -76,19 +37,19 @@ def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.H
             dbc.Container(
                 [
                     dcc.Link(
-                        [html.Span("OMUP", className="brand-mark"), html.Span(tx["tagline"], className="brand-tag")],
+                        [html.Span("OMUP", className="brand-mark"), html.Span(_('Open Public Services Monitor (Poland)'), className="brand-tag")],
                         href=with_lang("/", lang), className="navbar-brand d-flex align-items-baseline gap-2",
                     ),
                     html.Nav(
                         [
-                            dbc.DropdownMenu(area_links, label=tx["areas"], nav=True, in_navbar=True,
+                            dbc.DropdownMenu(area_links, label=_('Areas'), nav=True, in_navbar=True,
                                              id="nav-areas", toggle_class_name="nav-link"),
-                            dcc.Link(tx["compare"], href=with_lang("/porownaj", lang), className="nav-link"),
-                            dcc.Link(tx["about"], href=with_lang("/o-danych", lang), className="nav-link"),
-                            html.A(tx["api"], href="/api", className="nav-link"),
+                            dcc.Link(_('Compare'), href=with_lang("/porownaj", lang), className="nav-link"),
+                            dcc.Link(_('About the data'), href=with_lang("/o-danych", lang), className="nav-link"),
+                            html.A(_('API and downloads'), href="/api", className="nav-link"),
                             # A real link (full load): the language changes every text on the page.
-                            html.A(tx["lang"], href=switch_href, className="nav-link lang-switch",
-                                   lang=other, title=tx["lang_label"], **{"aria-label": tx["lang_label"]}),
+                            html.A(_('Polski'), href=switch_href, className="nav-link lang-switch",
+                                   lang=other, title=_('Przełącz na polski'), **{"aria-label": _('Przełącz na polski')}),
                             demo_switch(lang, path, query),
                         ],
                         className="d-flex flex-wrap align-items-center gap-1 main-nav",
@@ -107,11 +68,11 @@ def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.H
 def demo_switch(lang: str, path: str, query: dict[str, str]) -> html.A:
     """The one visible switch of demo mode: a real link (full load) that sets or clears the demo cookie."""
     store = get_store()
-    tx = t(lang)
+    _ = translator(lang)
     rest = {k: v for k, v in (query or {}).items() if k not in ("demo", "lang")}
     on = store.demo
     href = with_lang(path, lang, **rest, demo="0" if on else "1")
-    return html.A(tx["demo_off"] if on else tx["demo_on"], href=href, title=tx["demo_off_title" if on else "demo_on_title"],
+    return html.A(_('Demo mode: on') if on else _('Demo mode'), href=href, title=_('Turn demo mode off (official data only)') if on else _('Also show synthetic values (a demonstration), clearly labelled'),
                   className="nav-link demo-switch" + (" demo-on" if on else ""), role="switch",
                   **{"aria-checked": "true" if on else "false"})
 
@@ -119,11 +80,11 @@ def demo_switch(lang: str, path: str, query: dict[str, str]) -> html.A:
 def official_note(lang: str) -> html.Div:
     """Default mode: one line saying the page shows official values only, and where to read what is missing."""
     store = get_store()
-    tx = t(lang)
+    _ = translator(lang)
     years = store.meta.get("years", {})
-    text = tx["official"].format(n=len(store.catalogue.indicators), first=years.get("official_from", "?"),
+    text = _('Official data only: {n} indicators from GUS, MF, CKE, PKW and KG PSP, {first}–{last}.').format(n=len(store.catalogue.indicators), first=years.get("official_from", "?"),
                                  last=years.get("official_to", "?"))
-    return html.Div(dbc.Container([text, " ", dcc.Link(tx["official_more"], href=with_lang("/o-danych", lang) + "#braki")],
+    return html.Div(dbc.Container([text, " ", dcc.Link(_('What is missing and where it comes from'), href=with_lang("/o-danych", lang) + "#braki")],
                                   fluid="lg"), className="official-note", role="note")
 
 
@@ -134,28 +95,28 @@ def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.
     synthetic = sorted(store.synthetic_ids)
     if not store.demo or not synthetic:
         return official_note(lang)
-    tx = t(lang)
-    body = [html.Strong(tx["banner"].format(n=len(synthetic), total=len(store.catalogue.indicators)))]
-    body += [" ", tx["banner_real"], " ", dcc.Link(tx["banner_link"], href=with_lang("/o-danych", lang) + "#syntetyczne"),
-             " · ", html.A(tx["banner_off"], href="?demo=0" if lang != "en" else "?demo=0&lang=en")]
+    _ = translator(lang)
+    body = [html.Strong(_('Demo mode: {n} of {total} indicators are synthetic values, not official statistics – they show what the portal will look like once BDL and SMUP data are fetched.').format(n=len(synthetic), total=len(store.catalogue.indicators)))]
+    body += [" ", _('The other indicators are official.'), " ", dcc.Link(_('What does this mean?'), href=with_lang("/o-danych", lang) + "#syntetyczne"),
+             " · ", html.A(_('Turn demo mode off'), href="?demo=0" if lang != "en" else "?demo=0&lang=en")]
     if indicator_ids is not None:
         names = [store.catalogue.by_id[i].name.get(lang) for i in indicator_ids if i in store.synthetic_ids]
         if names:
             # Folded: the list runs to 25 names on some pages, a whole phone screen before the content.
-            body.append(html.Details([html.Summary(tx["banner_which"].format(n=len(names))),
-                                      tx["banner_area"].format(names="; ".join(names))], className="banner-names"))
+            body.append(html.Details([html.Summary(_('Which indicators on this page are synthetic? ({n})').format(n=len(names))),
+                                      _('Synthetic on this page: {names}.').format(names="; ".join(names))], className="banner-names"))
     return html.Div(dbc.Container(body, fluid="lg"), className="synthetic-banner", role="note",
                     **{"aria-label": "Dane syntetyczne" if lang != "en" else "Synthetic data"})
 
 
 def footer(lang: str) -> html.Footer:
     store = get_store()
-    tx = t(lang)
+    _ = translator(lang)
     return html.Footer(
         dbc.Container(
             [
-                html.P(tx["footer"], className="mb-1"),
-                html.P([f"{tx['version']}: ", html.Code(store.version), f" ({store.meta['built_at'][:10]})"],
+                html.P(_('Data: Statistics Poland (BDL), Ministry of Finance, CKE, PKW, KG PSP, Nursery Register; PRG boundaries (GUGiK). Open code and method (MIT).'), className="mb-1"),
+                html.P([f"{_('Data version')}: ", html.Code(store.version), f" ({store.meta['built_at'][:10]})"],
                        className="mb-0 small"),
             ],
             fluid="lg",
