@@ -21,9 +21,12 @@ FIELDS = {
     "rank_peer": np.float32,
     "n_peer": np.int32,
     "pct_peer": np.float32,
+    "numerator": np.float64,
+    "denominator": np.float64,
 }
 FILL = {"value": np.nan, "flag": -1, "synthetic": False, "rank_pl": np.nan, "pct_pl": np.nan, "rank_peer": np.nan,
-        "n_peer": 0, "pct_peer": np.nan}
+        "n_peer": 0, "pct_peer": np.nan,
+        "numerator": np.nan, "denominator": np.nan}
 LEVELS = ("gmina", "powiat", "wojewodztwo")
 
 
@@ -54,6 +57,9 @@ def build_cubes(values: pd.DataFrame, ustats: pd.DataFrame, units: pd.DataFrame)
         for field in ("rank_pl", "pct_pl", "rank_peer", "pct_peer"):
             arrays[(level, field)][k, i, j] = part[field].astype("float64").to_numpy(float)
         arrays[(level, "n_peer")][k, i, j] = part["n_peer"].fillna(0).astype(int).to_numpy()
+        for field in ("numerator", "denominator"):
+            if field in part:
+                arrays[(level, field)][k, i, j] = part[field].astype("float64").to_numpy(float)
         present = part.groupby("indicator")["year"].agg(lambda s: sorted(int(y) for y in set(s))).to_dict()
         index[level] = {"indicators": indicators, "codes": codes.tolist(), "years": years, "present": present}
     return arrays, index
@@ -76,5 +82,6 @@ def read_cubes(path: Path) -> tuple[dict, dict]:
         (level, field): np.load(folder / f"{level}.{field}.npy", mmap_mode="r", allow_pickle=False)
         for level in index
         for field in FIELDS
+        if (folder / f"{level}.{field}.npy").exists() or field not in ("numerator", "denominator")
     }
     return arrays, index

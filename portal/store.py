@@ -43,6 +43,8 @@ class Slice:
     n_peer: np.ndarray
     pct_peer: np.ndarray
     n_pl: int
+    numerator: np.ndarray | None = None  # float64, NaN where unknown (value = multiplier × num / den)
+    denominator: np.ndarray | None = None
 
     def frame(self, units: pd.DataFrame) -> pd.DataFrame:
         df = pd.DataFrame(
@@ -63,7 +65,8 @@ class Slice:
 
 
 class _Cube:
-    __slots__ = ("flag", "n_peer", "pct_peer", "pct_pl", "rank_peer", "rank_pl", "synthetic", "value", "years")
+    __slots__ = ("denominator", "flag", "n_peer", "numerator", "pct_peer", "pct_pl", "rank_peer", "rank_pl",
+                 "synthetic", "value", "years")
 
     def __init__(self, years: list[int], n: int) -> None:
         self.years = {y: i for i, y in enumerate(years)}
@@ -76,6 +79,8 @@ class _Cube:
         self.rank_peer = np.full(shape, np.nan, dtype=np.float32)
         self.n_peer = np.zeros(shape, dtype=np.int32)
         self.pct_peer = np.full(shape, np.nan, dtype=np.float32)
+        self.numerator = np.full(shape, np.nan)
+        self.denominator = np.full(shape, np.nan)
 
 
 class Store:
@@ -135,7 +140,10 @@ class Store:
                 cube = _Cube.__new__(_Cube)
                 cube.years = {y: col[y] for y in present}
                 for field in cubes.FIELDS:
-                    setattr(cube, field, arrays[(level, field)][k])
+                    arr = arrays.get((level, field))
+                    # Releases before the numerator/denominator fields: NaN parts.
+                    setattr(cube, field, arr[k] if arr is not None else np.full(arrays[(level, "value")][k].shape,
+                                                                                 np.nan))
                 self._cubes[(ind, level)] = cube
                 self._years[(ind, level)] = present
         self._flag_names = np.array((*FLAGS, "no_data"), dtype=object)  # index -1 → no_data
@@ -274,6 +282,8 @@ class Store:
             n_peer=cube.n_peer[:, j],
             pct_peer=cube.pct_peer[:, j],
             n_pl=n_pl,
+            numerator=cube.numerator[:, j],
+            denominator=cube.denominator[:, j],
         )
 
     def series(self, indicator_id: str, teryt: str) -> list[dict]:
@@ -285,7 +295,8 @@ class Store:
         i = self._pos[level][teryt]
         return [
             {"year": y, "value": _num(cube.value[i, j]), "flag": str(self._flag_names[cube.flag[i, j]]),
-             "synthetic": bool(cube.synthetic[i, j])}
+             "synthetic": bool(cube.synthetic[i, j]), "numerator": _num(cube.numerator[i, j]),
+             "denominator": _num(cube.denominator[i, j])}
             for y, j in cube.years.items()
         ]
 
@@ -309,6 +320,8 @@ class Store:
             "rank_peer": _int(cube.rank_peer[i, j]),
             "n_peer": int(cube.n_peer[i, j]),
             "pct_peer": _num(cube.pct_peer[i, j]),
+            "numerator": _num(cube.numerator[i, j]),
+            "denominator": _num(cube.denominator[i, j]),
             "peer_group": peer,
             "peer": self.group(indicator_id, year, level, "peer", peer),
             "national": self.group(indicator_id, year, level, "national", "PL"),

@@ -17,10 +17,15 @@ units      teryt:str (2/4/7 digits), level:str (gmina|powiat|wojewodztwo), name:
            wojewodztwo:str|None, mnpp:bool (city with powiat rights), area_km2:float, population:float,
            density:float, peer_group:str, has_shape:bool, search_key:str
 values     indicator:str, teryt:str, year:int, value:float (NaN when missing), flag:str, synthetic:bool,
-           source:str
+           source:str, numerator:float, denominator:float (NaN where unknown)
            flags: "ok" | "no_data" | "zero" (true zero) | "estimated" (aggregated with approximate weights)
                   | "partial" (aggregate over incomplete coverage)
 """
 
 VALUE_COLUMNS = ["indicator", "teryt", "year", "value", "flag", "synthetic", "source"]
+# The release's values table adds, where the value is a ratio, the numerator and denominator it was computed
+# from (value = multiplier × numerator / denominator; for a total the numerator alone): funnel limits, small
+# bases and "why did it move" read them; NaN where a builder does not know them.
+PART_COLUMNS = ["numerator", "denominator"]
+RELEASE_VALUE_COLUMNS = VALUE_COLUMNS + PART_COLUMNS
 FLAGS = ("ok", "no_data", "zero", "estimated", "partial")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from portal.catalogue import Catalogue, load_catalogue
 from portal.config import Settings
-from portal.pipeline import VALUE_COLUMNS, register, stats, synthetic, validate
+from portal.pipeline import RELEASE_VALUE_COLUMNS, register, stats, synthetic, validate
 from portal.pipeline.progress import BuildLog
 from portal.pipeline.real import fetched_values, real_values
 from portal.release import swap_in
@@ -104,7 +104,8 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
         fetched_ids = sorted(set(fetched["indicator"]))
         values = pd.concat([values[~values["indicator"].isin(fetched_ids)], fetched], ignore_index=True)
         log.step(f"fetched from the official APIs: {len(fetched):,} values of {len(fetched_ids)} indicators")
-    values = values[VALUE_COLUMNS].astype({"year": "int64", "value": "float64", "synthetic": "bool"})
+    values = values.reindex(columns=RELEASE_VALUE_COLUMNS).astype(
+        {"year": "int64", "value": "float64", "synthetic": "bool", "numerator": "float64", "denominator": "float64"})
     values = values.sort_values(["indicator", "year", "teryt"]).reset_index(drop=True)
     validate.validate_values(values, units, catalogue)
     log.step(f"values table validated: {len(values):,} rows")

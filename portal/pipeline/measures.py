@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from portal.catalogue import Indicator
-from portal.pipeline import VALUE_COLUMNS
+from portal.pipeline import RELEASE_VALUE_COLUMNS
 
 MEASURE_COLUMNS = ["measure", "teryt", "year", "value", "flag", "source"]
 LEVEL_OF_LEN = {7: "gmina", 4: "powiat", 2: "wojewodztwo"}
@@ -152,7 +152,7 @@ def level_rows(measures: pd.DataFrame, measure: str, level: str, units: pd.DataF
 
 def ratio_values(ind: Indicator, measures: pd.DataFrame, units: pd.DataFrame,
                  infos: dict[str, MeasureInfo]) -> pd.DataFrame:
-    """The values of a ``real: {kind: ratio}`` indicator at each of its levels and years (``VALUE_COLUMNS``)."""
+    """The values of a ``real: {kind: ratio}`` indicator at each level and year (``RELEASE_VALUE_COLUMNS``)."""
     real = ind.real
     assert real is not None and real.numerator is not None
     for m in (real.numerator, real.denominator):
@@ -184,9 +184,11 @@ def ratio_values(ind: Indicator, measures: pd.DataFrame, units: pd.DataFrame,
                         flag)
         sources = [s if not d or d == s else f"{s};{d}" for s, d in zip(df["num_source"], df["den_source"],
                                                                           strict=True)]
+        den_out = df["den"].to_numpy(float) if real.denominator is not None else np.full(len(df), np.nan)
         frames.append(pd.DataFrame({"indicator": ind.id, "teryt": df["teryt"].to_numpy(), "year": df["year"],
-                                    "value": value, "flag": flag, "synthetic": False, "source": sources}))
+                                    "value": value, "flag": flag, "synthetic": False, "source": sources,
+                                    "numerator": df["num"].to_numpy(float), "denominator": den_out}))
     if not frames:
-        return pd.DataFrame(columns=VALUE_COLUMNS)
+        return pd.DataFrame(columns=RELEASE_VALUE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    return out[VALUE_COLUMNS]
+    return out[RELEASE_VALUE_COLUMNS]

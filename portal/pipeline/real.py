@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from portal.catalogue import Catalogue
-from portal.pipeline import VALUE_COLUMNS
+from portal.pipeline import RELEASE_VALUE_COLUMNS, VALUE_COLUMNS
 from portal.pipeline.measures import MeasureInfo, ratio_values
 from portal.pipeline.sources import BuildContext, SourceOutput, read_all
 
@@ -18,7 +18,7 @@ from portal.pipeline.sources import BuildContext, SourceOutput, read_all
 def real_values(catalogue: Catalogue, ctx: BuildContext, sources: SourceOutput | None = None
                 ) -> tuple[pd.DataFrame, dict]:
     """Values of every indicator marked `real` in the catalogue, and a report (match rates, unmatched codes)."""
-    from portal.pipeline import elections, exams
+    from portal.pipeline import elections
 
     units = ctx.units
     wanted = [i for i in catalogue.indicators if i.real is not None]
@@ -33,12 +33,9 @@ def real_values(catalogue: Catalogue, ctx: BuildContext, sources: SourceOutput |
     if "turnout" in kinds:
         turnout = elections.turnout_values(ctx.raw, units)
         frames.append(turnout[turnout["indicator"].isin([i.id for i in wanted])])
-    if "exam" in kinds:
-        exam_df, match_report = exams.exam_values(ctx.raw, units)
-        frames.append(exam_df[exam_df["indicator"].isin([i.id for i in wanted])])
-        report["exam_matching"] = match_report
     frames = [f for f in frames if len(f)]
-    out = pd.concat(frames, ignore_index=True)[VALUE_COLUMNS] if frames else pd.DataFrame(columns=VALUE_COLUMNS)
+    out = (pd.concat(frames, ignore_index=True).reindex(columns=RELEASE_VALUE_COLUMNS) if frames
+           else pd.DataFrame(columns=RELEASE_VALUE_COLUMNS))
     # Keep each indicator to the levels and years the catalogue declares.
     keep = np.zeros(len(out), bool)
     level_of = units.set_index("teryt")["level"]

@@ -88,6 +88,8 @@ def validate_values(values: pd.DataFrame, units: pd.DataFrame, catalogue: Catalo
             "flag": pa.Column(str, pa.Check.isin(FLAGS)),
             "synthetic": pa.Column(bool),
             "source": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "numerator": pa.Column(float, nullable=True),
+            "denominator": pa.Column(float, nullable=True),
         },
         checks=[
             pa.Check(lambda d: ~d["indicator"].isin(share_ids) | d["value"].isna() | d["value"].between(0, 100),
