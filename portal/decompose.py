@@ -20,9 +20,10 @@ A *jump* is a change of at least :data:`JUMP_MIN_LOG` log points (≈10%) that i
 :data:`JUMP_FACTOR` times the median absolute year-on-year change of the series; series breaks
 (portal/breaks.py) whose window overlaps the two years are named with every change, jump or not.
 
-Numerators and denominators come from the release's measure table (``measures.parquet``: measure, teryt,
-year, value, flag, source) when the release holds one; otherwise the decomposition is unavailable and says
-why. Everything below :func:`unit_decomposition` is a pure function of plain numbers.
+Numerators and denominators come from the release: each value's own numerator and denominator when
+``store.series`` carries them, else the measure table (``measures.parquet``: measure, teryt, year, value,
+flag, source) when the release holds one; otherwise the decomposition is unavailable and says why.
+Everything below :func:`unit_decomposition` is a pure function of plain numbers.
 """
 
 from __future__ import annotations
@@ -326,11 +327,22 @@ def unit_decomposition(store, indicator_id: str, teryt: str, lang: str = "pl",
                           if den_id and ind.formula.denominator else
                           ({"measure": den_id, "name": None} if den_id else None))
     out["multiplier"] = mult
-    lookup = measures if measures is not None else release_measures(store)
+    series = [p for p in store.series(indicator_id, teryt) if _ok(p["value"])]
+    if measures is not None:
+        lookup = measures
+    elif any(_ok(p.get("numerator")) for p in series):
+        # The release keeps each value's numerator and denominator beside it (store.series).
+        nums_in = {p["year"]: p.get("numerator") for p in series}
+        dens_in = {p["year"]: p.get("denominator") for p in series}
+
+        def lookup(measure: str, _teryt: str) -> dict[int, float]:
+            got = nums_in if measure == num_id else dens_in
+            return {y: v for y, v in got.items() if _ok(v)}
+    else:
+        lookup = release_measures(store)
     if lookup is None:
         out["reason"] = UNAVAILABLE["no_measures"]
         return out
-    series = [p for p in store.series(indicator_id, teryt) if _ok(p["value"])]
     nums, dens = lookup(num_id, teryt), (lookup(den_id, teryt) if den_id else None)
     if not nums:
         out["reason"] = UNAVAILABLE["no_measures"]
