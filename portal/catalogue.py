@@ -130,7 +130,7 @@ class Real(_Strict):
       api      – filled only by `omup data fetch` (BDL/SMUP).
     """
 
-    kind: Literal["ratio", "turnout", "exam", "api"]
+    kind: Literal["ratio", "turnout", "api"]
     key: str | None = Field(default=None, description="builder-specific selector, e.g. the election")
     numerator: str | None = Field(default=None, description="measure id (kind ratio)")
     denominator: str | None = Field(default=None, description="measure id (kind ratio); none for a total")
