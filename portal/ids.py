@@ -134,3 +134,38 @@ def profile_section(area: str) -> str:
 
 def compare_remove(teryt: str) -> dict:
     return {"type": "compare-remove", "teryt": teryt}
+
+
+# Report on the state of the unit (/raport/<teryt>)
+REPORT_URL = "report-url"
+REPORT_YEAR = "report-year"
+REPORT_CHAPTERS = "report-chapters"
+REPORT_BODY = "report-body"
+REPORT_DOCX = "report-docx"
+REPORT_PRINT = "report-print"
+REPORT_PRINT_SINK = "report-print-sink"
+
+
+def report_indicators(chapter: str) -> dict:
+    """The indicator checklist of one report chapter."""
+    return {"type": "report-indicators", "chapter": chapter}
+
+
+# Goals and targets (/cele/<teryt>)
+GOALS_URL = "goals-url"
+GOALS_TEXT = "goals-text"
+GOALS_INDICATOR = "goals-indicator"
+GOALS_BASELINE = "goals-baseline"
+GOALS_TARGET = "goals-target"
+GOALS_TARGET_YEAR = "goals-target-year"
+GOALS_ADD = "goals-add"
+GOALS_UPLOAD = "goals-upload"
+GOALS_MESSAGE = "goals-message"
+GOALS_LIST = "goals-list"
+GOALS_EXPORT = "goals-export"
+GOALS_REPORT = "goals-report"
+
+
+def goal_remove(index: int) -> dict:
+    """The remove button of the index-th goal."""
+    return {"type": "goal-remove", "index": index}
