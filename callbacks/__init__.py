@@ -1,3 +1,3 @@
 """Callbacks, one module per page or concern; importing this package registers them all."""
 
-from callbacks import area, budget, compare, indicator, profile, router, share, start  # noqa: F401
+from callbacks import area, budget, compare, goals, indicator, profile, report, router, share, start  # noqa: F401

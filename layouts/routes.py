@@ -25,7 +25,7 @@ class Route:
 
 
 def _routes() -> list[Route]:
-    from layouts import about, area, budget, compare, indicator, profile, start
+    from layouts import about, area, budget, compare, goals, indicator, profile, report, start
 
     table = [
         ("start", r"/", start.layout),
@@ -35,6 +35,8 @@ def _routes() -> list[Route]:
         ("indicator", r"/wskaznik/(?P<indicator>[^/]+)", indicator.layout),
         ("about", r"/o-danych", about.layout),
         ("budget", r"/budzet/(?P<teryt>[^/]+)", budget.layout),
+        ("report", r"/raport/(?P<teryt>[^/.]+)", report.layout),
+        ("goals", r"/cele/(?P<teryt>[^/.]+)", goals.layout),
     ]
     return [Route(n, re.compile(p + r"/?\Z"), f) for n, p, f in table]
 
@@ -49,12 +51,20 @@ def routes() -> list[Route]:
     return _ROUTES
 
 
+# Parameters that may be longer: goals (portal/goals.py, deflated into one value) and indicator lists.
+LONG_PARAMS = {"cele": 3000, "wskazniki": 2000, "bez": 2000}
+
+
 def parse_query(search: str | None) -> dict[str, str]:
     """First value of each query parameter; long or odd input is cut, never trusted."""
     if not search:
         return {}
-    qs = parse_qs(search.lstrip("?")[:2000], keep_blank_values=False)
-    return {k[:40]: v[0][:400] for k, v in qs.items() if v}
+    qs = parse_qs(search.lstrip("?")[:8000], keep_blank_values=False)
+    return {k[:40]: v[0][:LONG_PARAMS.get(k, 400)] for k, v in qs.items() if v}
+
+
+# Files served by Flask blueprints under page-like paths (portal/api/report.py, portal/api/feeds.py).
+SERVER_PATHS = re.compile(r"/raport/[^/]+(\.docx|/wykres/[^/]+\.svg)\Z|/feeds/")
 
 
 def match(path: str) -> tuple[Route | None, dict[str, str]]:
@@ -86,6 +96,8 @@ def render(path: str, search: str | None) -> object:
 
 def http_outcome(path: str, args: Mapping[str, str]) -> tuple[str, str | None] | None:
     """What the server answers before Dash renders: a 301 to today's unit, a 404, or None (200)."""
+    if SERVER_PATHS.match(path or ""):
+        return None
     route, params = match(path)
     if route is None:
         return ("not_found", None)
@@ -113,10 +125,11 @@ def title_of(path: str, lang: str = "pl") -> str:
     if route is None:
         return f"{'Not found' if en else 'Nie znaleziono'} – {base}"
     store = get_store()
-    if route.name in ("profile", "budget"):
+    if route.name in ("profile", "budget", "report", "goals"):
         unit = store.unit(params.get("teryt", ""))
         if unit:
-            prefix = ("Budget: " if en else "Budżet: ") if route.name == "budget" else ""
+            prefix = {"budget": ("Budżet: ", "Budget: "), "report": ("Raport: ", "Report: "),
+                      "goals": ("Cele: ", "Goals: ")}.get(route.name, ("", ""))[en]
             return f"{prefix}{unit['display_name']} – {base}"
     if route.name == "area":
         area = store.catalogue.area_by_id.get(params.get("area", ""))

@@ -23,3 +23,7 @@ def register_api(server: flask.Flask, settings: Settings) -> None:
 
     server.register_blueprint(debate.blueprint)
     server.register_blueprint(similar.blueprint)
+    from portal.api import feeds, report  # issue 16: report DOCX, goals file, decomposition; Atom feeds
+
+    server.register_blueprint(report.blueprint)
+    server.register_blueprint(feeds.blueprint)
