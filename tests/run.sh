@@ -23,9 +23,12 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# uv installs from the committed lock; `--locked` fails when pyproject.toml and uv.lock disagree.
-python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check uv
+# The virtual environment gets uv, and uv installs exactly what uv.lock pins (`--locked` fails when
+# pyproject.toml and uv.lock disagree; `--inexact` keeps uv itself in the environment).
 export UV_PYTHON_DOWNLOADS=never   # use this machine's Python, never download one
 venv="${UV_PROJECT_ENVIRONMENT:-.venv}"
-python3 -m uv sync --locked --extra test --python python3 --quiet
+export UV_PROJECT_ENVIRONMENT="$venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "uv>=0.9,<1"
+"$venv/bin/python" -m uv sync --locked --inexact --extra test --quiet
 exec "$venv/bin/python" -m pytest "$@"
