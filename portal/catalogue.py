@@ -194,6 +194,9 @@ class Area(_Strict):
     headline: str | None = Field(
         default=None, description="the area's lead indicator; None in an edition that has no indicator of the area"
     )
+    headline_official: str | None = Field(
+        default=None, description="the lead indicator when only official values are shown (the default edition)"
+    )
     icon: str | None = None
 
 
@@ -228,8 +231,9 @@ class Catalogue(_Strict):
                 if missing:
                     raise ValueError(f"{ind.id}: 'of' names unknown indicators {missing}")
         for area in self.areas:
-            if area.headline is not None and area.headline not in known:
-                raise ValueError(f"area {area.id}: headline '{area.headline}' is not an indicator")
+            for lead in (area.headline, area.headline_official):
+                if lead is not None and lead not in known:
+                    raise ValueError(f"area {area.id}: headline '{lead}' is not an indicator")
         return self
 
     def restricted_to(self, ids: set[str]) -> Catalogue:
@@ -241,9 +245,10 @@ class Catalogue(_Strict):
         kept = [i for i in self.indicators if i.id in ids]
         areas = []
         for area in self.areas:
-            headline = area.headline if area.headline in ids else next(
-                (i.id for i in kept if i.area == area.id), None)
-            areas.append(area.model_copy(update={"headline": headline}))
+            choices = [area.headline_official, area.headline, *(i.id for i in kept if i.area == area.id)]
+            headline = next((c for c in choices if c in ids), None)
+            areas.append(area.model_copy(update={"headline": headline,
+                                                 "headline_official": headline}))
         return Catalogue(version=self.version, areas=areas, size_classes=self.size_classes, indicators=kept)
 
     @cached_property

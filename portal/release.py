@@ -100,17 +100,42 @@ def _prune(settings: Settings, keep: int, current: str) -> None:
 
 
 def summary(settings: Settings) -> dict:
-    meta = read_metadata(current_release_path(settings))
+    """What the current release holds: official indicators (area, levels, years, datasets) and what the demo adds."""
+    path = current_release_path(settings)
+    meta = read_metadata(path)
+    catalogue = orjson.loads((path / "catalogue_all.json").read_bytes()) if (path / "catalogue_all.json").exists() \
+        else orjson.loads((path / "catalogue.json").read_bytes())
+    by_id = {i["id"]: i for i in catalogue["indicators"]}
+    coverage = meta.get("official_coverage", {})
+    real = []
+    for ind_id in meta["real_indicators"]:
+        ind = by_id.get(ind_id, {})
+        levels = coverage.get(ind_id, {})
+        real.append({
+            "id": ind_id,
+            "area": ind.get("area"),
+            "name": (ind.get("name") or {}).get("pl"),
+            "levels": {lvl: [c["from"], c["to"]] for lvl, c in levels.items()},
+            "datasets": (ind.get("source") or {}).get("datasets", []),
+        })
+    per_area: dict[str, int] = {}
+    for r in real:
+        per_area[r["area"]] = per_area.get(r["area"], 0) + 1
+    demo = meta.get("demo_indicators", meta.get("synthetic_indicators", []))
     return {
         "version": meta["version"],
         "built_at": meta["built_at"],
         "units": meta["units"],
-        "indicators": meta["indicators_per_area"],
         "indicator_count": meta["indicator_count"],
         "years": meta["years"],
-        "synthetic_indicators": meta["synthetic_indicators"],
-        "real_indicators": meta["real_indicators"],
+        "real_indicator_count": len(real),
+        "real_indicators_per_area": dict(sorted(per_area.items())),
+        "real_indicators": real,
+        "demo_indicator_count": len(demo),
+        "demo_indicators": demo,
+        "datasets": [{"id": d["id"], "publisher": d["publisher"], "table": d.get("table"), "years": d["years"],
+                      "levels": d["levels"]} for d in meta.get("datasets", [])],
         "missing_shapes": meta["missing_shapes"],
         "peer_groups": sorted(meta["peer_groups"]),
-        "exam_match_rate": meta.get("exam_match_rate"),
+        "build_seconds": meta.get("build_seconds"),
     }

@@ -44,17 +44,37 @@ def test_same_named_gminy_are_distinguishable(units):
     assert any("miejska" in d for d in bol["display_name"])
 
 
-def test_population_real_2020_and_sums(units):
+def test_register_population_is_p1336_of_2024_and_sums(units):
     g = units[units["level"] == "gmina"]
-    # The BDL export's total for the 2,477 gminy of 2020 (the two new gminy stay with their parents).
-    assert g["population"].sum() == pytest.approx(38_265_013)
-    assert units.set_index("teryt").at["12", "population"] == pytest.approx(
-        g.loc[g["wojewodztwo"] == "12", "population"].sum()
-    )
+    # GUS's published total for 31 XII 2024 (P1336, census-revised): the gminy, the new two estimated from
+    # their parents, add up to it exactly.
+    assert g["population"].sum() == pytest.approx(37_489_087)
+    by = units.set_index("teryt")
+    assert by.at["12", "population"] == pytest.approx(g.loc[g["wojewodztwo"] == "12", "population"].sum())
+    assert by.at["1261011", "population"] == 809_168  # Kraków, P1336 2024
     wadowice = units.set_index("teryt").loc["1218093"]
     assert wadowice["kind"] == "miejsko-wiejska"
     assert 30 < wadowice["area_km2"] < 200
     assert wadowice["density"] == pytest.approx(wadowice["population"] / wadowice["area_km2"])
+
+
+def test_new_gminy_population_is_the_parents_split_by_the_2025_electorate(units):
+    # Issue 13: Grabówka (2002162) was given 30 % of Supraśl's people though its 2025 electorate (8,387) is
+    # larger than Supraśl's (5,680). The parent's 31 XII 2024 count (18,542) is split by the electorate.
+    by = units.set_index("teryt")
+    grab, supr = by.at["2002162", "population"], by.at["2002093", "population"]
+    assert grab + supr == pytest.approx(18_542)
+    assert grab / (grab + supr) == pytest.approx(8387 / (8387 + 5680), rel=1e-3)
+    assert by.at["2002162", "population_estimated"] and by.at["2002093", "population_estimated"]
+    assert not by.at["1261011", "population_estimated"]
+
+
+def test_no_unit_has_values_of_its_own_before_it_existed(store):
+    # Szczawa and Grabówka exist since 1 January 2025: no budget, population or other series before that.
+    for teryt in ("1207132", "2002162"):
+        for ind in store.catalogue.indicators:
+            for point in store.series(ind.id, teryt):
+                assert point["year"] >= 2025 or point["value"] is None, (teryt, ind.id, point)
 
 
 def test_new_gminy_have_no_shape_but_a_peer_group(units):
@@ -188,15 +208,17 @@ def test_unit_stats_handles_ties_and_missing():
 def test_summary_of_the_current_release(settings):
     s = summary(settings)
     assert s["units"] == {"gmina": 2479, "powiat": 380, "wojewodztwo": 16}
-    areas = ["edukacja", "ochrona-srodowiska", "gospodarowanie-nieruchomosciami", "polityka-spoleczna",
-             "kultura-i-rekreacja", "inwestycje-i-budownictwo", "podatki-i-oplaty", "drogownictwo-i-transport",
-             "geodezja-i-kartografia", "finanse-jst"]
-    for area in areas:
-        assert s["indicators"][area] >= 6, area
-    assert s["years"]["from"] == 2015 and s["years"]["to"] == 2024
-    assert "egzamin-8-matematyka" in s["real_indicators"]
-    assert "frekwencja-sejm" in s["real_indicators"]
-    assert "kanalizacja-odsetek" in s["synthetic_indicators"]
+    real = {r["id"]: r for r in s["real_indicators"]}
+    # Issue 12: at least 30 official indicators, at least 3 in each of these areas, series from 2010.
+    assert s["real_indicator_count"] == len(real) >= 30
+    for area in ("edukacja", "polityka-spoleczna", "podatki-i-oplaty", "finanse-jst"):
+        assert s["real_indicators_per_area"].get(area, 0) >= 3, area
+    assert real["ludnosc"]["levels"]["gmina"] == [2010, 2024]
+    assert real["dochody-wlasne-na-mieszkanca"]["levels"]["gmina"][0] == 2010
+    assert s["years"]["official_from"] == 2010
+    assert "egzamin-8-matematyka" in real and "frekwencja-sejm" in real
+    assert all(r["datasets"] or r["id"].startswith("frekwencja") for r in real.values())
+    assert "kanalizacja-odsetek" in s["demo_indicators"] and "kanalizacja-odsetek" not in real
     assert {m["teryt"] for m in s["missing_shapes"]} == {"1207132", "2002162"}
 
 
