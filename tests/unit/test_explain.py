@@ -10,7 +10,6 @@ import pytest
 from portal.explain import (
     MINUS,
     NBSP,
-    UNIT_NOUNS,
     better_share,
     caveat,
     comparison_phrase,
@@ -53,7 +52,7 @@ def test_plural_pl(n: int) -> None:
     assert plural_pl(n, "powiat", "powiaty", "powiatów") == expected[1]
     assert plural_pl(n, "województwo", "województwa", "województw") == expected[2]
     for noun, form in zip(("gmina", "powiat", "wojewodztwo"), expected, strict=True):
-        assert UNIT_NOUNS[noun].count(n) == form
+        assert count_phrase(n, noun) == f"{n} {form}"
 
 
 def test_plural_pl_fractions_and_negatives() -> None:
@@ -242,8 +241,9 @@ def test_indistinguishable_never_judges(share: float, direction: str, lang: str)
     for word in ("lepsz", "gorsz", "najlepsz", "najsłabsz", "better", "worse", "best", "weakest"):
         assert word not in text
     expected = {
-        "pl": "to wynik w granicach przypadkowych wahań wokół mediany podobnych gmin",
-        "en": "within the range of chance variation around the median of similar gminas",
+        # The funnel's reference is the peers' pooled (weighted) average, not their median.
+        "pl": "to wynik w granicach przypadkowych wahań wokół średniej podobnych gmin",
+        "en": "within chance variation around the average of similar gminas",
     }
     assert text == expected[lang]
 
@@ -253,17 +253,20 @@ def test_indistinguishable_never_judges(share: float, direction: str, lang: str)
     [
         (1.0, "higher_better", "best", "wśród najlepszych 20%", "among the best 20%"),
         (0.8, "higher_better", "best", "wśród najlepszych 20%", "among the best 20%"),
-        (0.72, "lower_better", "better", "powyżej przeciętnej", "above average"),
-        (0.6, "higher_better", "average", "przeciętnie", "average"),
-        (0.5, "higher_better", "average", "przeciętnie", "average"),
-        (0.4, "higher_better", "average", "przeciętnie", "average"),
-        (0.35, "higher_better", "worse", "poniżej przeciętnej", "below average"),
+        # Kraków's debt: lower is better, a low debt is a good result, said as "better", never "above".
+        (0.72, "lower_better", "better", "lepiej niż przeciętnie", "better than average"),
+        (0.72, "higher_better", "better", "lepiej niż przeciętnie", "better than average"),
+        (0.6, "higher_better", "average", "przeciętnie", "about average"),
+        (0.5, "higher_better", "average", "przeciętnie", "about average"),
+        (0.4, "higher_better", "average", "przeciętnie", "about average"),
+        (0.35, "higher_better", "worse", "gorzej niż przeciętnie", "worse than average"),
+        (0.35, "lower_better", "worse", "gorzej niż przeciętnie", "worse than average"),
         (0.2, "higher_better", "worst", "wśród najsłabszych 20%", "among the weakest 20%"),
         (0.0, "lower_better", "worst", "wśród najsłabszych 20%", "among the weakest 20%"),
         (0.95, "neutral", "highest", "wśród najwyższych 20%", "among the highest 20%"),
-        (0.7, "neutral", "higher", "powyżej przeciętnej", "above average"),
-        (0.5, "neutral", "middle", "przeciętnie", "average"),
-        (0.3, "neutral", "lower", "poniżej przeciętnej", "below average"),
+        (0.7, "neutral", "higher", "powyżej przeciętnej", "higher than average"),
+        (0.5, "neutral", "middle", "przeciętnie", "about average"),
+        (0.3, "neutral", "lower", "poniżej przeciętnej", "lower than average"),
         (0.05, "neutral", "lowest", "wśród najniższych 20%", "among the lowest 20%"),
         (None, "neutral", "no_data", "brak danych", "no data"),
     ],
