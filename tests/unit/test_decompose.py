@@ -150,3 +150,21 @@ def test_real_ratio_recomputed_from_the_raw_export(store, settings):
     # Published values carry the catalogue's decimals: the residual is rounding only.
     assert abs(d["residual"]) < 10 ** -ind.decimals / published[2019]
     assert "Licznik (" in d["sentence"]
+
+
+def test_decomposition_api(settings):
+    from portal.app import create_app
+
+    app = create_app()
+    app._got_first_request["setup_server"] = True
+    client = app.server.test_client()
+    r = client.get("/api/v1/units/1261011/decomposition/udzial-przedprodukcyjny")
+    body = r.get_json()
+    r.close()
+    assert r.status_code == 200 and body["meta"]["data_version"]
+    assert body["method"]["pl"].startswith("Rozkład zmiany logarytmicznej")
+    assert body["available"] is False or body["changes"]
+    for url in ("/api/v1/units/9999999/decomposition/ludnosc", "/api/v1/units/1261011/decomposition/nie-ma"):
+        r = client.get(url)
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+        r.close()

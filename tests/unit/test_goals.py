@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import zlib
 
 import pytest
@@ -174,3 +175,95 @@ def test_evaluate_on_the_release(store):
 def test_known_ids_cover_the_whole_catalogue(store):
     ids = known_indicator_ids(store)
     assert {i.id for i in store.catalogue.indicators} <= ids
+
+
+# --------------------------------------------------------------------------- HTTP and the page
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    from portal.app import create_app
+
+    app = create_app()
+    app._got_first_request["setup_server"] = True
+    return app.server.test_client()
+
+
+def _view(store, goals) -> str:
+    from layouts.goals import goal_list
+
+    return repr([c.to_plotly_json() for c in goal_list(store, "1261011", goals, "pl")])
+
+
+def test_export_then_import_gives_the_same_view(client, store):
+    goals = (Goal("Więcej mieszkańców; i lepiej", (Target("ludnosc", 2019, 820_000.5, 2030),
+                                                  Target("egzamin-8-matematyka", 2021, 60, 2028))),
+             Goal("Drugi", (Target("ludnosc", 2015, 1, 2040),)))
+    r = client.get(f"/pobierz/cele.csv?cele={encode(goals)}&jst=1261011")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert 'filename="cele-1261011.csv"' in r.headers["Content-Disposition"]
+    exported = r.data
+    r.close()
+    r = client.post("/api/v1/cele?jst=1261011", data=exported, content_type="text/csv")
+    body = r.get_json()
+    r.close()
+    assert r.status_code == 200
+    again = decode(body["cele"])
+    assert again == goals
+    assert _view(store, again) == _view(store, goals)
+    assert body["links"]["page"].startswith("/cele/1261011?cele=")
+    assert body["links"]["report"].startswith("/raport/1261011?cele=")
+    # A multipart upload (form field "plik") reads the same.
+    r = client.post("/api/v1/cele", data={"plik": (io.BytesIO(exported), "cele.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and decode(r.get_json()["cele"]) == goals
+    r.close()
+
+
+@pytest.mark.parametrize("body,line", [
+    (H + "A,ludnosc,2015,1,2030\nB,nie-ma,2015,1,2030\n", 3),
+    (b"\x00\xff\xfe binary", 1),
+    (b"", None),
+    ("cel;wskaznik\n", 1),
+])
+def test_bad_files_are_a_400_naming_the_line(client, body, line):
+    r = client.post("/api/v1/cele", data=body, content_type="text/csv")
+    err = r.get_json()["error"]
+    r.close()
+    assert r.status_code == 400 and err["code"] == "invalid_goals_file" and err["line"] == line
+    if line:
+        assert err["message"].startswith(f"Wiersz {line}: ")
+        assert err["message_en"].startswith(f"Line {line}: ")
+
+
+def test_too_large_and_damaged_values(client):
+    r = client.post("/api/v1/cele", data=b"x" * 70_000, content_type="text/csv")
+    assert r.status_code == 413
+    r.close()
+    r = client.get("/pobierz/cele.csv?cele=!!!")
+    assert r.status_code == 400 and "cele" in r.get_data(as_text=True)
+    r.close()
+
+
+def test_goals_page_and_its_callback(client, store):
+    from callbacks.goals import update
+    from portal import ids
+
+    r = client.get("/cele/1261011")
+    assert r.status_code == 200
+    r.close()
+    search, _listing, message, export, report = update(ids.GOALS_ADD, "Więcej mieszkańców", "ludnosc", 2019,
+                                                       "900000", 2030, None, "", "/cele/1261011")
+    value = search.split("cele=", 1)[1]
+    assert decode(value) == (Goal("Więcej mieszkańców", (Target("ludnosc", 2019, 900_000.0, 2030),)),)
+    assert message == "" and value in export and report.startswith("/raport/1261011?cele=")
+    # A bad add and a bad file leave the goals and say what is wrong, naming the line.
+    out = update(ids.GOALS_ADD, "", "ludnosc", 2019, "x", 2030, None, search, "/cele/1261011")
+    assert "podaj rok bazowy" in out[2]
+    bad = "data:text/csv;base64," + base64.b64encode((H + "A,ludnosc,2015,dużo,2030\n").encode()).decode()
+    out = update(ids.GOALS_UPLOAD, None, None, None, None, None, bad, search, "/cele/1261011")
+    assert out[2].startswith("Wiersz 2: ")
+    text = H + "Lepsze wyniki,egzamin-8-matematyka,2021,60,2030\nLepsze wyniki,ludnosc,2019,1,2030\n"
+    good = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+    out = update(ids.GOALS_UPLOAD, None, None, None, None, None, good, search, "/cele/1261011")
+    assert out[2] == "" and decode(out[0].split("cele=", 1)[1]) == parse_csv(text)

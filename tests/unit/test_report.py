@@ -227,3 +227,62 @@ def test_docx_opens_with_chosen_chapters_charts_and_sources(store, teryt):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "GUS" in text and store.version in text
     assert level in ("gmina", "powiat")
+
+
+# --------------------------------------------------------------------------- HTTP, page and callback
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    from portal.app import create_app
+
+    app = create_app()
+    app._got_first_request["setup_server"] = True
+    return app.server.test_client()
+
+
+def test_docx_route(client, store):
+    r = client.get(f"/raport/{POWIAT}.docx?rozdzialy={NUMBERS},uchwaly")
+    assert r.status_code == 200
+    assert r.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    year = report_years(store, "powiat")[-1]
+    assert f'filename="raport-{POWIAT}-{year}.docx"' in r.headers["Content-Disposition"]
+    doc = Document(io.BytesIO(r.data))
+    r.close()
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[1:] == ["Jednostka w liczbach", "Realizacja uchwał rady powiatu [DO UZUPEŁNIENIA]",
+                            "Źródła i metoda"]
+    for url, status in (("/raport/9999999.docx", 404), (f"/raport/{KRAKOW}.docx?rok=abc&cele=!!", 200),
+                        (f"/raport/{KRAKOW}/wykres/ludnosc.svg", 200),
+                        (f"/raport/{KRAKOW}/wykres/nie-ma.svg", 404)):
+        r = client.get(url)
+        assert r.status_code == status, url
+        r.close()
+
+
+def test_report_page_and_its_callback(client, store):
+    from callbacks.report import update
+    from layouts import routes
+    from portal import ids
+
+    r = client.get(f"/raport/{KRAKOW}")
+    assert r.status_code == 200
+    r.close()
+    assert routes.title_of(f"/raport/{KRAKOW}") == "Raport: Kraków – OMUP"
+    page = routes.render(f"/raport/{KRAKOW}", "?rozdzialy=w-liczbach,edukacja")
+    text = repr(page)
+    assert "Raport o stanie miasta" in text
+    assert "id='rozdzial-w-liczbach'" in text and "id='rozdzial-uchwaly'" not in text
+    # Unticking a chapter writes the choice to the URL and rebuilds the body and the DOCX link.
+    chapters = [c["id"] for c in chapters_for(store, KRAKOW) if c["id"] not in ("uchwaly", "programy")]
+    specs = [ids.report_indicators(c["id"]) for c in chapters_for(store, KRAKOW) if c["indicators"]]
+    values = [[i for c in chapters_for(store, KRAKOW) if c["id"] == s["chapter"] for i in c["indicators"]]
+              for s in specs]
+    left_out, values[0] = values[0][0], values[0][1:]  # leave out the first context indicator
+    search, body, href, *_ = update("indicators", "2024", chapters, values, specs, "", f"/raport/{KRAKOW}")
+    choice = parse_choice(store, KRAKOW, dict(p.split("=", 1) for p in search.lstrip("?").split("&")))
+    assert choice.year == 2024 and "uchwaly" not in choice.chapters
+    assert choice.indicators is not None and left_out not in choice.indicators
+    assert set(values[0]) <= set(choice.indicators)
+    assert href.startswith(f"/raport/{KRAKOW}.docx?rok=2024")
+    assert "id='rozdzial-uchwaly'" not in repr(body) and "id='rozdzial-edukacja'" in repr(body)
