@@ -45,23 +45,37 @@ SUBJECTS = {"polish": "język polski", "math": "matematyka", "english": "język 
 PARTIAL_SHARE = 0.05
 
 SCHOOLS = Dataset(
-    id="cke-e8-szkoly", publisher="CKE", table="E8 SAS",
+    id="cke-e8-szkoly",
+    publisher="CKE",
+    table="E8 SAS",
     name="Wyniki egzaminu ósmoklasisty według szkół (z kodem TERYT gminy), 2021–2025",
     name_en="Eighth-grade exam results by school (with the gmina's TERYT code), 2021–2025",
-    folder=FOLDER, files=tuple(SCHOOL_FILES.values()), years="2021–2024",
-    levels=("gmina",), attribution=CKE, licence=CKE_LICENCE, url="https://mapa.wyniki.edu.pl/",
-    note="Sheet 'SAS' of CKE's workbooks as CSV. Values 2021–2024; the 2025 table only checks the aggregation "
-         "against CKE's gmina table. Means of schools with fewer than 10 (2021) or 5 (2022–2025) takers are "
-         "withheld by CKE: their pupils are counted but not in the mean.",
+    folder=FOLDER,
+    files=tuple(SCHOOL_FILES.values()),
+    years="2021–2024",
+    levels=("gmina",),
+    attribution=CKE,
+    licence=CKE_LICENCE,
+    url="https://mapa.wyniki.edu.pl/",
+    note="Sheet 'SAS' of CKE's workbooks as CSV. Values 2021–2024; the 2025 table only checks the "
+    "aggregation against CKE's gmina table. Means of schools with fewer than 10 (2021) or 5 (2022–2025) "
+    "takers are withheld by CKE: their pupils are counted but not in the mean.",
 )
 GMINY = Dataset(
-    id="cke-e8-gminy-2025", publisher="CKE", table="E8 gminy",
+    id="cke-e8-gminy-2025",
+    publisher="CKE",
+    table="E8 gminy",
     name="Wyniki egzaminu ósmoklasisty według gmin, 2025 (aktualizacja 07.2025)",
     name_en="Eighth-grade exam results by gmina, 2025 (update of July 2025)",
-    folder=FOLDER, files=(GMINA_FILE,), years="2025", levels=("gmina",), attribution=CKE, licence=CKE_LICENCE,
+    folder=FOLDER,
+    files=(GMINA_FILE,),
+    years="2025",
+    levels=("gmina",),
+    attribution=CKE,
+    licence=CKE_LICENCE,
     url="https://mapa.wyniki.edu.pl/",
     note="Urban and rural parts of urban-rural gminy are separate rows; they are added up to the gmina. "
-         "Means of parts with fewer than 5 takers are withheld.",
+    "Means of parts with fewer than 5 takers are withheld.",
 )
 DATASETS = [SCHOOLS, GMINY]
 
@@ -70,12 +84,27 @@ INFOS = [
     info
     for key, en in _SUBJECT_EN.items()
     for info in (
-        MeasureInfo(f"e8_{key}_takers", "uczniów", True, ("gmina",),
-                    f"eighth-graders who took the {en} exam in schools (2025: gmina parts) with a published mean"),
-        MeasureInfo(f"e8_{key}_points", "uczniów × % punktów", True, ("gmina",),
-                    f"Σ mean score (%) × takers over the same schools; points / takers is the mean score in {en}"),
-        MeasureInfo(f"e8_{key}_takers_withheld", "uczniów", True, ("gmina",),
-                    f"takers of the {en} exam in schools (2025: gmina parts) whose mean CKE withholds"),
+        MeasureInfo(
+            f"e8_{key}_takers",
+            "uczniów",
+            True,
+            ("gmina",),
+            f"eighth-graders who took the {en} exam in schools (2025: gmina parts) with a published mean",
+        ),
+        MeasureInfo(
+            f"e8_{key}_points",
+            "uczniów × % punktów",
+            True,
+            ("gmina",),
+            f"Σ mean score (%) × takers over the same schools; points / takers is the mean score in {en}",
+        ),
+        MeasureInfo(
+            f"e8_{key}_takers_withheld",
+            "uczniów",
+            True,
+            ("gmina",),
+            f"takers of the {en} exam in schools (2025: gmina parts) whose mean CKE withholds",
+        ),
     )
 ]
 
@@ -107,7 +136,9 @@ def read_table(path: Path) -> pd.DataFrame:
     bad = ~code.str.fullmatch(r"\d{7}", na=False)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise RawInputError(f"{path}: data row {i + 1}: 'Kod teryt gminy' '{code.iloc[i]}' is not a 7-digit code")
+        raise RawInputError(
+            f"{path}: data row {i + 1}: 'Kod teryt gminy' '{code.iloc[i]}' is not a 7-digit code"
+        )
     out = pd.DataFrame({"code": code.to_numpy()})
     for key, subject in SUBJECTS.items():
         for what, label in (("takers", "liczba zdających"), ("mean", "wynik średni (%)")):
@@ -115,7 +146,9 @@ def read_table(path: Path) -> pd.DataFrame:
                 raise RawInputError(f"{path}: no column '{label}' under '{subject}'")
             out[f"{key}_{what}"] = _numbers(path, df[(subject, label)], f"{subject}: {label}")
         takers, mean = out[f"{key}_takers"], out[f"{key}_mean"]
-        _fail(path, takers.lt(0) | (takers.fillna(0) % 1).ne(0), takers, f"{subject}: takers", "is not a count")
+        _fail(
+            path, takers.lt(0) | (takers.fillna(0) % 1).ne(0), takers, f"{subject}: takers", "is not a count"
+        )
         _fail(path, mean.lt(0) | mean.gt(100), mean, f"{subject}: mean", "is outside 0–100")
         _fail(path, mean.notna() & ~takers.gt(0), mean, f"{subject}: mean", "is given without takers")
     return out
@@ -162,7 +195,7 @@ def _measures(sums: pd.DataFrame, year: int, source: str, ctx: BuildContext, rep
     today = ctx.units.loc[ctx.units["level"] == "gmina", "teryt"]
     if year < 2025:
         today = today[~today.isin(list(NEW_GMINY_2025))]
-    # A gmina without a school in CKE's table has no pupils (a true zero, so the sums over powiaty stay complete).
+    # A gmina without a school in CKE's table has no pupils: a true zero, so sums over powiaty stay complete.
     per = rk.frame.groupby("teryt").sum().reindex(today.to_numpy(), fill_value=0.0)
     frames = []
     for key in SUBJECTS:
@@ -171,11 +204,18 @@ def _measures(sums: pd.DataFrame, year: int, source: str, ctx: BuildContext, rep
         share = (withheld / total.where(total > 0)).fillna(0.0)
         flag = np.where(share > PARTIAL_SHARE, "partial", "ok")
         for m in ("takers", "points", "takers_withheld"):
-            frames.append(pd.DataFrame({
-                "measure": f"e8_{key}_{m}", "teryt": per.index, "year": year,
-                "value": per[f"{key}_{m}"].to_numpy(float),
-                "flag": flag if m != "takers_withheld" else "ok", "source": source,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "measure": f"e8_{key}_{m}",
+                        "teryt": per.index,
+                        "year": year,
+                        "value": per[f"{key}_{m}"].to_numpy(float),
+                        "flag": flag if m != "takers_withheld" else "ok",
+                        "source": source,
+                    }
+                )
+            )
         report.setdefault("years", {}).setdefault(year, {})[key] = {
             "takers": int(per[f"{key}_takers"].sum()),
             "takers_withheld": int(withheld.sum()),
@@ -193,14 +233,18 @@ def compare_with_gmina_file(schools: pd.DataFrame, gminy: pd.DataFrame, tol: flo
     for key in SUBJECTS:
         s = schools[[f"{key}_takers", f"{key}_points", f"{key}_takers_withheld"]]
         g = gminy[[f"{key}_takers", f"{key}_points"]]
-        j = g.join(s, how="inner", lsuffix="_cke", rsuffix="_schools")
+        j = g.join(s, how="inner", suffixes=("_cke", "_schools"))
         j = j[(j[f"{key}_takers_cke"] > 0) & (j[f"{key}_takers_schools"] > 0)]
-        diff = (j[f"{key}_points_cke"] / j[f"{key}_takers_cke"]
-                - j[f"{key}_points_schools"] / j[f"{key}_takers_schools"]).abs()
+        diff = (
+            j[f"{key}_points_cke"] / j[f"{key}_takers_cke"]
+            - j[f"{key}_points_schools"] / j[f"{key}_takers_schools"]
+        ).abs()
         clean = j[f"{key}_takers_withheld"] == 0
         out[key] = {
-            "gminy": len(j), "within": int((diff <= tol).sum()),
-            "gminy_without_withheld": int(clean.sum()), "within_without_withheld": int((diff[clean] <= tol).sum()),
+            "gminy": len(j),
+            "within": int((diff <= tol).sum()),
+            "gminy_without_withheld": int(clean.sum()),
+            "within_without_withheld": int((diff[clean] <= tol).sum()),
             "max_diff_without_withheld": round(float(diff[clean].max()), 3) if clean.any() else None,
         }
     return {"tolerance": tol, "subjects": out}

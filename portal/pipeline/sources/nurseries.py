@@ -1,5 +1,6 @@
-"""Nurseries and children's clubs (żłobki, kluby dziecięce) per gmina from the national register of the Ministry
-of Family (Rejestr Żłobków, dane.gov.pl, CC0): places, children enrolled and the basic monthly fee, 2024–2025.
+"""Nurseries and children's clubs (żłobki, kluby dziecięce) per gmina from the national register of the
+Ministry of Family (Rejestr Żłobków, dane.gov.pl, CC0): places, children enrolled and the basic monthly fee,
+2024–2025.
 
 The register names each institution's województwo, powiat and gmina (no TERYT code). Each institution is
 placed in a 2025 gmina (``Gazetteer``):
@@ -37,56 +38,114 @@ from portal.pipeline.sources import BuildContext, Dataset, SourceOutput
 FOLDER = "nursery-register-2024-2025"
 SNAPSHOTS = {2024: "22052024-RZ-instytucje.csv", 2025: "17092025-RZ-instytucje.csv"}
 CHECK_SNAPSHOT = "01012025-RZ-instytucje.csv"
-SNAPSHOT_DATES = {"22052024-RZ-instytucje.csv": "2024-05-22", "01012025-RZ-instytucje.csv": "2025-01-01",
-                  "17092025-RZ-instytucje.csv": "2025-09-17"}
+SNAPSHOT_DATES = {
+    "22052024-RZ-instytucje.csv": "2024-05-22",
+    "01012025-RZ-instytucje.csv": "2025-01-01",
+    "17092025-RZ-instytucje.csv": "2025-09-17",
+}
 # population year (31 XII) used for each snapshot year
 POPULATION_YEAR = {2024: 2023, 2025: 2024}
 SIMC_FILE = "SIMC_Urzedowy_2023-01-01.csv"
 
 REGISTER = Dataset(
-    id="rejestr-zlobkow", publisher="MRPiPS", table="Rejestr Żłobków – lista instytucji",
+    id="rejestr-zlobkow",
+    publisher="MRPiPS",
+    table="Rejestr Żłobków – lista instytucji",
     name="Rejestr żłobków i klubów dziecięcych (stan na 22 V 2024, 1 I 2025 i 17 IX 2025)",
     name_en="Register of nurseries and children's clubs (as of 22 May 2024, 1 Jan 2025 and 17 Sep 2025)",
-    folder=FOLDER, files=(SNAPSHOTS[2024], CHECK_SNAPSHOT, SNAPSHOTS[2025]), years="2024–2025",
-    levels=("gmina",), attribution="Źródło: Rejestr Żłobków (MRPiPS), dane.gov.pl", licence="CC0 1.0",
+    folder=FOLDER,
+    files=(SNAPSHOTS[2024], CHECK_SNAPSHOT, SNAPSHOTS[2025]),
+    years="2024–2025",
+    levels=("gmina",),
+    attribution="Źródło: Rejestr Żłobków (MRPiPS), dane.gov.pl",
+    licence="CC0 1.0",
     url="https://dane.gov.pl/pl/dataset/2106",
     note="Institutions placed in gminy by the names of their województwo, powiat and gmina (no TERYT code in "
-         "the register). 2024 = the snapshot of 22 V 2024, 2025 = of 17 IX 2025; the snapshot of 1 I 2025 "
-         "(no fees, no suspension flag) is matched for the report only.",
+    "the register). 2024 = the snapshot of 22 V 2024, 2025 = of 17 IX 2025; the snapshot of 1 I 2025 "
+    "(no fees, no suspension flag) is matched for the report only.",
 )
 SIMC = Dataset(
-    id="teryt-simc-2023", publisher="GUS", table="TERYT SIMC",
+    id="teryt-simc-2023",
+    publisher="GUS",
+    table="TERYT SIMC",
     name="Rejestr miejscowości TERYT SIMC (stan na 1 I 2023)",
     name_en="TERYT SIMC register of localities (as of 1 Jan 2023)",
-    folder="teryt-simc-2023", files=(SIMC_FILE,), years="2023", levels=("gmina",),
-    attribution="Źródło: GUS, TERYT", licence="dane publiczne GUS",
+    folder="teryt-simc-2023",
+    files=(SIMC_FILE,),
+    years="2023",
+    levels=("gmina",),
+    attribution="Źródło: GUS, TERYT",
+    licence="dane publiczne GUS",
     note="Used only to tell apart same-named gminy of a powiat by the institution's locality.",
 )
 DATASETS = [REGISTER, SIMC]
 
 INFOS = [
-    MeasureInfo("nursery_places", "miejsc", True, ("gmina",),
-                "places in nurseries and children's clubs that are not suspended, register snapshot"),
-    MeasureInfo("nursery_institutions", "instytucji", True, ("gmina",),
-                "nurseries and children's clubs that are not suspended"),
-    MeasureInfo("nursery_enrolled", "dzieci", True, ("gmina",),
-                "children enrolled, in institutions that report enrolment"),
-    MeasureInfo("nursery_places_reporting", "miejsc", True, ("gmina",),
-                "places of the institutions that report enrolment (the denominator of occupancy)"),
-    MeasureInfo("nursery_fee_median", "zł miesięcznie", False, ("gmina", "powiat", "wojewodztwo"),
-                "median of the basic monthly fee over the unit's institutions (not place-weighted)"),
-    MeasureInfo("nursery_fee_institutions", "instytucji", True, ("gmina",),
-                "institutions with a fee in the register (the base of the median)"),
-    MeasureInfo("population_nearest_31xii", "osób", True, ("gmina", "powiat", "wojewodztwo"),
-                "GUS P1336 population on 31 XII 2023 for 2024 and on 31 XII 2024 for 2025 (the published 31 XII "
-                "nearest to the register snapshot); new 2025 gminy and their parents estimated"),
+    MeasureInfo(
+        "nursery_places",
+        "miejsc",
+        True,
+        ("gmina",),
+        "places in nurseries and children's clubs that are not suspended, register snapshot",
+    ),
+    MeasureInfo(
+        "nursery_institutions",
+        "instytucji",
+        True,
+        ("gmina",),
+        "nurseries and children's clubs that are not suspended",
+    ),
+    MeasureInfo(
+        "nursery_enrolled",
+        "dzieci",
+        True,
+        ("gmina",),
+        "children enrolled, in institutions that report enrolment",
+    ),
+    MeasureInfo(
+        "nursery_places_reporting",
+        "miejsc",
+        True,
+        ("gmina",),
+        "places of the institutions that report enrolment (the denominator of occupancy)",
+    ),
+    MeasureInfo(
+        "nursery_fee_median",
+        "zł miesięcznie",
+        False,
+        ("gmina", "powiat", "wojewodztwo"),
+        "median of the basic monthly fee over the unit's institutions (not place-weighted)",
+    ),
+    MeasureInfo(
+        "nursery_fee_institutions",
+        "instytucji",
+        True,
+        ("gmina",),
+        "institutions with a fee in the register (the base of the median)",
+    ),
+    MeasureInfo(
+        "population_nearest_31xii",
+        "osób",
+        True,
+        ("gmina", "powiat", "wojewodztwo"),
+        "GUS P1336 population on 31 XII 2023 for 2024 and on 31 XII 2024 for 2025 (the published 31 XII "
+        "nearest to the register snapshot); new 2025 gminy and their parents estimated",
+    ),
 ]
 
 # The register's locality kind (after the comma) → SIMC kinds of locality (RM).
 LOCALITY_KINDS = {
-    "miasto": ("96",), "wies": ("01",), "kolonia": ("02",), "przysiolek": ("03",), "osada lesna": ("05",),
-    "osada": ("04",), "osiedle": ("06",), "czesc miejscowosci": ("00",), "czesc miasta": ("99",),
-    "delegatura": ("98",), "dzielnica m. st. warszawy": ("95",),
+    "miasto": ("96",),
+    "wies": ("01",),
+    "kolonia": ("02",),
+    "przysiolek": ("03",),
+    "osada lesna": ("05",),
+    "osada": ("04",),
+    "osiedle": ("06",),
+    "czesc miejscowosci": ("00",),
+    "czesc miasta": ("99",),
+    "delegatura": ("98",),
+    "dzielnica m. st. warszawy": ("95",),
 }
 _WHOLE = ("01", "02", "03", "04", "05", "06", "07", "95", "96", "98")  # localities, not parts of one
 _PARTS = ("00", "99")
@@ -129,16 +188,19 @@ class Gazetteer:
         gminy = units[units["level"] == "gmina"]
         powiaty = units[units["level"] == "powiat"]
         woj = units[units["level"] == "wojewodztwo"]
-        self.woj = {norm(n.removeprefix("województwo ")): t for t, n in zip(woj["teryt"], woj["name"], strict=True)}
+        self.woj = {
+            norm(n.removeprefix("województwo ")): t for t, n in zip(woj["teryt"], woj["name"], strict=True)
+        }
         self.powiat: dict[tuple[str, str], list[str]] = {}
         for t, n in zip(powiaty["teryt"], powiaty["name"], strict=True):
             self.powiat.setdefault((t[:2], norm(n).removeprefix("powiat ")), []).append(t)
-        self.city = {p: g for p, g in zip(gminy["powiat"], gminy["teryt"], strict=True)
-                     if int(p[2:4]) >= 61}
+        self.city = {p: g for p, g in zip(gminy["powiat"], gminy["teryt"], strict=True) if int(p[2:4]) >= 61}
         today = {t[:6]: t for t in gminy["teryt"]}
         self.by_name: dict[tuple[str, str], set[str]] = {}
         self.in_woj: dict[tuple[str, str], set[str]] = {}
-        lists = [gminy[["teryt", "name"]]] + [read_gmina_list(raw, y)[["teryt", "name"]] for y in (2023, 2024, 2026)]
+        lists = [gminy[["teryt", "name"]]] + [
+            read_gmina_list(raw, y)[["teryt", "name"]] for y in (2023, 2024, 2026)
+        ]
         for df in lists:
             for t, n in zip(df["teryt"], df["name"], strict=True):
                 if t[:6] in today:
@@ -152,7 +214,9 @@ class Gazetteer:
 
     def _holding(self, powiat: str, name: str, kind: str | None) -> set[str]:
         if kind is not None:
-            return set().union(*(self.localities.get((powiat, name, rm), set()) for rm in LOCALITY_KINDS[kind]))
+            return set().union(
+                *(self.localities.get((powiat, name, rm), set()) for rm in LOCALITY_KINDS[kind])
+            )
         whole = set().union(*(self.localities.get((powiat, name, rm), set()) for rm in _WHOLE))
         return whole or set().union(*(self.localities.get((powiat, name, rm), set()) for rm in _PARTS))
 
@@ -200,7 +264,9 @@ def read_simc(path: Path) -> pd.DataFrame:
     df["prefix"] = df["WOJ"] + df["POW"] + df["GMI"]
     bad = ~df["prefix"].str.fullmatch(r"\d{6}")
     if bad.any():
-        raise RawInputError(f"{path}: row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: WOJ/POW/GMI is not a code")
+        raise RawInputError(
+            f"{path}: row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: WOJ/POW/GMI is not a code"
+        )
     return df
 
 
@@ -227,11 +293,19 @@ def read_snapshot(path: Path) -> pd.DataFrame:
 
     if "Lokalizacja instytucji" in df.columns:
         parts = df["Lokalizacja instytucji"].str.split(" > ", n=3, expand=True).reindex(columns=range(4))
-        fail(parts[3].isna(), "location is not 'WOJ > Powiat > Gmina > locality'", df["Lokalizacja instytucji"])
+        fail(
+            parts[3].isna(), "location is not 'WOJ > Powiat > Gmina > locality'", df["Lokalizacja instytucji"]
+        )
         out = pd.DataFrame({"woj": parts[0], "powiat": parts[1], "gmina": parts[2], "locality": parts[3]})
     else:
-        out = pd.DataFrame({"woj": df[col("Województwo")], "powiat": df[col("Powiat")],
-                            "gmina": df[col("Gmina")], "locality": df[col("Miejscowość")]})
+        out = pd.DataFrame(
+            {
+                "woj": df[col("Województwo")],
+                "powiat": df[col("Powiat")],
+                "gmina": df[col("Gmina")],
+                "locality": df[col("Miejscowość")],
+            }
+        )
     out["kind"] = df[col("Typ instytucji")].str.strip()
     fail(~out["kind"].isin(["Żłobek", "Klub dziecięcy"]), "unknown type of institution", out["kind"])
 
@@ -258,8 +332,10 @@ def read_snapshot(path: Path) -> pd.DataFrame:
 
 
 def match_snapshot(gaz: Gazetteer, snap: pd.DataFrame) -> pd.DataFrame:
-    matches = [gaz.match(*row) for row in zip(snap["woj"], snap["powiat"], snap["gmina"], snap["locality"],
-                                               strict=True)]
+    matches = [
+        gaz.match(*row)
+        for row in zip(snap["woj"], snap["powiat"], snap["gmina"], snap["locality"], strict=True)
+    ]
     out = snap.copy()
     out["teryt"] = [m.teryt for m in matches]
     out["how"] = [m.how for m in matches]
@@ -278,18 +354,30 @@ def match_report(matched: pd.DataFrame) -> dict:
         "match_rate_institutions": round(float(ok.mean()), 5),
         "match_rate_places": round(float(matched.loc[ok, "places"].sum() / places), 5) if places else None,
         "not_matched": [
-            {"wojewodztwo": r.woj, "powiat": r.powiat, "gmina": r.gmina, "locality": r.locality,
-             "status": r.how, "candidates": list(r.candidates)}
+            {
+                "wojewodztwo": r.woj,
+                "powiat": r.powiat,
+                "gmina": r.gmina,
+                "locality": r.locality,
+                "status": r.how,
+                "candidates": list(r.candidates),
+            }
             for r in problems.itertuples()
         ],
     }
 
 
 def _rows(measure: str, values: pd.Series, year: int, flags: pd.Series | None, source: str) -> pd.DataFrame:
-    return pd.DataFrame({"measure": measure, "teryt": values.index.to_numpy(), "year": year,
-                         "value": values.to_numpy(float),
-                         "flag": "ok" if flags is None else flags.reindex(values.index).fillna("ok").to_numpy(),
-                         "source": source})
+    return pd.DataFrame(
+        {
+            "measure": measure,
+            "teryt": values.index.to_numpy(),
+            "year": year,
+            "value": values.to_numpy(float),
+            "flag": "ok" if flags is None else flags.reindex(values.index).fillna("ok").to_numpy(),
+            "source": source,
+        }
+    )
 
 
 def snapshot_measures(matched: pd.DataFrame, year: int, gminy: pd.Series) -> pd.DataFrame:
@@ -305,16 +393,39 @@ def snapshot_measures(matched: pd.DataFrame, year: int, gminy: pd.Series) -> pd.
     src = REGISTER.id
     frames = [
         _rows("nursery_places", by["places"].sum().reindex(zero.index, fill_value=0.0), year, flags, src),
-        _rows("nursery_institutions", by.size().astype(float).reindex(zero.index, fill_value=0.0), year, flags, src),
-        _rows("nursery_enrolled", reporting["enrolled"].sum().reindex(zero.index, fill_value=0.0), year, flags, src),
-        _rows("nursery_places_reporting", reporting["places"].sum().reindex(zero.index, fill_value=0.0), year,
-              flags, src),
+        _rows(
+            "nursery_institutions",
+            by.size().astype(float).reindex(zero.index, fill_value=0.0),
+            year,
+            flags,
+            src,
+        ),
+        _rows(
+            "nursery_enrolled",
+            reporting["enrolled"].sum().reindex(zero.index, fill_value=0.0),
+            year,
+            flags,
+            src,
+        ),
+        _rows(
+            "nursery_places_reporting",
+            reporting["places"].sum().reindex(zero.index, fill_value=0.0),
+            year,
+            flags,
+            src,
+        ),
     ]
     fees = active[active["fee"].notna()]
     if len(fees):
-        frames.append(_rows("nursery_fee_institutions",
-                            fees.groupby("teryt").size().astype(float).reindex(zero.index, fill_value=0.0),
-                            year, flags, src))
+        frames.append(
+            _rows(
+                "nursery_fee_institutions",
+                fees.groupby("teryt").size().astype(float).reindex(zero.index, fill_value=0.0),
+                year,
+                flags,
+                src,
+            )
+        )
         for n in (7, 4, 2):
             med = fees.groupby(fees["teryt"].str[:n])["fee"].median()
             frames.append(_rows("nursery_fee_median", med, year, flags if n == 7 else None, src))
@@ -331,11 +442,16 @@ def population_measure(ctx: BuildContext) -> pd.DataFrame:
     rk = rekey_gminy(old[g], ctx.units, ctx.changes)
     y2024 = pd.concat([combine_years(rk.frame), old[~g]], ignore_index=True).assign(year=2024)
     units = ctx.units
-    y2025 = pd.DataFrame({"measure": "population", "teryt": units["teryt"], "year": 2025,
-                          "value": units["population"].astype(float),
-                          "flag": np.where(units["population_estimated"].fillna(False).astype(bool),
-                                           "estimated", "ok"),
-                          "source": P1336.id})
+    y2025 = pd.DataFrame(
+        {
+            "measure": "population",
+            "teryt": units["teryt"],
+            "year": 2025,
+            "value": units["population"].astype(float),
+            "flag": np.where(units["population_estimated"].fillna(False).astype(bool), "estimated", "ok"),
+            "source": P1336.id,
+        }
+    )
     out = pd.concat([y2024, y2025], ignore_index=True)
     out["measure"] = "population_nearest_31xii"
     return out[MEASURE_COLUMNS]

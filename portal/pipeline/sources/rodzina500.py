@@ -28,33 +28,64 @@ GUS_LICENCE = "dane publiczne GUS; ponowne wykorzystanie z podaniem źródła"
 YEAR = 2019
 
 OCHR_3803 = Dataset(
-    id="bdl-ochr-3803-2019", publisher="GUS", table="OCHR_3803",
+    id="bdl-ochr-3803-2019",
+    publisher="GUS",
+    table="OCHR_3803",
     name="Świadczenie wychowawcze (Rodzina 500+): rodziny i dzieci (przeciętnie miesięcznie), wydatki",
     name_en="Child-raising benefit (Family 500+): families and children (monthly average), expenditure",
-    folder="bdl-500plus-2019", files=("OCHR_3803_CREL_20210124132209.csv",), years="2019", levels=("gmina",),
-    attribution=GUS, licence=GUS_LICENCE, url="https://bdl.stat.gov.pl/bdl/dane/podgrup/tablica",
-    note="Families: average monthly number, I–VI 2019 only. Children: average monthly number, I–VI and VII–XII "
-         "2019 (the benefit became universal on 1 VII 2019). Expenditure in zł, the whole of 2019.",
+    folder="bdl-500plus-2019",
+    files=("OCHR_3803_CREL_20210124132209.csv",),
+    years="2019",
+    levels=("gmina",),
+    attribution=GUS,
+    licence=GUS_LICENCE,
+    url="https://bdl.stat.gov.pl/bdl/dane/podgrup/tablica",
+    note="Families: average monthly number, I–VI 2019 only. Children: average monthly number, I–VI and "
+    "VII–XII 2019 (the benefit became universal on 1 VII 2019). Expenditure in zł, the whole of 2019.",
 )
 DATASETS = [OCHR_3803]
 
 # measure → the variable's label in the export (column 'Świadczenie wychowawcze'), and its unit ('-' or 'zł').
 VARIABLES = {
-    "rodzina500_families_h1": ("przeciętna miesięczna liczba rodzin otrzymujących świadczenie wychowawcze "
-                               "w okresie od 1 stycznia 2019 do 30 czerwca 2019", "-"),
-    "rodzina500_children_h1": ("przeciętna miesięczna liczba dzieci, na które rodziny otrzymują świadczenie "
-                               "wychowawcze w okresie od 1 stycznia 2019 do 30 czerwca 2019", "-"),
-    "rodzina500_children_h2": ("przeciętna miesięczna liczba dzieci, na które rodziny otrzymują świadczenie "
-                               "wychowawcze w okresie od 1 lipca 2019 do 31 grudnia 2019", "-"),
+    "rodzina500_families_h1": (
+        "przeciętna miesięczna liczba rodzin otrzymujących świadczenie wychowawcze "
+        "w okresie od 1 stycznia 2019 do 30 czerwca 2019",
+        "-",
+    ),
+    "rodzina500_children_h1": (
+        "przeciętna miesięczna liczba dzieci, na które rodziny otrzymują świadczenie "
+        "wychowawcze w okresie od 1 stycznia 2019 do 30 czerwca 2019",
+        "-",
+    ),
+    "rodzina500_children_h2": (
+        "przeciętna miesięczna liczba dzieci, na które rodziny otrzymują świadczenie "
+        "wychowawcze w okresie od 1 lipca 2019 do 31 grudnia 2019",
+        "-",
+    ),
     "rodzina500_expenditure": ("wydatki na świadczenia wychowawcze", "zł"),
 }
 INFOS = [
-    MeasureInfo("rodzina500_families_h1", "rodzin", True, ("gmina",),
-                "families receiving the benefit, monthly average I–VI 2019 (before it became universal)"),
-    MeasureInfo("rodzina500_children_h1", "dzieci", True, ("gmina",),
-                "children the benefit was paid for, monthly average I–VI 2019"),
-    MeasureInfo("rodzina500_children_h2", "dzieci", True, ("gmina",),
-                "children the benefit was paid for, monthly average VII–XII 2019 (universal benefit)"),
+    MeasureInfo(
+        "rodzina500_families_h1",
+        "rodzin",
+        True,
+        ("gmina",),
+        "families receiving the benefit, monthly average I–VI 2019 (before it became universal)",
+    ),
+    MeasureInfo(
+        "rodzina500_children_h1",
+        "dzieci",
+        True,
+        ("gmina",),
+        "children the benefit was paid for, monthly average I–VI 2019",
+    ),
+    MeasureInfo(
+        "rodzina500_children_h2",
+        "dzieci",
+        True,
+        ("gmina",),
+        "children the benefit was paid for, monthly average VII–XII 2019 (universal benefit)",
+    ),
     MeasureInfo("rodzina500_expenditure", "zł", True, ("gmina",), "expenditure on the benefit, 2019"),
 ]
 
@@ -80,7 +111,10 @@ def read_export(path) -> pd.DataFrame:
             i = int(np.flatnonzero(mask.to_numpy())[0])
             raise RawInputError(f"{path}: row {i + 2}: {what}")
 
-    fail(measure.isna(), f"unknown variable '{df['Świadczenie wychowawcze'].iloc[int(np.argmax(measure.isna()))]}'")
+    fail(
+        measure.isna(),
+        f"unknown variable '{df['Świadczenie wychowawcze'].iloc[int(np.argmax(measure.isna()))]}'",
+    )
     fail(df["Rok"].str.strip() != str(YEAR), f"year is not {YEAR}")
     unit = measure.map({m: u for m, (_, u) in VARIABLES.items()})
     fail(df["Jednostka miary"].str.strip() != unit, "unit of measure is not the expected one")
@@ -90,8 +124,16 @@ def read_export(path) -> pd.DataFrame:
     value = pd.to_numeric(text.where(text.ne("")), errors="coerce")
     fail(value.isna() & text.ne(""), "value is not a number")
     fail(value < 0, "value is negative")
-    out = pd.DataFrame({"measure": measure, "teryt": code, "year": YEAR, "value": value.astype(float),
-                        "flag": np.where(value.isna(), "no_data", "ok"), "source": OCHR_3803.id})
+    out = pd.DataFrame(
+        {
+            "measure": measure,
+            "teryt": code,
+            "year": YEAR,
+            "value": value.astype(float),
+            "flag": np.where(value.isna(), "no_data", "ok"),
+            "source": OCHR_3803.id,
+        }
+    )
     dup = out.duplicated(["measure", "teryt"])
     fail(dup, "duplicate row for the same gmina and variable")
     return out
