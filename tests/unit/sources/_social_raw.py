@@ -48,6 +48,18 @@ def built(ids: tuple[str, ...], names: tuple[str, ...]) -> pd.DataFrame:
     return values.set_index(["indicator", "teryt", "year"]).sort_index()
 
 
+@lru_cache(maxsize=1)
+def _gminy() -> tuple[frozenset[str], dict[str, str]]:
+    gminy = context().units.loc[context().units["level"] == "gmina", "teryt"]
+    return frozenset(gminy), {c[:6]: c for c in gminy}
+
+
+def today(code: str) -> str:
+    """A gmina code of an earlier year → today's gmina (by the 6-digit prefix: the type digit may change)."""
+    gminy, by_prefix = _gminy()
+    return code if code in gminy else by_prefix[code[:6]]
+
+
 def number(text: str) -> float | None:
     text = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").removesuffix("zł")
     return None if text in ("", "-") else float(text)

@@ -13,7 +13,7 @@ import pytest
 
 from portal.pipeline.register import RawInputError
 from portal.pipeline.sources import exams_cke
-from tests.unit.sources._social_raw import RAW, built, context, number, rows
+from tests.unit.sources._social_raw import RAW, built, context, number, rows, today
 
 FOLDER = RAW / "cke-e8-official-teryt"
 INDICATORS = {
@@ -72,18 +72,6 @@ def sums(table: list[dict], key) -> dict[tuple[str, str], list[float]]:
             else:
                 acc[2] += takers
     return out
-
-
-@lru_cache(maxsize=1)
-def _gminy() -> tuple[frozenset[str], dict[str, str]]:
-    gminy = context().units.loc[context().units["level"] == "gmina", "teryt"]
-    return frozenset(gminy), {c[:6]: c for c in gminy}
-
-
-def today(code: str) -> str:
-    """A gmina code of 2021–2025 → today's gmina (by the 6-digit prefix, as the type digit may change)."""
-    gminy, by_prefix = _gminy()
-    return code if code in gminy else by_prefix[code[:6]]
 
 
 def test_2025_equals_cke_gmina_table_for_every_gmina_in_it() -> None:
