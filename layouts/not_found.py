@@ -1,4 +1,4 @@
-"""404: unknown paths, areas, indicators and units, with suggestions for what the visitor probably meant."""
+"""404: unknown paths, areas, indicators and units, with suggestions nearest to what the visitor typed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import difflib
 from dash import dcc, html
 
 from layouts.components.shell import page, with_lang
+from portal.i18n import translator
 from portal.pipeline.register import fold as fold_text
+from portal.search import nearest_units
 from portal.store import get_store
 
 
@@ -20,44 +22,37 @@ class NotFound(Exception):
         self.query = query
 
 
-TEXT = {
-    "pl": {"title": "Nie znaleziono strony", "unit": "Nie ma jednostki o kodzie „{q}”.",
-           "area": "Nie ma obszaru „{q}”.", "indicator": "Nie ma wskaźnika „{q}”.",
-           "path": "Pod adresem {q} nic nie ma.", "suggest": "Może chodziło o:", "home": "Strona główna",
-           "search_hint": "Wyszukaj gminę, powiat lub województwo na stronie głównej."},
-    "en": {"title": "Page not found", "unit": "There is no unit with code “{q}”.",
-           "area": "There is no area “{q}”.", "indicator": "There is no indicator “{q}”.",
-           "path": "Nothing lives at {q}.", "suggest": "Did you mean:", "home": "Home page",
-           "search_hint": "Search for a gmina, county or voivodeship on the home page."},
-}
+def _close(query: str, options: dict[str, str], limit: int) -> list[str]:
+    """Keys of options nearest to the query: by id and by (folded) name."""
+    q = fold_text(query or "").lower().strip("/")
+    by_name = {fold_text(label).lower(): key for key, label in options.items()}
+    keys = difflib.get_close_matches(q, list(options), n=limit, cutoff=0.4)
+    keys += [by_name[n] for n in difflib.get_close_matches(q, list(by_name), n=limit, cutoff=0.4)]
+    return list(dict.fromkeys(keys))[:limit]
 
 
 def suggestions(what: str, query: str, lang: str, limit: int = 6) -> list[tuple[str, str]]:
-    """(label, href) pairs close to what was asked for."""
+    """(label, href) pairs nearest to what was asked for: units by code and name, areas and indicators by id
+    and name, other paths by the page or unit they resemble."""
     store = get_store()
-    q = fold_text(query or "")
+    _ = translator(lang)
     out: list[tuple[str, str]] = []
     if what == "unit":
-        digits = "".join(c for c in query if c.isdigit())
-        if digits:
-            for code in store.units.index:
-                if code.startswith(digits[:4]) and len(out) < limit:
-                    out.append((store.units.at[code, "display_name"], f"/jst/{code}"))
-        for hit in store.search(query, limit=limit):
-            out.append((hit["display_name"], f"/jst/{hit['teryt']}"))
+        out = [(f"{store.units.at[c, 'display_name']} ({c})", f"/jst/{c}") for c in nearest_units(store, query, limit)]
     elif what == "area":
         names = {a.id: a.name.get(lang) for a in store.catalogue.areas}
-        close = difflib.get_close_matches(q, list(names), n=limit, cutoff=0.3)
-        out = [(names[a], f"/obszar/{a}") for a in close] or [(n, f"/obszar/{a}") for a, n in names.items()][:limit]
+        out = [(names[a], f"/obszar/{a}") for a in _close(query, names, limit)]
     elif what == "indicator":
-        by_id = store.catalogue.by_id
-        close = difflib.get_close_matches(q, list(by_id), n=limit, cutoff=0.3)
-        out = [(by_id[i].name.get(lang), f"/wskaznik/{i}") for i in close]
+        names = {i.id: i.name.get(lang) for i in store.full_catalogue.indicators}
+        out = [(names[i], f"/wskaznik/{i}") for i in _close(query, names, limit)]
     else:
-        pages = [("/", TEXT[lang]["home"]), ("/porownaj", "porownaj"), ("/o-danych", "o-danych")]
-        pages += [(f"/obszar/{a.id}", a.name.get(lang)) for a in store.catalogue.areas]
-        close = difflib.get_close_matches(q.strip("/"), [p.strip("/") for p, _ in pages], n=limit, cutoff=0.3)
-        out = [(label, path) for path, label in pages if path.strip("/") in close]
+        pages = {"porownaj": _("Compare"), "o-danych": _("About the data"), "api": _("API and downloads"),
+                 "deklaracja-dostepnosci": _("Accessibility statement")}
+        pages.update({f"obszar/{a.id}": a.name.get(lang) for a in store.catalogue.areas})
+        last = (query or "").strip("/").rsplit("/", 1)[-1]
+        out = [(pages[p], f"/{p}") for p in _close(query, pages, limit) + _close(last, pages, limit)]
+        out += [(f"{store.units.at[c, 'display_name']} ({c})", f"/jst/{c}")
+                for c in nearest_units(store, query, limit)]
     seen, unique = set(), []
     for label, href in out:
         if href not in seen:
@@ -66,22 +61,24 @@ def suggestions(what: str, query: str, lang: str, limit: int = 6) -> list[tuple[
     return unique[:limit]
 
 
-def layout(path: str = "/", lang: str = "pl", what: str = "path", query: str | None = None, **_: str) -> list:
+def layout(path: str = "/", lang: str = "pl", what: str = "path", query: str | None = None, **_params: str) -> list:
     lang = "en" if lang == "en" else "pl"
-    tx = TEXT[lang]
+    _ = translator(lang)
     q = query if query is not None else path
+    lead = {"unit": _("There is no unit with code “{q}”."), "area": _("There is no area “{q}”."),
+            "indicator": _("There is no indicator “{q}”."), "path": _("Nothing lives at {q}.")}
     items = suggestions(what, q, lang)
     content = html.Div(
         [
-            html.H1(tx["title"], className="h2"),
-            html.P(tx[what].format(q=q[:80]), className="lead"),
+            html.H1(_("Page not found"), className="h2"),
+            html.P(lead.get(what, lead["path"]).format(q=q[:80]), className="lead"),
             html.Div(
-                [html.P(tx["suggest"]),
+                [html.P(_("Did you mean:")),
                  html.Ul([html.Li(dcc.Link(label, href=with_lang(href, lang))) for label, href in items])]
-                if items else html.P(tx["search_hint"]),
+                if items else html.P(_("Search for a gmina, county or voivodeship on the home page.")),
                 className="suggestions",
             ),
-            dcc.Link(tx["home"], href=with_lang("/", lang), className="btn btn-primary mt-2"),
+            dcc.Link(_("Home page"), href=with_lang("/", lang), className="btn btn-primary mt-2"),
         ],
         className="not-found py-4",
     )

@@ -25,7 +25,7 @@ class Route:
 
 
 def _routes() -> list[Route]:
-    from layouts import about, area, budget, compare, goals, indicator, profile, report, start
+    from layouts import about, accessibility, area, budget, compare, goals, indicator, profile, report, start
 
     table = [
         ("start", r"/", start.layout),
@@ -34,6 +34,7 @@ def _routes() -> list[Route]:
         ("compare", r"/porownaj", compare.layout),
         ("indicator", r"/wskaznik/(?P<indicator>[^/]+)", indicator.layout),
         ("about", r"/o-danych", about.layout),
+        ("accessibility", accessibility.PATH, accessibility.layout),
         ("budget", r"/budzet/(?P<teryt>[^/]+)", budget.layout),
         ("report", r"/raport/(?P<teryt>[^/.]+)", report.layout),
         ("goals", r"/cele/(?P<teryt>[^/.]+)", goals.layout),
@@ -139,7 +140,8 @@ def title_of(path: str, lang: str = "pl") -> str:
         ind = store.indicator(params.get("indicator", ""))
         if ind:
             return f"{ind.name.get(lang)} – {base}"
-    fixed = {"compare": ("Porównanie", "Comparison"), "about": ("O danych", "About the data")}
+    fixed = {"compare": ("Porównanie", "Comparison"), "about": ("O danych", "About the data"),
+             "accessibility": ("Deklaracja dostępności", "Accessibility statement")}
     if route.name in fixed:
         return f"{fixed[route.name][en]} – {base}"
     return "OMUP – Open Public Services Monitor" if en else "OMUP – Otwarty Monitor Usług Publicznych"

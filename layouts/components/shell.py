@@ -12,6 +12,7 @@ from portal import ids
 from portal.i18n import translator
 from portal.store import get_store
 
+
 def with_lang(path: str, lang: str, **query: object) -> str:
     """A portal link that keeps the language (Polish is the default and is not written)."""
     params = {k: v for k, v in query.items() if v not in (None, "", False)}
@@ -21,6 +22,7 @@ def with_lang(path: str, lang: str, **query: object) -> str:
 
 
 def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.Header:
+    """The site header. On phones the links fold behind a menu button (assets/omup-shell.js opens it)."""
     store = get_store()
     _ = translator(lang)
     other = "pl" if lang == "en" else "en"
@@ -32,28 +34,36 @@ def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.H
         for a in store.catalogue.areas
         if a.id != "kontekst"
     ]
+    menu = html.Button(
+        [html.Span("☰ ", **{"aria-hidden": "true"}), _("Menu")], type="button", className="nav-toggle d-lg-none",
+        **{"aria-expanded": "false", "aria-controls": "main-nav"},
+    )
     return html.Header(
         dbc.Navbar(
             dbc.Container(
                 [
                     dcc.Link(
-                        [html.Span("OMUP", className="brand-mark"), html.Span(_('Open Public Services Monitor (Poland)'), className="brand-tag")],
+                        [html.Span("OMUP", className="brand-mark"),
+                         html.Span(_("Open Public Services Monitor (Poland)"), className="brand-tag")],
                         href=with_lang("/", lang), className="navbar-brand d-flex align-items-baseline gap-2",
                     ),
+                    menu,
                     html.Nav(
                         [
-                            dbc.DropdownMenu(area_links, label=_('Areas'), nav=True, in_navbar=True,
+                            dbc.DropdownMenu(area_links, label=_("Areas"), nav=True, in_navbar=True,
                                              id="nav-areas", toggle_class_name="nav-link"),
-                            dcc.Link(_('Compare'), href=with_lang("/porownaj", lang), className="nav-link"),
-                            dcc.Link(_('About the data'), href=with_lang("/o-danych", lang), className="nav-link"),
-                            html.A(_('API and downloads'), href="/api", className="nav-link"),
+                            dcc.Link(_("Compare"), href=with_lang("/porownaj", lang), className="nav-link"),
+                            dcc.Link(_("About the data"), href=with_lang("/o-danych", lang), className="nav-link"),
+                            html.A(_("API and downloads"), href=with_lang("/api", lang), className="nav-link"),
                             # A real link (full load): the language changes every text on the page.
-                            html.A(_('Polski'), href=switch_href, className="nav-link lang-switch",
-                                   lang=other, title=_('Przełącz na polski'), **{"aria-label": _('Przełącz na polski')}),
+                            html.A(_("Polski"), href=switch_href, className="nav-link lang-switch",
+                                   lang=other, title=_("Przełącz na polski"),
+                                   **{"aria-label": _("Przełącz na polski")}),
                             demo_switch(lang, path, query),
                         ],
+                        id="main-nav",
                         className="d-flex flex-wrap align-items-center gap-1 main-nav",
-                        **{"aria-label": "Nawigacja" if lang != "en" else "Navigation"},
+                        **{"aria-label": _("Navigation")},
                     ),
                 ],
                 fluid="lg",
@@ -72,20 +82,58 @@ def demo_switch(lang: str, path: str, query: dict[str, str]) -> html.A:
     rest = {k: v for k, v in (query or {}).items() if k not in ("demo", "lang")}
     on = store.demo
     href = with_lang(path, lang, **rest, demo="0" if on else "1")
-    return html.A(_('Demo mode: on') if on else _('Demo mode'), href=href, title=_('Turn demo mode off (official data only)') if on else _('Also show synthetic values (a demonstration), clearly labelled'),
+    title = (_("Turn demo mode off (official data only)") if on
+             else _("Also show synthetic values (a demonstration), clearly labelled"))
+    return html.A(_("Demo mode: on") if on else _("Demo mode"), href=href, title=title,
                   className="nav-link demo-switch" + (" demo-on" if on else ""), role="switch",
                   **{"aria-checked": "true" if on else "false"})
 
 
-def official_note(lang: str) -> html.Div:
-    """Default mode: one line saying the page shows official values only, and where to read what is missing."""
-    store = get_store()
+def official_numbers(lang: str) -> str:
+    """In numbers: the official indicators by level and years, and what the demo adds."""
+    from portal.release_facts import official_facts
+
     _ = translator(lang)
-    years = store.meta.get("years", {})
-    text = _('Official data only: {n} indicators from GUS, MF, CKE, PKW and KG PSP, {first}–{last}.').format(n=len(store.catalogue.indicators), first=years.get("official_from", "?"),
-                                 last=years.get("official_to", "?"))
-    return html.Div(dbc.Container([text, " ", dcc.Link(_('What is missing and where it comes from'), href=with_lang("/o-danych", lang) + "#braki")],
-                                  fluid="lg"), className="official-note", role="note")
+    facts = official_facts(get_store())
+    levels = [(_("gminas"), facts.by_level.get("gmina", 0)), (_("counties"), facts.by_level.get("powiat", 0)),
+              (_("voivodeships"), facts.by_level.get("wojewodztwo", 0))]
+    per_level = ", ".join(f"{name}: {n}" for name, n in levels if n)
+    text = _("Official in this release: {n} indicators ({levels}), years {first}–{last}, from {datasets} "
+             "datasets of {publishers}; {areas} of {areas_total} service areas have official indicators.").format(
+        n=facts.indicators, levels=per_level, first=facts.year_from or "?", last=facts.year_to or "?",
+        datasets=facts.datasets, publishers=", ".join(facts.publishers), areas=facts.areas_with_official,
+        areas_total=facts.areas_total)
+    if facts.demo_adds:
+        text += " " + _.ngettext("The demo mode adds {n} indicator with synthetic (made-up, labelled) values.",
+                                 "The demo mode adds {n} indicators with synthetic (made-up, labelled) values.",
+                                 facts.demo_adds).format(n=facts.demo_adds)
+    return text
+
+
+def official_note(lang: str) -> html.Div:
+    """Default mode: one line saying the page shows official values only; the numbers fold behind «more»."""
+    from portal.release_facts import official_facts
+
+    _ = translator(lang)
+    facts = official_facts(get_store())
+    headline = _.ngettext("Official data only: {n} indicator, {first}–{last}.",
+                          "Official data only: {n} indicators, {first}–{last}.", facts.indicators).format(
+        n=facts.indicators, first=facts.year_from or "?", last=facts.year_to or "?")
+    body = [official_numbers(lang), " ",
+            dcc.Link(_("What is missing and where it comes from"), href=with_lang("/o-danych", lang) + "#braki")]
+    return html.Div(dbc.Container(_folded(headline, body, lang), fluid="lg"), className="official-note",
+                    role="note", **{"aria-label": _("Official data")})
+
+
+def _folded(headline: object, body: list, lang: str) -> html.Details:
+    """One line (the headline and a «more» toggle); the rest opens under it."""
+    _ = translator(lang)
+    return html.Details(
+        [html.Summary([html.Span(headline, className="banner-line"),
+                       html.Span(_("more"), className="banner-more")]),
+         html.Div(body, className="banner-body")],
+        className="banner-fold",
+    )
 
 
 def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.Div | None:
@@ -96,28 +144,41 @@ def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.
     if not store.demo or not synthetic:
         return official_note(lang)
     _ = translator(lang)
-    body = [html.Strong(_('Demo mode: {n} of {total} indicators are synthetic values, not official statistics – they show what the portal will look like once BDL and SMUP data are fetched.').format(n=len(synthetic), total=len(store.catalogue.indicators)))]
-    body += [" ", _('The other indicators are official.'), " ", dcc.Link(_('What does this mean?'), href=with_lang("/o-danych", lang) + "#syntetyczne"),
-             " · ", html.A(_('Turn demo mode off'), href="?demo=0" if lang != "en" else "?demo=0&lang=en")]
+    headline = html.Strong(_("Demo mode: {n} of {total} indicators are synthetic values, not official "
+                             "statistics.").format(n=len(synthetic), total=len(store.catalogue.indicators)))
+    body: list = [_("They show what the portal will look like once BDL and SMUP data are fetched; every "
+                    "synthetic value is labelled."), " ", official_numbers(lang), " ",
+                  dcc.Link(_("What does this mean?"), href=with_lang("/o-danych", lang) + "#syntetyczne"),
+                  " · ", html.A(_("Turn demo mode off"), href="?demo=0" if lang != "en" else "?demo=0&lang=en")]
     if indicator_ids is not None:
         names = [store.catalogue.by_id[i].name.get(lang) for i in indicator_ids if i in store.synthetic_ids]
         if names:
-            # Folded: the list runs to 25 names on some pages, a whole phone screen before the content.
-            body.append(html.Details([html.Summary(_('Which indicators on this page are synthetic? ({n})').format(n=len(names))),
-                                      _('Synthetic on this page: {names}.').format(names="; ".join(names))], className="banner-names"))
-    return html.Div(dbc.Container(body, fluid="lg"), className="synthetic-banner", role="note",
-                    **{"aria-label": "Dane syntetyczne" if lang != "en" else "Synthetic data"})
+            body.append(html.P(_("Synthetic on this page ({n}): {names}.").format(n=len(names), names="; ".join(names)),
+                               className="banner-names mb-0 mt-1"))
+    return html.Div(dbc.Container(_folded(headline, body, lang), fluid="lg"), className="synthetic-banner",
+                    role="note", **{"aria-label": _("Synthetic data")})
 
 
 def footer(lang: str) -> html.Footer:
+    from portal.release_facts import licence
+
     store = get_store()
     _ = translator(lang)
+    lic = licence(store, lang)
     return html.Footer(
         dbc.Container(
             [
-                html.P(_('Data: Statistics Poland (BDL), Ministry of Finance, CKE, PKW, KG PSP, Nursery Register; PRG boundaries (GUGiK). Open code and method (MIT).'), className="mb-1"),
-                html.P([f"{_('Data version')}: ", html.Code(store.version), f" ({store.meta['built_at'][:10]})"],
-                       className="mb-0 small"),
+                html.P(_("Data: Statistics Poland (BDL), Ministry of Finance, CKE, PKW, KG PSP, Nursery Register; PRG boundaries (GUGiK). Open code and method (MIT)."), className="mb-1"),
+                html.P(lic["data"], className="mb-1 small"),
+                html.P([_("Data version") + ": ", html.Code(store.version), f" ({store.meta['built_at'][:10]})"],
+                       className="mb-1 small"),
+                html.Nav(
+                    [dcc.Link(_("Accessibility statement"), href=with_lang("/deklaracja-dostepnosci", lang),
+                              className="me-3"),
+                     dcc.Link(_("About the data"), href=with_lang("/o-danych", lang), className="me-3"),
+                     html.A(_("API and downloads"), href=with_lang("/api", lang))],
+                    className="small footer-links", **{"aria-label": _("Footer")},
+                ),
             ],
             fluid="lg",
         ),
@@ -133,12 +194,11 @@ def pinned_notice(lang: str, path: str, query: dict[str, str]) -> html.Div | Non
     if not pinned or pinned == current_version():
         return None
     store = get_store()
+    _ = translator(lang)
     rest = {k: v for k, v in (query or {}).items() if k not in ("v", "lang")}
-    text = (f"Widzisz dane w wersji {pinned} z {store.meta['built_at'][:10]}, utrwalone w udostępnionym linku. "
-            if lang != "en" else
-            f"You are seeing data version {pinned} of {store.meta['built_at'][:10]}, pinned in a shared link. ")
-    link = dcc.Link("Dostępne są nowsze dane" if lang != "en" else "Newer data are available",
-                    href=with_lang(path, lang, **rest))
+    text = _("You are seeing data version {v} of {date}, pinned in a shared link.").format(
+        v=pinned, date=store.meta["built_at"][:10]) + " "
+    link = dcc.Link(_("Newer data are available"), href=with_lang(path, lang, **rest))
     return html.Div(dbc.Container([text, link], fluid="lg"), className="pinned-notice", role="note")
 
 
