@@ -13,6 +13,10 @@
 The total runs 2010–2014 from the first export and 2015–2024 from the second; the two agree 2015–2019 for
 every gmina to within half a złoty (rounding of the first export), which the report records.
 
+Net revenue of an item can be negative where refunds exceeded receipts (property tax: five gmina-years, e.g.
+Pawłowice 2015). It is kept as published; the measure ``gmina_tax_property_for_share`` leaves those years
+out, because the share of own revenue is not a share of a whole then.
+
 A gmina-year whose total own revenue is exported as 0 zł is a missing report, not a budget without own
 revenue (Boguszów-Gorce 2019: every item 0, in P2633 too): all its items are set missing (``no_data``) and
 listed in the report (``unreported_gmina_years``, also used by ``investment_spending``).
@@ -93,7 +97,11 @@ _NOTES = {
     "gmina_revenue_rent_lease": "dochody z najmu i dzierżawy (część dochodów z majątku)",
     "gmina_investment_cofinancing": "środki na dofinansowanie własnych zadań inwestycyjnych z innych źródeł",
 }
-INFOS = [MeasureInfo(m, "zł", True, ("gmina",), f"gmina budget, {_NOTES[m]}") for m in ITEMS]
+INFOS = [MeasureInfo(m, "zł", True, ("gmina",), f"gmina budget, {_NOTES[m]}") for m in ITEMS] + [
+    MeasureInfo("gmina_tax_property_for_share", "zł", True, ("gmina",),
+                "gmina_tax_property, missing where refunds exceeded receipts (net revenue below 0 zł): the "
+                "numerator of the property tax's share of own revenue, which is not a share of a whole then"),
+]
 
 SECOND_EXPORT_FROM = 2015
 # Same territory, new code: a change of status the TERYT change table (2019 onwards) cannot know.
@@ -171,13 +179,21 @@ def read(ctx: BuildContext) -> SourceOutput:
     both = both.dropna(subset=["value_a", "value_b"])
     diff = (both["value_a"] - both["value_b"]).abs()
 
-    measures = pd.concat([items[~overlap], total], ignore_index=True)[MEASURE_COLUMNS]
+    # Net revenue after refunds can be negative (e.g. Pawłowice 2015): a true value per resident, but not a
+    # part of own revenue, so the share leaves it out.
+    prop = items[items["measure"] == "gmina_tax_property"]
+    negative = prop["value"] < 0
+    for_share = prop.assign(measure="gmina_tax_property_for_share", value=prop["value"].mask(negative),
+                            flag=prop["flag"].mask(negative, "no_data"))
+    measures = pd.concat([items[~overlap], total, for_share], ignore_index=True)[MEASURE_COLUMNS]
     measures["year"] = measures["year"].astype("int64")
     report = {
         "unmatched_codes_2010_2019": items_unmatched,
         "unmatched_codes_2015_2024": total_unmatched,
         "same_territory_recoded": SAME_TERRITORY,
         "unreported_gmina_years": sorted(f"{t} {y}" for t, y in unreported),
+        "negative_property_tax_gmina_years": sorted(f"{t} {y}" for t, y in zip(
+            prop.loc[negative, "teryt"], prop.loc[negative, "year"], strict=True)),
         "total_2015_2019_gmina_years_compared": len(both),
         "total_2015_2019_max_abs_difference_zl": round(float(diff.max()), 2) if len(diff) else None,
     }
