@@ -1,47 +1,35 @@
-"""Unit profile callbacks: the year control ↔ the URL's `rok` (re-rendering the body by year); anchors."""
+"""Unit profile callbacks: the year control ↔ the URL's `rok` (re-rendering the year-dependent parts), the
+similarity variables ↔ `zmienne`, the debate-pack link; anchors open a folded area."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.components.shell import with_lang
-from layouts.profile import LATEST, profile_body, similar_list
+from layouts.components.similar import similar_list
+from layouts.profile import profile_parts, profile_state
 from portal import ids
 from portal.api.debate import pack_href
-from portal.similar import VARIABLES
-from portal.state import parse_search
+from portal.profile import LATEST, similar_variables
+from portal.state import parse_search, unit_of_path
 from portal.store import get_store
 
 
 def teryt_of(pathname: str | None) -> str | None:
     """The unit of a /jst/<teryt> path (resolved to today's code), or None."""
-    if not pathname or not pathname.startswith("/jst/"):
+    code = unit_of_path(pathname, "jst")
+    if code is None:
         return None
-    code = pathname.rstrip("/").rsplit("/", 1)[-1]
     teryt, _ = get_store().resolve(code)
     return str(teryt) if teryt else None
 
 
-def year_search(year: str | None, search: str | None) -> str:
-    """The query string for a chosen year, keeping the language ('' = latest data: no `rok`)."""
-    params = parse_search(search)
-    link = with_lang("", params.get("lang", "pl"), rok=year or None, zmienne=params.get("zmienne"))
-    return link or ""
-
-
-def chosen_vars(variables: list[str] | None) -> tuple[str, ...] | None:
-    """The ticked variables in their fixed order; None when all are ticked (the default, no `zmienne`)."""
-    chosen = tuple(v for v in VARIABLES if v in (variables or []))
-    return None if len(chosen) == len(VARIABLES) else chosen
-
-
-def vars_search(variables: list[str] | None, search: str | None) -> str:
-    """The query string for the chosen similarity variables, keeping the year and the language."""
-    params = parse_search(search)
-    chosen = chosen_vars(variables)
-    zmienne = None if chosen is None else (",".join(chosen) or "brak")  # "brak": none ticked
-    return with_lang("", params.get("lang", "pl"), rok=params.get("rok"), zmienne=zmienne) or ""
+def chosen_vars(variables: list[str] | None, available: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The ticked variables in their fixed order; None when all available are ticked (no `zmienne`)."""
+    chosen = tuple(v for v in available if v in (variables or []))
+    return None if chosen == available else chosen
 
 
 def similar_update(variables: list[str] | None, search: str | None, pathname: str | None) -> tuple:
@@ -49,42 +37,49 @@ def similar_update(variables: list[str] | None, search: str | None, pathname: st
     teryt = teryt_of(pathname)
     if teryt is None:
         raise PreventUpdate
-    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
-    return vars_search(variables, search), similar_list(get_store(), teryt, chosen_vars(variables), lang)
+    store = get_store()
+    state = profile_state(store, teryt, parse_search(search))
+    chosen = chosen_vars(variables, similar_variables(store, store.units.at[teryt, "level"]))
+    new = replace(state, variables=chosen)
+    return new.search(), similar_list(store, teryt, chosen, new.lang)
 
 
 def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
     """The debate-pack href for the ticked indicators (an empty choice links to the 400 that says so)."""
     teryt = teryt_of(pathname) or ""
     lang = "en" if parse_search(search).get("lang") == "en" else "pl"
-    return pack_href(teryt, list(indicators or []), lang)
+    return pack_href(teryt, list(indicators or []), lang, demo=get_store().demo)
 
 
 def sync(trigger: str | None, year: str | None, search: str | None, pathname: str | None) -> tuple:
-    """(search to write, body, year value); no_update where nothing changes.
+    """(search to write, body, areas, year value); no_update where nothing changes.
 
     A change of the year control writes `rok` to the URL; a URL change (back/forward) sets the control.
-    Either way the year-dependent body is rebuilt, unless the URL only echoes the control.
+    Either way the year-dependent parts are rebuilt, unless the URL only echoes the control.
     """
     teryt = teryt_of(pathname)
     if teryt is None:
         raise PreventUpdate
-    params = parse_search(search)
-    lang = "en" if params.get("lang") == "en" else "pl"
-    year = "" if year in (None, LATEST) else year
+    store = get_store()
+    state = profile_state(store, teryt, parse_search(search))
+    chosen = "" if year in (None, LATEST) else year
+    url_year = str(state.year) if state.year else ""
     if trigger == ids.PROFILE_YEAR:
-        if (params.get("rok") or "") == year:
-            return no_update, no_update, no_update
-        return year_search(year, search), profile_body(teryt, year or None, lang), no_update
-    url_year = params.get("rok") or ""
-    if url_year == year:
+        if url_year == chosen:
+            return no_update, no_update, no_update, no_update
+        new = profile_state(store, teryt, {**parse_search(search), "rok": chosen})
+        body, areas = profile_parts(new)
+        return new.search(), body, areas, no_update
+    if url_year == chosen:
         raise PreventUpdate
-    return no_update, profile_body(teryt, url_year or None, lang), url_year or LATEST
+    body, areas = profile_parts(state)
+    return no_update, body, areas, url_year or LATEST
 
 
 @callback(
     Output(ids.PROFILE_URL, "search"),
     Output(ids.PROFILE_BODY, "children"),
+    Output(ids.PROFILE_AREAS, "children"),
     Output(ids.PROFILE_YEAR, "value"),
     Input(ids.PROFILE_YEAR, "value"),
     Input(ids.PROFILE_URL, "search"),
@@ -118,13 +113,14 @@ def update_pack_link(indicators, search, pathname):
     return pack_link(indicators, search, pathname)
 
 
-# /jst/<teryt>#edukacja: the section exists only after the router renders the page, so scroll once it does.
+# /jst/<teryt>#edukacja: the section exists only after the router renders the page, so scroll once it does;
+# a folded area (phones) opens first.
 clientside_callback(
     """function(hash) {
         if (hash && hash.length > 1) {
             setTimeout(function() {
                 var el = document.getElementById(decodeURIComponent(hash.slice(1)));
-                if (el) { el.scrollIntoView(); }
+                if (el) { if (el.tagName === 'DETAILS') { el.open = true; } el.scrollIntoView(); }
             }, 50);
         }
         return window.dash_clientside.no_update;

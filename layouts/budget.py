@@ -19,7 +19,7 @@ from dash import dcc, html
 from layouts.components.share import share_panel
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
-from layouts.profile import pack_section
+from layouts.components.debate import pack_section
 from portal import ids
 from portal.breaks import series_breaks
 from portal.explain import format_money, format_number, gap_sentence, sentence_level

@@ -123,3 +123,101 @@ def with_changes(state: ViewState, store: Store, **changes: object) -> ViewState
     new = replace(state, **changes)
     params = {k: v for k, v in new.to_query().items()}
     return resolve_state(store, new.area, params)
+
+
+# ------------------------------------------------------------------------------------------------ unit profile
+@dataclass(frozen=True)
+class ProfileState:
+    """/jst/<teryt>: the year (None = latest data), the similarity variables (None = the default set, () = none
+    ticked: `zmienne=brak`), the open areas (None = the default: open on wide screens, folded on phones)."""
+
+    teryt: str
+    year: int | None = None
+    variables: tuple[str, ...] | None = None
+    open_areas: tuple[str, ...] | None = None
+    lang: str = "pl"
+
+    def to_query(self) -> dict[str, str]:
+        q: dict[str, str] = {}
+        if self.year is not None:
+            q["rok"] = str(self.year)
+        if self.variables is not None:
+            q["zmienne"] = ",".join(self.variables) or "brak"
+        if self.open_areas is not None:
+            q["otwarte"] = ",".join(self.open_areas) or "-"
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        q = self.to_query()
+        return "?" + urlencode(q, safe=",") if q else ""
+
+
+def parse_profile(teryt: str, params: dict[str, str], years: list[int], variables: tuple[str, ...],
+                  areas: tuple[str, ...]) -> ProfileState:
+    """A valid profile state: a year the level has, known variables (in their fixed order), known areas."""
+    try:
+        year = int(params.get("rok") or "")
+    except ValueError:
+        year = None
+    raw_vars = params.get("zmienne")
+    chosen = None if raw_vars is None else tuple(v for v in variables if v in raw_vars.split(","))
+    raw_open = params.get("otwarte")
+    open_areas = None if raw_open is None else tuple(a for a in areas if a in raw_open.split(","))
+    return ProfileState(teryt=teryt, year=year if year in years else None, variables=chosen, open_areas=open_areas,
+                        lang="en" if params.get("lang") == "en" else "pl")
+
+
+# ------------------------------------------------------------------------------------------------ budget view
+BUDGET_PEERS = ("grupa", "knn")  # the fixed peer group, or the 10 most similar units (`podobne=knn`)
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """/budzet/<teryt>: the year, the section of the cost–outcome chart (demo), the comparison group."""
+
+    teryt: str
+    year: int
+    section: str = ""
+    lang: str = "pl"
+    peers: str = "grupa"
+    default_section: str = ""
+
+    def to_query(self) -> dict[str, str]:
+        q = {"rok": str(self.year)}
+        if self.section and self.section != self.default_section:
+            q["obszar"] = self.section
+        if self.peers == "knn":
+            q["podobne"] = "knn"
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        return "?" + urlencode(self.to_query())
+
+
+def parse_budget(teryt: str, params: dict[str, str], years: list[int], sections: tuple[str, ...],
+                 default_section: str) -> BudgetState:
+    """A complete, valid budget state from URL parameters; anything unknown falls back to a default."""
+    try:
+        year = int(params.get("rok") or 0)
+    except ValueError:
+        year = 0
+    if year not in years:
+        year = max(years) if years else 0
+    section = params.get("obszar") or default_section
+    if section not in sections:
+        section = default_section
+    peers = "knn" if params.get("podobne") == "knn" else "grupa"
+    return BudgetState(teryt=teryt, year=year, section=section, lang="en" if params.get("lang") == "en" else "pl",
+                       peers=peers, default_section=default_section)
+
+
+def unit_of_path(pathname: str | None, prefix: str) -> str | None:
+    """The code in /<prefix>/<code> (not checked against the register), or None."""
+    parts = (pathname or "").rstrip("/").split("/")
+    if len(parts) >= 3 and parts[-2] == prefix and parts[-1]:
+        return parts[-1][:12]
+    return None

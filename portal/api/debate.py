@@ -20,11 +20,14 @@ MAX_INDICATORS = 30
 PATH = "/pobierz/pakiet.pdf"
 
 
-def pack_href(teryt: str, indicator_ids: list[str] | tuple[str, ...], lang: str = "pl") -> str:
-    """The link to the debate pack of a unit and indicators (in the order given)."""
+def pack_href(teryt: str, indicator_ids: list[str] | tuple[str, ...], lang: str = "pl", demo: bool = False) -> str:
+    """The link to the debate pack of a unit and indicators (in the order given); ``demo`` asks for the demo
+    edition (a download answers from it only when its own URL says so, see portal/web.py)."""
     query = {"jst": teryt, "wskazniki": ",".join(indicator_ids)}
     if lang == "en":
         query["lang"] = "en"
+    if demo:
+        query["demo"] = "1"
     return PATH + "?" + urlencode(query, safe=",")
 
 

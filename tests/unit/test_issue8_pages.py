@@ -125,11 +125,13 @@ def test_knn_peer_filter(store):
 
 
 # ---------------------------------------------------------------------------------------------- profile
-def test_small_gmina_profile_shows_the_chance_label(store):
-    unit = store.unit(SMALL)
-    cards = profile.build_cards(store, unit, None, "pl")
+def test_small_gmina_profile_shows_the_chance_label(demo_store):
+    from portal import profile as prof
+
+    unit = demo_store.unit(SMALL)
+    cards = prof.build_cards(demo_store, unit, None, "pl")
     within = [c for c in cards if c.indicator.rate and c.year
-              and indistinguishable(store, c.indicator.id, SMALL, c.year) is True]
+              and indistinguishable(demo_store, c.indicator.id, SMALL, c.year) is True]
     assert within, "no rate indicator within chance variation for the small gmina"
     assert all(c.chance for c in within)
     tree = profile.layout(teryt=SMALL)
@@ -142,10 +144,12 @@ def test_small_gmina_profile_shows_the_chance_label(store):
 
 
 @pytest.mark.parametrize("teryt", [SMALL, WADOWICE, "0201011", "1465011"])
-def test_card_chance_agrees_with_the_library(store, teryt):
-    for card in profile.build_cards(store, store.unit(teryt), None, "pl"):
+def test_card_chance_agrees_with_the_library(demo_store, teryt):
+    from portal import profile as prof
+
+    for card in prof.build_cards(demo_store, demo_store.unit(teryt), None, "pl"):
         if card.indicator.rate and card.year and card.point and card.point.get("value") is not None:
-            expected = indistinguishable(store, card.indicator.id, teryt, card.year)
+            expected = indistinguishable(demo_store, card.indicator.id, teryt, card.year)
             assert card.chance == expected, card.indicator.id
 
 
@@ -161,14 +165,16 @@ def test_profile_has_similar_units(store):
     from callbacks import profile as cb
 
     search, children = cb.similar_update(["population", "type"], "?rok=2024", f"/jst/{WADOWICE}")
-    assert search == "?rok=2024&zmienne=population%2Ctype"
+    assert search == "?rok=2024&zmienne=population,type"
     assert "liczba mieszkańców" in text(children)
 
 
-def test_breaks_note_on_the_profile(store):
+def test_breaks_note_on_the_profile(demo_store):
+    from portal import profile as prof
+
     assert "zmienił się typ gminy" in text(profile.layout(teryt=WITH_BREAK))
     assert "porównując lata" not in text(profile.layout(teryt=WADOWICE))
-    card = next(c for c in profile.build_cards(store, store.unit(WITH_BREAK), None, "pl") if c.breaks)
+    card = next(c for c in prof.build_cards(demo_store, demo_store.unit(WITH_BREAK), None, "pl") if c.breaks)
     svg = profile.sparkline_svg(card.years, card.values, breaks=card.breaks)
     assert 'class="break"' in svg
 
@@ -180,7 +186,7 @@ def test_pack_link_follows_the_checklist():
     link = by_id(tree, "profile-pack-link")
     assert link.href.startswith("/pobierz/pakiet.pdf?jst=1218093&wskazniki=egzamin-8-matematyka,")
     href = cb.pack_link(["a-b", RATE], "?lang=en", f"/jst/{WADOWICE}")
-    assert href == f"/pobierz/pakiet.pdf?jst={WADOWICE}&wskazniki=a-b,{RATE}&lang=en"
+    assert href == f"/pobierz/pakiet.pdf?jst={WADOWICE}&wskazniki=a-b,{RATE}&lang=en&demo=1"
 
 
 def test_budget_has_the_pack_link():
