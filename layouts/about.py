@@ -1,296 +1,76 @@
-"""About the data: sources, peer groups, what is synthetic and why, exam matching, shapes, TERYT changes,
-version, licence, how to cite, API and downloads. Everything countable is read from the release, not typed."""
+"""About the data: what is official in this release (in numbers), every dataset with its exact source, what is
+missing and what would fill it, the demo and its generator, peer groups, shapes, TERYT changes, version,
+licence, how to cite, API and downloads. Everything countable is read from the release (portal/release_facts.py).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.changelog import releases_section
-from layouts.components.shell import page, with_lang
-from portal.api.citation import citation_text
-from portal.config import Settings
-from portal.explain import format_number, plural_pl
+from layouts.components.shell import official_numbers, page, with_lang
+from portal.api.citation import citation_text, public_base_url
+from portal.explain import format_number
+from portal.i18n import N_, translator
+from portal.release_facts import (
+    change_counts,
+    datasets,
+    demo_indicator_names,
+    indicator_lists,
+    indicators_of_dataset,
+    licence,
+    official_facts,
+    peer_group_counts,
+)
 from portal.store import get_store
 
-TEXT = {
-    "pl": {
-        "h1": "O danych",
-        "lead": "Skąd pochodzą liczby w OMUP, jak porównujemy jednostki i czego nie wolno z nich wnioskować.",
-        "toc": "Na tej stronie",
-        "sources_h": "Źródła i przypisy",
-        "sources_lead": "Dane użyte w tym wydaniu:",
-        "attribution_h": "Jak podawać źródło",
-        "attribution_lead": "Przy każdym wykresie i pliku podajemy "
-        "przypis "
-        "źródła; używaj go przy dalszym "
-        "wykorzystaniu:",
-        "peers_h": "Grupy porównawcze („podobne jednostki”)",
-        "peers_lead": "Każdą gminę porównujemy z gminami tego samego typu (miejska, wiejska, "
-        "miejsko-wiejska) i tej "
-        "samej klasy wielkości (liczba mieszkańców w 2020 r.). Miasta na prawach powiatu "
-        "tworzą "
-        "własną grupę, podobnie powiaty ziemskie i województwa. Klasy wielkości:",
-        "group": "Grupa",
-        "units": "Liczba jednostek",
-        "synthetic_h": "Dane syntetyczne – co to jest i dlaczego",
-        "synthetic_lead": "{n} z {total} wskaźników ma wartości syntetyczne. Danych z Banku Danych Lokalnych "
-        "GUS i "
-        "Systemu Monitorowania Usług Publicznych nie dało się pobrać w środowisku, w "
-        "którym "
-        "zbudowano to wydanie, więc – by portal dało się obejrzeć i sprawdzić w całości – "
-        "w ich miejsce wstawiliśmy wartości wygenerowane przez program.",
-        "generator_h": "Jak działa generator",
-        "generator": [
-            "Jest deterministyczny: używa stałego ziarna losowania ({seed}), więc każde zbudowanie wydania "
-            "daje "
-            "te same liczby.",
-            "Dla każdego wskaźnika przyjmuje typową wartość dla średniej gminy wiejskiej i różnicuje ją "
-            "według "
-            "typu gminy (miejska, wiejska, miejsko-wiejska, miasto na prawach powiatu) i jej wielkości, z "
-            "łagodnym wzorem regionalnym i trwałą cechą każdej gminy.",
-            "Szeregi czasowe zmieniają się płynnie: ogólnopolski trend i niewielkie wahania z roku na rok.",
-            "Wartości powiatów i województw są sumami liczników i mianowników ich gmin, więc trzy poziomy są "
-            "ze "
-            "sobą zgodne.",
-            "Nigdy nie są danymi urzędowymi: każda wartość ma znacznik „syntetyczne”, a wykresy – napis "
-            "DANE SYNTETYCZNE. Nie wyciągaj z nich wniosków o konkretnej gminie.",
-        ],
-        "synthetic_list": "Wskaźniki syntetyczne ({n}):",
-        "real_list": "Wskaźniki z prawdziwymi danymi ({n}):",
-        "exam_h": "Jak przypisaliśmy wyniki egzaminów do gmin",
-        "exam_lead": "CKE publikuje wyniki egzaminu ósmoklasisty dla szkół, bez kodów TERYT. Szkoły "
-        "przypisujemy do "
-        "gmin po nazwie miejscowości i województwie; miejscowości o powtarzających się nazwach "
-        "(częste na wsi) nie zawsze da się przypisać jednoznacznie, dlatego część gmin "
-        "wiejskich nie "
-        "ma wyniku. Odsetek gmin z przypisanym wynikiem, według typu gminy:",
-        "exam_caption": "Gminy z wynikiem egzaminu / wszystkie gminy danego typu",
-        "exam_kind": "Typ gminy",
-        "exam_validation": "Sprawdzenie na pliku mazowieckim z kodami (2025): "
-        "{correct} z "
-        "{matched} przypisanych szkół trafiło do właściwej "
-        "gminy "
-        "(precyzja {precision}).",
-        "kinds": {"miejska": "miejskie", "wiejska": "wiejskie", "miejsko-wiejska": "miejsko-wiejskie"},
-        "shapes_h": "Brakujące kształty na mapie",
-        "shapes_lead": "Granice pochodzą z 2019 r. Gminy utworzone później nie mają własnego kształtu na "
-        "mapie – ich "
-        "wartości są w tabelach, rankingach i profilach:",
-        "teryt_h": "Zmiany kodów TERYT",
-        "teryt_lead": "Portal używa kodów TERYT z 2025 r. Stare kody działają w adresach i pobieraniu – "
-        "przekierowujemy "
-        "je na dzisiejsze. Tabela zmian w tym wydaniu:",
-        "change_kinds": {
-            "same": "kod bez zmian",
-            "type": "zmiana typu gminy (ostatnia cyfra kodu)",
-            "split": "podział gminy (nowa gmina wydzielona z istniejącej)",
-            "merge": "połączenie gmin",
-            "rename": "zmiana nazwy",
-        },
-        "exam_counts": "z wynikiem / wszystkie",
-        "shape_reason": "gmina utworzona 1 stycznia 2025 r.; granice z 2019 r. rysują ją jeszcze "
-        "wewnątrz gminy, z której ją wydzielono",
-        "version_h": "Wersja danych",
-        "changes_h": "Zmiany między wersjami danych",
-        "version": "Wersja wydania: {v}, zbudowane {date}.",
-        "version_note": "Wersja zmienia się przy każdym zbudowaniu danych; podawaj ją, cytując liczby.",
-        "licence_h": "Licencja",
-        "licence": [
-            "Kod portalu i metoda: licencja MIT.",
-            "Dane: na warunkach ich źródeł (GUS, PKW, CKE, GUGiK) – z podaniem źródła.",
-            "Wartości syntetyczne: CC0 (domena publiczna).",
-        ],
-        "cite_h": "Jak cytować",
-        "cite_lead": "Na przykład:",
-        "api_h": "API i pobieranie",
-        "api": "Wszystkie liczby są dostępne przez API (JSON) i jako pliki CSV/XLSX przy każdym widoku.",
-        "api_link": "Dokumentacja API",
-        "release_link": "Całe wydanie (CSV)",
-        "cite_title": "Wskaźniki usług publicznych gmin, powiatów i województw",
-    },
-    "en": {
-        "h1": "About the data",
-        "lead": "Where OMUP's numbers come from, how units are compared and what they must not be used for.",
-        "toc": "On this page",
-        "sources_h": "Sources and attribution",
-        "sources_lead": "Data used in this release:",
-        "attribution_h": "How to credit the sources",
-        "attribution_lead": "Every chart and file carries its "
-        "source "
-        "line; please keep it when you "
-        "reuse them:",
-        "peers_h": "Peer groups (“similar units”)",
-        "peers_lead": "Each gmina is compared with gminas of the same type (urban, rural, urban-rural) and "
-        "the same "
-        "size class (residents in 2020). Cities with county rights form their own group, as do "
-        "rural "
-        "counties and voivodeships. Size classes:",
-        "group": "Group",
-        "units": "Number of units",
-        "synthetic_h": "Synthetic data – what it is and why",
-        "synthetic_lead": "{n} of {total} indicators have synthetic values. Data from Statistics Poland's "
-        "Local "
-        "Data Bank and the Public Services Monitoring System could not be fetched where "
-        "this "
-        "release was built, so – to let the whole portal be seen and tested – "
-        "program-generated "
-        "values stand in for them.",
-        "generator_h": "How the generator works",
-        "generator": [
-            "It is deterministic: a fixed random seed ({seed}) gives the same numbers on every build.",
-            "For each indicator it takes a typical value for a mid-sized rural gmina and varies it by gmina "
-            "type "
-            "(urban, rural, urban-rural, city with county rights) and size, with a gentle regional pattern "
-            "and a "
-            "lasting trait of each gmina.",
-            "Series change smoothly over time: a national trend plus small year-to-year wobble.",
-            "County and voivodeship values are sums of their gminas' numerators and denominators, so the "
-            "three "
-            "levels agree.",
-            "They are never official statistics: every value is tagged “synthetic” and charts carry a "
-            "SYNTHETIC "
-            "DATA label. Draw no conclusions about any particular gmina from them.",
-        ],
-        "synthetic_list": "Synthetic indicators ({n}):",
-        "real_list": "Indicators with real data ({n}):",
-        "exam_h": "How exam results were matched to gminas",
-        "exam_lead": "The Central Examination Board publishes eighth-grade exam results per school, without "
-        "TERYT "
-        "codes. Schools are matched to gminas by locality name and voivodeship; repeated place "
-        "names "
-        "(common in the countryside) cannot always be matched unambiguously, so some rural "
-        "gminas have "
-        "no result. Share of gminas with a matched result, by gmina type:",
-        "exam_caption": "Gminas with an exam result / all gminas of the type",
-        "exam_kind": "Gmina type",
-        "exam_validation": "Check against the 2025 Mazowieckie file with codes: "
-        "{correct} "
-        "of {matched} matched schools went to the right gmina "
-        "(precision {precision}).",
-        "kinds": {"miejska": "urban", "wiejska": "rural", "miejsko-wiejska": "urban-rural"},
-        "shapes_h": "Missing shapes on the map",
-        "shapes_lead": "Boundaries are from 2019. Gminas created later have no shape of their own on the map "
-        "– their "
-        "values are in tables, rankings and profiles:",
-        "teryt_h": "TERYT code changes",
-        "teryt_lead": "The portal uses 2025 TERYT codes. Old codes still work in addresses and downloads – "
-        "they are "
-        "redirected to today's. The change table of this release:",
-        "change_kinds": {
-            "same": "code unchanged",
-            "type": "gmina type changed (last digit of the code)",
-            "split": "gmina split (a new gmina carved out of an existing one)",
-            "merge": "gminas merged",
-            "rename": "renamed",
-        },
-        "exam_counts": "with a result / all",
-        "version_h": "Data version",
-        "changes_h": "Changes between data versions",
-        "version": "Release version: {v}, built {date}.",
-        "version_note": "The version changes with every data build; quote it when you cite numbers.",
-        "licence_h": "Licence",
-        "licence": [
-            "Portal code and method: MIT licence.",
-            "Data: under the terms of their sources (Statistics Poland, PKW, CKE, GUGiK) – with attribution.",
-            "Synthetic values: CC0 (public domain).",
-        ],
-        "cite_h": "How to cite",
-        "cite_lead": "For example:",
-        "api_h": "API and downloads",
-        "api": "Every number is available through the API (JSON) and as CSV/XLSX files next to every view.",
-        "api_link": "API documentation",
-        "release_link": "The whole release (CSV)",
-        "cite_title": "Public-service indicators of Polish gminas, counties and voivodeships",
-    },
-}
-
 SECTIONS = [
-    ("zrodla", "sources_h"),
-    ("grupy", "peers_h"),
-    ("syntetyczne", "synthetic_h"),
-    ("egzaminy", "exam_h"),
-    ("ksztalty", "shapes_h"),
-    ("teryt", "teryt_h"),
-    ("wersja", "version_h"),
-    ("zmiany", "changes_h"),
-    ("licencja", "licence_h"),
-    ("cytowanie", "cite_h"),
-    ("api", "api_h"),
+    ("urzedowe", N_("What is official in this release")),
+    ("zrodla", N_("Datasets and their sources")),
+    ("braki", N_("What is missing and what would fill it")),
+    ("syntetyczne", N_("Demo mode: synthetic data")),
+    ("grupy", N_("Peer groups (“similar units”)")),
+    ("ksztalty", N_("Missing shapes on the map")),
+    ("teryt", N_("TERYT code changes")),
+    ("wersja", N_("Data version")),
+    ("zmiany", N_("Changes between data versions")),
+    ("licencja", N_("Licence")),
+    ("cytowanie", N_("How to cite")),
+    ("api", N_("API and downloads")),
 ]
+CHANGE_KINDS = {"same": N_("code unchanged"), "type": N_("gmina type changed (last digit of the code)"),
+                "split": N_("gmina split (a new gmina carved out of an existing one)"), "merge": N_("gminas merged"),
+                "rename": N_("renamed")}
+LEVEL_NAMES = {"gmina": N_("gminas"), "powiat": N_("counties"), "wojewodztwo": N_("voivodeships")}
 
 
-def _tx(lang: str) -> dict:
-    return TEXT["en" if lang == "en" else "pl"]
-
-
-# ---------------------------------------------------------------------------------------------- logic
 def codes_phrase(count: int, lang: str) -> str:
-    """'1 kod', '2 kody', '86 kodów'; '1 code', '86 codes'."""
-    if lang == "en":
-        return f"{format_number(count, 0, lang)} code" + ("" if count == 1 else "s")
-    return f"{format_number(count, 0, lang)} {plural_pl(count, 'kod', 'kody', 'kodów')}"
-
-
-def peer_group_counts() -> list[dict]:
-    """Peer groups in the metadata's order with the number of units in each (from the unit register)."""
-    store = get_store()
-    counts = store.units["peer_group"].value_counts().to_dict()
-    return [
-        {"id": g, "name": names, "n": int(counts.get(g, 0))} for g, names in store.meta["peer_groups"].items()
-    ]
-
-
-def change_counts() -> dict[str, int]:
-    """Number of codes in the TERYT change table by kind of change."""
-    return dict(Counter(get_store().changes["change"].tolist()))
-
-
-def exam_coverage(year: str | None = None) -> tuple[str | None, list[dict]]:
-    """The latest (or given) exam year and per gmina type: gminy with a result, all gminy, the share."""
-    matching = get_store().meta.get("exam_matching") or {}
-    years = matching.get("years") or {}
-    if not years:
-        return None, []
-    year = year if year in years else max(years)
-    rows = []
-    for kind, d in years[year].get("by_kind", {}).items():
-        rows.append(
-            {
-                "kind": kind,
-                "covered": int(d["gminy_covered"]),
-                "total": int(d["gminy_total"]),
-                "share": float(d["coverage"]),
-                "schools": int(d.get("schools_matched", 0)),
-            }
-        )
-    return year, rows
-
-
-def indicator_lists(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(synthetic, real) indicators as (name, id), in catalogue order."""
-    store = get_store()
-    synthetic, real = [], []
-    for ind in store.catalogue.indicators:
-        (synthetic if store.is_synthetic(ind.id) else real).append((ind.name.get(lang), ind.id))
-    return synthetic, real
+    """'1 kod', '2 kody', '86 kodów'; '1 code', '86 codes' (CLDR plural forms from the catalogue)."""
+    _ = translator(lang)
+    return _.ngettext("{n} code", "{n} codes", count).format(n=format_number(count, 0, lang))
 
 
 def citation_example(lang: str, accessed: date | None = None) -> str:
+    """A citation of the portal with the data version, at the address the reader reached (or OMUP_BASE_URL)."""
     store = get_store()
-    tx = _tx(lang)
-    base = Settings.from_env().base_url.rstrip("/")
-    return citation_text(
-        tx["cite_title"],
-        base + "/",
-        store.version,
-        accessed or date.today(),
-        lang,
-        synthetic=bool(store.synthetic_ids),
-    )
+    _ = translator(lang)
+    return citation_text(_("Public-service indicators of Polish gminas, counties and voivodeships"),
+                         public_base_url() + "/", store.version, accessed or date.today(), lang,
+                         synthetic=bool(store.synthetic_ids))
+
+
+def year_span(cov: dict, lang: str) -> str:
+    """'2010–2024'; '2025' for one year; '2019–2024 (2 years)' when years in between are missing."""
+    a, b, count = int(cov["from"]), int(cov["to"]), int(cov.get("years", cov["to"] - cov["from"] + 1))
+    if a == b:
+        return str(a)
+    if count == b - a + 1:
+        return f"{a}–{b}"
+    _ = translator(lang)
+    return f"{a}–{b} (" + _.ngettext("{n} year", "{n} years", count).format(n=count) + ")"
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -298,250 +78,198 @@ def _section(anchor: str, title: str, *children: object) -> html.Section:
     return html.Section([html.H2(title, className="h4"), *children], id=anchor, className="about-section")
 
 
-def _indicator_links(items: list[tuple[str, str]], lang: str, long: bool = False) -> html.Ul:
+def _indicator_links(items: list[tuple[str, str]], lang: str, long: bool = False, demo: bool = False) -> html.Ul:
     return html.Ul(
-        [html.Li(dcc.Link(name, href=with_lang(f"/wskaznik/{iid}", lang))) for name, iid in items],
+        [html.Li(dcc.Link(name, href=with_lang(f"/wskaznik/{iid}", lang, demo="1" if demo else None)))
+         for name, iid in items],
         className="indicator-list" + (" indicator-list-long" if long else ""),
     )
 
 
-def layout(lang: str = "pl", **_: str) -> list:
+def official_section(lang: str) -> html.Section:
+    store = get_store()
+    _ = translator(lang)
+    facts = official_facts(store)
+    real = [(store.full_catalogue.by_id[i].name.get(lang), i) for i in store.meta.get("real_indicators", [])
+            if i in store.full_catalogue.by_id]
+    coverage = store.meta.get("official_coverage") or {}
+    rows = []
+    for name, iid in real:
+        spans = coverage.get(iid, {})
+        cells = [html.Td(year_span(spans[lvl], lang) if lvl in spans else "–", className="text-nowrap")
+                 for lvl in LEVEL_NAMES]
+        rows.append(html.Tr([html.Th(dcc.Link(name, href=with_lang(f"/wskaznik/{iid}", lang)), scope="row"), *cells]))
+    table = html.Table(
+        [html.Caption(_("Official indicators and the years with official values at each level"), className="small"),
+         html.Thead(html.Tr([html.Th(_("Indicator"), scope="col"),
+                             *[html.Th(_(word), scope="col") for word in LEVEL_NAMES.values()]])),
+         html.Tbody(rows)],
+        className="table table-sm about-table official-table",
+    )
+    return _section("urzedowe", _(SECTIONS[0][1]),
+                    html.P(official_numbers(lang), id="official-numbers"),
+                    html.P(_("Official values are shown by default everywhere: pages, maps, rankings, the API, "
+                             "downloads and embeds. Synthetic values appear only in the demo mode, labelled."),
+                           className="small text-muted"),
+                    html.Div(table, className="table-responsive", tabIndex="0", role="region",
+                             **{"aria-label": _("Official indicators")}),
+                    html.P(_("{n} indicators").format(n=facts.indicators), className="visually-hidden"))
+
+
+def datasets_section(lang: str) -> html.Section:
+    """Every dataset with its exact source: publisher, name, BDL table, files, years, levels, licence, address."""
+    store = get_store()
+    _ = translator(lang)
+    used = indicators_of_dataset(store)
+    items = []
+    for d in datasets(store):
+        name = d.get("name_en") if lang == "en" and d.get("name_en") else d.get("name")
+        facts = [html.Span([_("Publisher:"), " ", d.get("publisher", "–")])]
+        if d.get("table"):
+            facts.append(html.Span([_("BDL table:"), " ", html.Code(d["table"])]))
+        facts.append(html.Span([_("Years:"), " ", str(d.get("years", "–"))]))
+        facts.append(html.Span([_("Levels:"), " ", ", ".join(_(LEVEL_NAMES.get(lv, lv)) for lv in d.get("levels", []))]))
+        facts.append(html.Span([_("Files:"), " ", *[html.Code(f, className="me-1") for f in d.get("files", [])],
+                                html.Span(f"({d.get('folder')})", className="text-muted") if d.get("folder") else ""]))
+        facts.append(html.Span([_("Terms:"), " ", d.get("licence", "–")]))
+        body = [html.Strong(name), " ", html.Span(d.get("attribution", ""), className="small text-muted"),
+                html.Div([*(html.Div(f) for f in facts)], className="small dataset-facts")]
+        if d.get("url"):
+            body.append(html.Div(html.A(d["url"], href=d["url"], rel="noopener"), className="small"))
+        inds = used.get(d["id"], [])
+        if inds:
+            body.append(html.Div([_("Indicators:"), " ", *[
+                html.Span([dcc.Link(store.full_catalogue.by_id[i].name.get(lang), href=with_lang(f"/wskaznik/{i}", lang)),
+                           "; " if k < len(inds) - 1 else ""]) for k, i in enumerate(inds)]], className="small"))
+        items.append(html.Li(body, id=f"zbior-{d['id']}", className="dataset mb-2"))
+    return _section("zrodla", _(SECTIONS[1][1]),
+                    html.P(_("{n} datasets are used in this release, each read from the publisher's file named "
+                             "below (read-only raw inputs, never edited by hand):").format(n=len(items))),
+                    html.Ol(items, className="dataset-list"))
+
+
+def missing_section(lang: str) -> html.Section:
+    from layouts.components.official import fill_sources, missing_indicators
+
+    store = get_store()
+    _ = translator(lang)
+    rows = []
+    for area in store.full_catalogue.areas:
+        if area.id == "kontekst":
+            continue
+        missing = missing_indicators(area.id) if not store.demo else [
+            i for i in store.full_catalogue.in_area(area.id) if store.is_synthetic(i.id)]
+        if not missing:
+            continue
+        official = len(store.full_catalogue.in_area(area.id)) - len(missing)
+        rows.append(html.Li([
+            html.Strong(area.name.get(lang)), ": ",
+            _("{official} official, {missing} without official values yet; {sources} would fill them "
+              "(omup data fetch).").format(official=official, missing=len(missing), sources=fill_sources(missing, lang)),
+            " ", html.A(_("See it in demo mode"), href=with_lang(f"/obszar/{area.id}", lang, demo="1"))]))
+    return _section("braki", _(SECTIONS[2][1]),
+                    html.P(_("The catalogue describes more indicators than this release has official values for. "
+                             "Where the official BDL and SMUP APIs are reachable, «omup data fetch» brings their "
+                             "series and the next build uses them instead of synthetic values.")),
+                    html.Ul(rows))
+
+
+def demo_section(lang: str) -> html.Section:
+    store = get_store()
+    _ = translator(lang)
+    demo = demo_indicator_names(store, lang)
+    generator = [
+        _("It is deterministic: a fixed random seed ({seed}) gives the same numbers on every build.").format(
+            seed=store.meta.get("synthetic_seed", "–")),
+        _("For each indicator it takes a typical value for a mid-sized rural gmina and varies it by gmina type and "
+          "size, with a gentle regional pattern and a lasting trait of each gmina."),
+        _("Series change smoothly over time: a national trend plus small year-to-year wobble."),
+        _("County and voivodeship values are sums of their gminas' numerators and denominators, so the three "
+          "levels agree."),
+        _("They are never official statistics: every value is tagged «synthetic» and charts carry a SYNTHETIC DATA "
+          "label. Draw no conclusions about any particular gmina from them."),
+    ]
+    lead = (_("Demo mode is on: {n} of {total} indicators on this site have synthetic values.").format(
+        n=len(store.synthetic_ids), total=len(store.catalogue.indicators)) if store.demo else
+        _("Demo mode is off: this site shows official values only. The demo adds {n} indicators with synthetic "
+          "values, to show what the portal will look like once their official data are fetched.").format(n=len(demo)))
+    return _section("syntetyczne", _(SECTIONS[3][1]),
+                    dbc.Alert(lead, color="warning" if store.demo else "light", className="synthetic-explainer"),
+                    html.H3(_("How the generator works"), className="h5"),
+                    html.Ul([html.Li(x) for x in generator]),
+                    html.H3([_("Indicators the demo fills ({n})").format(n=len(demo)), " ",
+                             html.Span(_("synthetic"), className="badge synthetic-badge")], className="h6"),
+                    _indicator_links(demo, lang, long=True, demo=True))
+
+
+def layout(lang: str = "pl", **_params: str) -> list:
     lang = "en" if lang == "en" else "pl"
-    tx = _tx(lang)
+    _ = translator(lang)
     store = get_store()
     meta = store.meta
-    n = lambda x, d=0: format_number(x, d, lang)  # noqa: E731 - a local shorthand
 
-    sources = html.Ul(
-        [
-            html.Li([html.Strong(s["name"]), html.Br(), html.Span(s["attribution"], className="small")])
-            for s in meta.get("sources", [])
-        ]
-    )
-    attribution = html.Ul(
-        [html.Li([html.Code(k), " – ", v]) for k, v in meta.get("attribution", {}).items()], className="small"
-    )
+    def n(x: float, d: int = 0) -> str:
+        return format_number(x, d, lang)
 
-    sizes = html.Ul(
-        [html.Li(c["name"]["en" if lang == "en" else "pl"]) for c in meta.get("size_classes", [])]
-    )
+    sizes = html.Ul([html.Li(c["name"]["en" if lang == "en" else "pl"]) for c in meta.get("size_classes", [])])
     groups = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(tx["group"], scope="col"),
-                        html.Th(tx["units"], scope="col", className="text-end"),
-                    ]
-                )
-            ),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(g["name"].get(lang, g["id"]) if isinstance(g["name"], dict) else g["id"]),
-                            html.Td(n(g["n"]), className="text-end"),
-                        ]
-                    )
-                    for g in peer_group_counts()
-                ]
-            ),
-        ],
+        [html.Thead(html.Tr([html.Th(_("Group"), scope="col"), html.Th(_("Number of units"), scope="col",
+                                                                          className="text-end")])),
+         html.Tbody([html.Tr([html.Td(g["name"].get(lang, g["id"]) if isinstance(g["name"], dict) else g["id"]),
+                              html.Td(n(g["n"]), className="text-end")]) for g in peer_group_counts(store)])],
         className="table table-sm about-table",
     )
-
-    synthetic, real = indicator_lists(lang)
-    generator = html.Ul(
-        [html.Li(item.format(seed=meta.get("synthetic_seed", "–"))) for item in tx["generator"]]
-    )
-
-    exam_year, exam_rows = exam_coverage()
-    exam_table = (
-        html.Table(
-            [
-                html.Caption(f"{tx['exam_caption']} ({exam_year})", className="small"),
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(tx["exam_kind"], scope="col"),
-                            html.Th(tx["exam_counts"], scope="col", className="text-end"),
-                            html.Th("%", scope="col", className="text-end"),
-                        ]
-                    )
-                ),
-                html.Tbody(
-                    [
-                        html.Tr(
-                            [
-                                html.Td(tx["kinds"].get(r["kind"], r["kind"])),
-                                html.Td(f"{n(r['covered'])} / {n(r['total'])}", className="text-end"),
-                                html.Td(n(100 * r["share"], 1) + "%", className="text-end"),
-                            ]
-                        )
-                        for r in exam_rows
-                    ]
-                ),
-            ],
-            className="table table-sm about-table",
-        )
-        if exam_rows
-        else None
-    )
-    validation = (meta.get("exam_matching") or {}).get("validation_mazowieckie")
-    exam_note = (
-        html.P(
-            tx["exam_validation"].format(
-                correct=n(validation["correct"]),
-                matched=n(validation["matched"]),
-                precision=n(100 * validation["precision"], 1) + "%",
-            ),
-            className="small",
-        )
-        if validation
-        else None
-    )
-    exam_links = _indicator_links(
-        [
-            (store.catalogue.by_id[i].name.get(lang), i)
-            for i in ("egzamin-8-matematyka", "egzamin-8-polski", "egzamin-8-angielski")
-            if i in store.catalogue.by_id
-        ],
-        lang,
-    )
-
-    shapes = html.Ul(
-        [
-            html.Li(
-                [
-                    dcc.Link(f"{s['name']} ({s['teryt']})", href=with_lang(f"/jst/{s['teryt']}", lang)),
-                    html.Span(f" – {tx['shape_reason']}", className="small")
-                    if lang != "en"
-                    else html.Span(f" – {s['reason']}", className="small"),
-                ]
-            )
-            for s in meta.get("missing_shapes", [])
-        ]
-    )
-
-    changes = change_counts()
-    change_list = html.Ul(
-        [
-            html.Li(f"{tx['change_kinds'].get(kind, kind)}: {codes_phrase(count, lang)}")
-            for kind, count in sorted(changes.items(), key=lambda kv: -kv[1])
-        ]
-    )
-
-    toc = html.Nav(
-        [
-            html.H2(tx["toc"], className="h6"),
-            html.Ul(
-                [html.Li(html.A(tx[key], href=f"#{anchor}")) for anchor, key in SECTIONS],
-                className="about-toc-list",
-            ),
-        ],
-        className="about-toc",
-        **{"aria-label": tx["toc"]},
-    )
-
+    shapes = html.Ul([html.Li([dcc.Link(f"{s['name']} ({s['teryt']})", href=with_lang(f"/jst/{s['teryt']}", lang)),
+                               html.Span(" – " + _("a gmina created on 1 January 2025; the 2019 boundaries still draw "
+                                                   "it inside the gmina it was carved out of"), className="small")])
+                      for s in meta.get("missing_shapes", [])])
+    changes = change_counts(store)
+    change_list = html.Ul([html.Li(f"{_(CHANGE_KINDS.get(kind, kind))}: {codes_phrase(count, lang)}")
+                           for kind, count in sorted(changes.items(), key=lambda kv: -kv[1])])
+    lic = licence(store, lang)
+    synthetic, _real = indicator_lists(store, lang)
+    toc = html.Nav([html.H2(_("On this page"), className="h6"),
+                    html.Ul([html.Li(html.A(_(title), href=f"#{anchor}")) for anchor, title in SECTIONS],
+                            className="about-toc-list")],
+                   className="about-toc", **{"aria-label": _("On this page")})
     content = [
-        html.H1(tx["h1"], className="h2"),
-        html.P(tx["lead"], className="lead"),
+        html.H1(_("About the data"), className="h2"),
+        html.P(_("Where OMUP's numbers come from, how units are compared and what they must not be used for."),
+               className="lead"),
         toc,
-        _section(
-            "zrodla",
-            tx["sources_h"],
-            html.P(tx["sources_lead"]),
-            sources,
-            html.H3(tx["attribution_h"], className="h6"),
-            html.P(tx["attribution_lead"], className="small"),
-            attribution,
-        ),
-        _section(
-            "grupy",
-            tx["peers_h"],
-            html.P(tx["peers_lead"]),
-            sizes,
-            html.Div(groups, className="table-responsive"),
-        ),
-        _section(
-            "syntetyczne",
-            tx["synthetic_h"],
-            dbc.Alert(
-                tx["synthetic_lead"].format(n=len(synthetic), total=len(store.catalogue.indicators)),
-                color="warning",
-                className="synthetic-explainer",
-            ),
-            html.H3(tx["generator_h"], className="h5"),
-            generator,
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            html.H3(tx["real_list"].format(n=len(real)), className="h6"),
-                            _indicator_links(real, lang),
-                        ],
-                        xs=12,
-                        md=4,
-                    ),
-                    dbc.Col(
-                        [
-                            html.H3(
-                                [
-                                    tx["synthetic_list"].format(n=len(synthetic)),
-                                    " ",
-                                    html.Span(
-                                        "syntetyczne" if lang != "en" else "synthetic",
-                                        className="badge synthetic-badge",
-                                    ),
-                                ],
-                                className="h6",
-                            ),
-                            _indicator_links(synthetic, lang, long=True),
-                        ],
-                        xs=12,
-                        md=8,
-                    ),
-                ]
-            ),
-        ),
-        _section(
-            "egzaminy",
-            tx["exam_h"],
-            html.P(tx["exam_lead"]),
-            html.Div(exam_table, className="table-responsive") if exam_table else None,
-            exam_note,
-            exam_links,
-        ),
-        _section("ksztalty", tx["shapes_h"], html.P(tx["shapes_lead"]), shapes),
-        _section("teryt", tx["teryt_h"], html.P(tx["teryt_lead"]), change_list),
-        _section(
-            "wersja",
-            tx["version_h"],
-            html.P(tx["version"].format(v=store.version, date=str(meta.get("built_at", ""))[:10])),
-            html.P(tx["version_note"], className="small text-muted"),
-        ),
+        official_section(lang),
+        datasets_section(lang),
+        missing_section(lang),
+        demo_section(lang),
+        _section("grupy", _(SECTIONS[4][1]),
+                 html.P(_("Each gmina is compared with gminas of the same type (urban, rural, urban-rural) and the "
+                          "same size class (residents in 2020). Cities with county rights form their own group, as "
+                          "do rural counties and voivodeships. Size classes:")),
+                 sizes, html.Div(groups, className="table-responsive")),
+        _section("ksztalty", _(SECTIONS[5][1]),
+                 html.P(_("Boundaries are from 2019. Gminas created later have no shape of their own on the map – "
+                          "their values are in tables, rankings and profiles:")), shapes),
+        _section("teryt", _(SECTIONS[6][1]),
+                 html.P(_("The portal uses 2025 TERYT codes. Old codes still work in addresses and downloads – they "
+                          "are redirected to today's. The change table of this release:")), change_list),
+        _section("wersja", _(SECTIONS[7][1]),
+                 html.P(_("Release version: {v}, built {date}.").format(v=store.version,
+                                                                         date=str(meta.get("built_at", ""))[:10])),
+                 html.P(_("The version changes with every data build; quote it when you cite numbers."),
+                        className="small text-muted")),
         releases_section(lang),
-        _section("licencja", tx["licence_h"], html.Ul([html.Li(x) for x in tx["licence"]])),
-        _section(
-            "cytowanie",
-            tx["cite_h"],
-            html.P(tx["cite_lead"]),
-            html.Blockquote(citation_example(lang), className="about-cite"),
-        ),
-        _section(
-            "api",
-            tx["api_h"],
-            html.P(tx["api"]),
-            html.P(
-                [
-                    html.A(tx["api_link"], href="/api", className="btn btn-sm btn-outline-primary me-2"),
-                    html.A(
-                        tx["release_link"],
-                        href="/pobierz/wydanie.csv",
-                        className="btn btn-sm btn-outline-secondary",
-                    ),
-                ]
-            ),
-        ),
+        _section("licencja", _(SECTIONS[9][1]),
+                 html.Ul([html.Li(lic["data"], id="licence-data"),
+                          html.Li(_("Portal code and method: {code} licence.").format(code=lic["code"]))])),
+        _section("cytowanie", _(SECTIONS[10][1]), html.P(_("For example:")),
+                 html.Blockquote(citation_example(lang), className="about-cite")),
+        _section("api", _(SECTIONS[11][1]),
+                 html.P(_("Every number is available through the API (JSON) and as CSV/XLSX files next to every "
+                          "view.")),
+                 html.P([html.A(_("API documentation"), href=with_lang("/api", lang),
+                                className="btn btn-sm btn-outline-primary me-2"),
+                         html.A(_("The whole release (CSV)"), href="/pobierz/wydanie.csv",
+                                className="btn btn-sm btn-outline-secondary")])),
     ]
-    return page(lang, "/o-danych", {}, html.Div(content, className="about-page"))
+    page_ids = [i for _name, i in synthetic]
+    return page(lang, "/o-danych", {}, html.Div(content, className="about-page"), indicator_ids=page_ids)

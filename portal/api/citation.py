@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -12,6 +13,23 @@ _MONTHS_PL = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lip
               "października", "listopada", "grudnia")
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December")
+
+
+def public_base_url() -> str:
+    """The portal's public address for citations: OMUP_BASE_URL when it is set, else the address the request
+    came to (a portal behind a proxy or on another port cites itself, not 127.0.0.1:8050)."""
+    configured = os.environ.get("OMUP_BASE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        has_request_context = None
+    if has_request_context is not None and has_request_context():
+        return request.host_url.rstrip("/")
+    from portal.config import Settings
+
+    return Settings.from_env().base_url.rstrip("/")
 
 
 def _date_text(d: date, lang: str) -> str:
