@@ -18,6 +18,7 @@ from portal.report import (
     choice_query,
     parse_choice,
     report_href,
+    report_years,
 )
 from portal.store import get_store
 
@@ -64,6 +65,9 @@ def choice_from_controls(
         year_value = int(year) if year else None
     except ValueError:
         year_value = None
+    years = report_years(store, str(store.units.at[teryt, "level"]))
+    if year_value not in years or year_value == years[-1]:
+        year_value = None  # the latest year is the default: not written to the URL
     return ReportChoice(
         year=year_value,
         chapters=None if len(chosen_ch) == len(all_chapters) else tuple(chosen_ch),
@@ -105,6 +109,8 @@ def update(trigger: object, year, chapters, indicator_values, indicator_ids, sea
     else:
         choice = choice_from_controls(store, teryt, year, chapters, indicator_values, indicator_ids, search)
         query = choice_query(store, teryt, choice)
+        if query == choice_query(store, teryt, parse_choice(store, teryt, _params(search))):
+            raise PreventUpdate  # the controls show what the URL says (e.g. the checklists just mounted)
         out_search = "?" + urlencode(query, safe=",") if query else ""
         year_value, ch_value, ind_values = no_update, no_update, [no_update] * len(indicator_ids or [])
     report = build_report(store, teryt, choice)

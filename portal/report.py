@@ -93,7 +93,7 @@ TEXT = {
         "trend": "Zmiany w latach {a}–{b}",
         "trend_alt": "Wykres: {name}, {a}–{b}. Linia ciągła – ta jednostka, przerywana – mediana grupy "
                      "porównawczej, kropkowana – mediana 10 podobnych jednostek.",
-        "change": "W latach {a}–{b} wartość {verb} z {v0} do {v1} ({diff}{rel}).",
+        "change": "W latach {a}–{b} wartość {verb} ({a}: {v0}; {b}: {v1}; zmiana {diff}{rel}).",
         "change_same": "W latach {a}–{b} wartość nie zmieniła się wyraźnie ({v0} → {v1}).",
         "change_short": "Za mało lat z danymi, by opisać zmiany.",
         "rose": "wzrosła", "fell": "spadła", "pp": "pkt proc.",
@@ -140,7 +140,7 @@ TEXT = {
         "trend": "Changes {a}–{b}",
         "trend_alt": "Chart: {name}, {a}–{b}. Solid line – this unit, dashed – peer-group median, dotted – "
                      "median of the 10 similar units.",
-        "change": "From {a} to {b} the value {verb} from {v0} to {v1} ({diff}{rel}).",
+        "change": "From {a} to {b} the value {verb} ({a}: {v0}; {b}: {v1}; change {diff}{rel}).",
         "change_same": "From {a} to {b} the value did not change markedly ({v0} → {v1}).",
         "change_short": "Too few years with data to describe changes.",
         "rose": "rose", "fell": "fell", "pp": "pp",
@@ -482,7 +482,7 @@ def _change_text(first_year: int, first: float, last_year: int, last: float, ind
     else:
         diff = ("+" if delta > 0 else "−") + format_value(abs(delta), unit, ind.decimals, lang)
         sign = "+" if delta > 0 else "−"
-        rel = f"; {sign}{format_number(abs(delta / first) * 100, 1, lang)}%" if first else ""
+        rel = f", {sign}{format_number(abs(delta / first) * 100, 1, lang)}%" if first else ""
     verb = tx["rose"] if delta > 0 else tx["fell"]
     return tx["change"].format(a=first_year, b=last_year, verb=verb, v0=v0, v1=v1, diff=diff, rel=rel)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from portal.explain import format_number, format_value
 from portal.goals import Goal, Target
 from portal.report import (
     FREE,
@@ -106,7 +107,15 @@ def test_population_recomputed_from_the_raw_gus_file(store, settings):
     assert trend["values"] == [raw[y] for y in trend["years"]]
     judgement = change_judgement(raw[trend["years"][0]], raw[block["year"]], "neutral", 0)
     assert block["judgement"] == judgement
-    assert block["change"].startswith(f"W latach {trend['years'][0]}–{block['year']} wartość")
+    y0, y1 = trend["years"][0], block["year"]
+    if judgement != "stable":
+        d = raw[y1] - raw[y0]
+        sign = "+" if d > 0 else "−"
+        verb = "wzrosła" if d > 0 else "spadła"
+        assert block["change"] == (
+            f"W latach {y0}–{y1} wartość {verb} ({y0}: {format_value(raw[y0], 'osób', 0)};"
+            f" {y1}: {format_value(raw[y1], 'osób', 0)}; zmiana {sign}{format_value(abs(d), 'osób', 0)}, "
+            f"{sign}{format_number(abs(d) / raw[y0] * 100, 1)}%).")
 
 
 def test_change_rule():
