@@ -168,3 +168,31 @@ def test_decomposition_api(settings):
         r = client.get(url)
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
         r.close()
+
+
+class _WithParts:
+    """A store whose series carry each value's numerator and denominator (as the release's cubes will)."""
+
+    def __init__(self, store, indicator: str, teryt: str, parts: dict[int, tuple[float, float]]) -> None:
+        self._s, self.catalogue, self.units = store, store.catalogue, store.units
+        self.indicator, self.teryt, self.parts = indicator, teryt, parts
+        self.changes, self.meta = store.changes, store.meta
+
+    def is_synthetic(self, indicator_id: str) -> bool:
+        return False
+
+    def series(self, indicator_id: str, teryt: str) -> list[dict]:
+        ind = self.catalogue.by_id[indicator_id]
+        m = ind.real.multiplier
+        return [{"year": y, "value": m * n / d, "flag": "ok", "synthetic": False, "numerator": n,
+                 "denominator": d} for y, (n, d) in sorted(self.parts.items())]
+
+
+def test_parts_are_read_from_the_series_when_the_release_keeps_them(store):
+    ind = next(i for i in store.catalogue.indicators if ratio_parts(i) and ratio_parts(i)[1])
+    parts = {2019: (100.0, 1000.0), 2020: (110.0, 1000.0), 2021: (110.0, 1100.0)}
+    out = unit_decomposition(_WithParts(store, ind.id, "1261011", parts), ind.id, "1261011")
+    assert out["available"] and [(d["year_from"], d["driver"]) for d in out["changes"]] == [
+        (2019, "numerator"), (2020, "denominator")]
+    assert out["changes"][0]["numerator_part"] == pytest.approx(math.log(1.1))
+    assert out["changes"][1]["denominator_part"] == pytest.approx(-math.log(1.1))
