@@ -322,6 +322,13 @@ def base_phrase(n: float, noun: str = "pupils", lang: str = "pl") -> str:
         n=format_number(n, 0, lang))
 
 
+def base_clause(base: str, level: str = "gmina", lang: str = "pl") -> str:
+    """'na podstawie wyników 30 uczniów – to za mało, by porównywać z podobnymi gminami'."""
+    words = kind_words(level, _lang(lang))
+    message = N_("based on {base}: too few to compare with similar {with_units}")
+    return translator(_lang(lang))(message).format(base=base, with_units=words.with_similar)
+
+
 def _fill(template: str, values: dict[str, str]) -> str:
     # Plain replacement, not str.format: a stray brace in a catalogue text must not break the page.
     for key, value in values.items():
@@ -367,8 +374,7 @@ def unit_sentence(
     if point is not None:
         kind = verdict_kind(point, chance=indistinguishable, small_base=small_base)
         if kind == "small_base":
-            text += " – " + _(N_("based on {base}: too few to compare with similar {with_units}")).format(
-                base=small_base, with_units=words.with_similar)
+            text += " – " + base_clause(small_base, level, lang)
         elif kind == "no_comparison":
             note = N_("A comparison with similar {with_units} is not possible (too little data).")
             extra.append(_(note).format(with_units=words.with_similar))

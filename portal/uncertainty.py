@@ -1,32 +1,54 @@
-"""Chance variation of rates in small units: funnel limits, 'indistinguishable from peers', rolling values.
+"""Chance variation of rates: overdispersed funnel limits, 'indistinguishable from peers', rolling values.
 
-Only catalogue indicators with ``rate: true`` qualify: value = multiplier × numerator / denominator, where the
-denominator counts people (``synthetic.denominator`` names the age group; real rate indicators count all
-residents). The denominator size n of a unit is taken from ``store.units`` – population counts of 31 XII 2020
-(BDL P2137, age groups split as in ``portal/pipeline/register.py``), the only counts the release carries – so
-n is the same for every year of a series. Units without counts (the two gminy created in 2025) are skipped.
+Which values: catalogue indicators with ``rate: true``, value = multiplier × numerator / denominator, where
+the denominator counts people (or places, dwellings … per resident). The denominator n of a value is **its
+own** – the release's ``denominator`` column (official rate indicators; :func:`denominators`). Only synthetic
+(demo) values, which carry none, fall back to the unit's population count of 31 XII 2020 in ``store.units``
+(BDL P2137, age groups as in ``portal/pipeline/register.py``; ``synthetic.denominator`` names the group).
+An official value without a denominator (a rate published as it is, e.g. crimes per 1000) gets no limits.
 
-Approximation (:func:`method_for`):
-- shares (multiplier ≤ 100: %, per cent of children, of residents) – binomial, normal approximation
-  p0 ± z·√(p0(1−p0)/n), clipped to [0, 1];
-- rates per 1000 or per 10 000 residents – Poisson counts, rate ± z·√(rate/n) (rate = p0 events per
-  person), lower limit clipped at 0; p0 is small there and a count can exceed the number of households.
-The limits assume independent individuals; services reach people in clusters (a water network, a housing
-estate), so real year-to-year swings are wider and the limits are, if anything, too narrow: a unit inside
-them is certainly indistinguishable from the reference.
+The model (:func:`overdispersion`, after Spiegelhalter 2005, "Funnel plots for comparing institutional
+performance", Statistics in Medicine 24:1185–1202, and "Handling over-dispersion of performance indicators",
+Quality and Safety in Health Care 14:347–351). Administrative totals are not samples: a gmina's pre-school
+share differs from its peers' for real reasons (where pre-schools are, who commutes), so pure binomial or
+Poisson limits put most units "outside" (1,874 of 2,420 gminy for pre-school coverage). The limits
+therefore add a between-unit variance τ² to the chance variance at the unit's denominator:
+
+1. reference θ0 = the group's pooled rate Σ(value·n) / Σ n (on the 0–1 or per-person scale);
+2. chance variance s² = θ0(1−θ0)/n (shares, multiplier ≤ 100: binomial) or θ0/n (rates per 1000 and
+   more: Poisson); z = (value − θ0)/s for every unit of the group;
+3. the z's are winsorised at their 10th and 90th percentiles (a few extreme units must not set the spread),
+   and φ = mean(z²) / 0.679 – the mean square of a winsorised standard normal is 0.679 of its variance, so
+   the division keeps φ unbiased when the model holds (without it, units with normal effects simulated in
+   tests/unit/test_uncertainty.py fall outside the 95% limits 13% of the time instead of 5%);
+4. τ² = max(0, (I·φ − (I − 1)) / (Σw − Σw²/Σw)), with w = 1/s² and I the number of units
+   (DerSimonian–Laird's moment estimator on the winsorised z's); groups under :data:`MIN_UNITS_TAU` units
+   borrow τ² from all units of the level;
+5. limits θ0 ± z_α·√(s² + τ²), z_α = 1.96 (95%) and 3.09 (99.8%); binomial limits clipped to [0, 1].
+
+A unit inside the 95% limits differs from its peers' average by no more than chance and the usual spread
+between similar units make likely: it is called neither better nor worse (portal/verdict.py).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 
 from portal.catalogue import Indicator
+from portal.i18n import N_, translator
 
 Z95 = 1.959964
 Z998 = 3.090232
+WINSOR = 0.10
+_Q = NormalDist().inv_cdf(1.0 - WINSOR)
+WINSOR_MEAN_SQUARE = (1.0 - 2 * WINSOR) - 2 * _Q * NormalDist().pdf(_Q) + 2 * WINSOR * _Q**2
+"""E[W²] of a standard normal winsorised at WINSOR and 1 − WINSOR (0.679 at 10%)."""
+MIN_UNITS_TAU = 10
 COUNT_YEAR = 2020
 COUNT_COLUMNS = ("population", "pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus")
 FLAGS = ("within95", "above95", "below95", "above998", "below998")
@@ -42,9 +64,22 @@ DENOMINATOR_NAMES = {
     "pop_65_plus": {"pl": "mieszkańcy w wieku 65+", "en": "residents aged 65+"},
 }
 
+MODEL_TEXT = N_(
+    "How the limits are set: administrative counts are not samples, so units differ by more than chance. "
+    "The limits are the peers' pooled average ± 1.96 (95%) or 3.09 (99.8%) × √(chance variance at the "
+    "unit's size + τ²), where τ² is the usual spread between units, estimated from the units' z-scores "
+    "(winsorised at 10%, DerSimonian–Laird; Spiegelhalter's random-effects funnel). A unit inside the 95% "
+    "limits is called neither better nor worse."
+)
+
+
+def model_text(lang: str = "pl") -> str:
+    """The model of the limits in plain words, for the pages that show a funnel or a chance verdict."""
+    return translator(lang)(MODEL_TEXT)
+
 
 def denominator_column(indicator: Indicator) -> str | None:
-    """The ``store.units`` column holding the unit's denominator count, or None for a non-rate indicator."""
+    """The ``store.units`` column that stands in for a synthetic value's denominator, None for a non-rate."""
     if not indicator.rate:
         return None
     column = indicator.synthetic.denominator if indicator.synthetic is not None else "population"
@@ -56,27 +91,57 @@ def method_for(indicator: Indicator) -> Method:
     return "binomial" if indicator.formula.multiplier <= 100 else "poisson"
 
 
-def funnel_limits(
-    p0: float, n: np.ndarray, z: float, method: Method = "binomial"
-) -> tuple[np.ndarray, np.ndarray]:
-    """Control limits (lower, upper) of a proportion or rate p0 for denominators n, on the p scale.
-
-    binomial: p0 ± z·√(p0(1−p0)/n), clipped to [0, 1]; poisson: p0 ± z·√(p0/n), lower clipped at 0.
-    n ≤ 0 or NaN gives NaN limits.
-    """
+def _chance_sd(p0: float, n: np.ndarray, method: Method) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "binomial":
-            sd = np.sqrt(max(p0 * (1.0 - p0), 0.0) / n)
-            lower, upper = np.clip(p0 - z * sd, 0.0, 1.0), np.clip(p0 + z * sd, 0.0, 1.0)
-        elif method == "poisson":
-            sd = np.sqrt(max(p0, 0.0) / n)
-            lower, upper = np.maximum(p0 - z * sd, 0.0), p0 + z * sd
-        else:
-            raise ValueError(f"unknown method {method!r} (binomial or poisson)")
+            return np.sqrt(max(p0 * (1.0 - p0), 0.0) / n)
+        if method == "poisson":
+            return np.sqrt(max(p0, 0.0) / n)
+    raise ValueError(f"unknown method {method!r} (binomial or poisson)")
+
+
+def funnel_limits(
+    p0: float, n: np.ndarray, z: float, method: Method = "binomial", tau2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Control limits (lower, upper) of a proportion or rate p0 for denominators n, on the p scale.
+
+    p0 ± z·√(s² + τ²) with s² = p0(1−p0)/n (binomial, clipped to [0, 1]) or p0/n (Poisson, lower clipped
+    at 0); ``tau2`` = 0 gives the plain chance limits. n ≤ 0 or NaN gives NaN limits.
+    """
+    n = np.asarray(n, dtype=float)
+    sd = np.sqrt(_chance_sd(p0, n, method) ** 2 + max(tau2, 0.0))
+    lower, upper = p0 - z * sd, p0 + z * sd
+    if method == "binomial":
+        lower, upper = np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
+    else:
+        lower = np.maximum(lower, 0.0)
     bad = ~(n > 0)
-    lower, upper = np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
-    return lower, upper
+    return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
+
+
+def overdispersion(p: np.ndarray, n: np.ndarray, p0: float, method: Method) -> float:
+    """τ², the between-unit variance on the p scale (steps 2–4 of the module's model); 0 when none shows.
+
+    ``p`` are the units' values on the 0–1 (or per-person) scale, ``n`` their denominators; units with a
+    missing value or denominator are left out.
+    """
+    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
+    ok = np.isfinite(p) & np.isfinite(n) & (n > 0)
+    if ok.sum() < 3:
+        return 0.0
+    s = _chance_sd(p0, n[ok], method)
+    if not np.all(s > 0):
+        return 0.0
+    z = (p[ok] - p0) / s
+    lo, hi = np.quantile(z, [WINSOR, 1.0 - WINSOR])
+    z = np.clip(z, lo, hi)
+    units = len(z)
+    w = 1.0 / s**2
+    denominator = float(w.sum() - (w**2).sum() / w.sum())
+    phi = float(np.mean(z**2)) / WINSOR_MEAN_SQUARE
+    tau2 = (units * phi - (units - 1)) / denominator if denominator > 0 else 0.0
+    return max(tau2, 0.0)
 
 
 def classify(value: np.ndarray, lower95, upper95, lower998, upper998) -> np.ndarray:
@@ -99,68 +164,98 @@ def _indicator(store, indicator_id: str) -> Indicator:
     return ind
 
 
+def denominators(store, ind: Indicator, sl) -> tuple[np.ndarray, np.ndarray]:
+    """(n, fallback) per unit of a slice: the value's own denominator, else – for a synthetic value only –
+    the 2020 register count; ``fallback`` marks the latter. NaN where neither applies."""
+    own = np.asarray(sl.denominator if sl.denominator is not None else np.full(len(sl.codes), np.nan), float)
+    column = denominator_column(ind)
+    fallback = ~np.isfinite(own) & np.asarray(sl.synthetic, dtype=bool) & (column is not None)
+    if column is None or not fallback.any():
+        return own, fallback
+    register = store.units[column].reindex(sl.codes).to_numpy(dtype=float)
+    return np.where(fallback, register, own), fallback
+
+
 def _group_mask(store, codes: np.ndarray, level: str, group: str | None) -> tuple[np.ndarray, str]:
     """Units of ``codes`` in the group: None/'PL' national, a peer-group id, or a 2-digit województwo code."""
     if group in (None, "PL"):
         return np.ones(len(codes), dtype=bool), "national"
     if group in store.meta.get("peer_groups", {}):
-        return store.units.loc[codes, "peer_group"].to_numpy() == group, "peer"
+        return store.units["peer_group"].reindex(codes).to_numpy() == group, "peer"
     if isinstance(group, str) and len(group) == 2 and group.isdigit() and level != "wojewodztwo":
         return np.char.startswith(codes.astype(str), group), "wojewodztwo"
     raise ValueError(f"unknown group {group!r} (PL, a peer group id or a 2-digit województwo code)")
 
 
-def _values(
-    store, ind: Indicator, year: int, level: str, window: int | None
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Values of all units of the level (rolling means with ``window``) and how many years each pools."""
+def _values(store, ind: Indicator, year: int, level: str, window: int | None):
+    """Codes, values, denominators, fallback marks and years pooled, for all units of the level.
+
+    With ``window`` (≥ 2) each unit's value is its denominator-weighted mean Σ(value·n)/Σn over the years
+    up to ``year`` that have both (at least two), and n is Σn over those years.
+    """
     sl = store.slice(ind.id, year, level)
     if sl is None:
         raise ValueError(f"{ind.id}: no data for {level} in {year}")
+    n, fallback = denominators(store, ind, sl)
+    value = np.asarray(sl.value, dtype=float)
     if not window or window < 2:
-        value = np.asarray(sl.value, dtype=float)
-        return value, np.isfinite(value).astype(int), len(sl.codes)
-    stack = [np.asarray(s.value, dtype=float) for y in range(year - window + 1, year + 1)
-             if (s := store.slice(ind.id, y, level)) is not None]
-    arr = np.vstack(stack)
-    count = np.isfinite(arr).sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        mean = np.where(count >= 2, np.nansum(arr, axis=0) / np.maximum(count, 1), np.nan)
-    return mean, np.where(count >= 2, count, 0), len(sl.codes)
+        return sl.codes, value, n, fallback, (np.isfinite(value) & np.isfinite(n)).astype(int)
+    num, den, used = np.zeros(len(sl.codes)), np.zeros(len(sl.codes)), np.zeros(len(sl.codes), dtype=int)
+    for y in range(year - window + 1, year + 1):
+        s = store.slice(ind.id, y, level)
+        if s is None:
+            continue
+        v = np.asarray(s.value, dtype=float)
+        ny, fb = denominators(store, ind, s)
+        ok = np.isfinite(v) & np.isfinite(ny) & (ny > 0)
+        num += np.where(ok, v * ny, 0.0)
+        den += np.where(ok, ny, 0.0)
+        used += ok
+        fallback = fallback | (fb & ok)
+    enough = used >= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sl.codes, np.where(enough, num / den, np.nan), np.where(enough, den, np.nan), fallback, used
+
+
+def _fit(ind: Indicator, value: np.ndarray, n: np.ndarray, ok: np.ndarray, tau_from: np.ndarray) -> tuple:
+    """(reference, p0, τ²) for the units ``ok``; τ² estimated over ``tau_from`` when ``ok`` is small."""
+    mult = ind.formula.multiplier
+    reference = float(np.sum(value[ok] * n[ok]) / np.sum(n[ok]))
+    method = method_for(ind)
+    p0 = reference / mult
+    basis = ok if ok.sum() >= MIN_UNITS_TAU else tau_from
+    return reference, p0, overdispersion(value[basis] / mult, n[basis], p0, method)
 
 
 def funnel(
     store, indicator_id: str, year: int, level: str, group: str | None = None, *, window: int | None = None
 ) -> dict:
-    """Funnel plot data for one rate indicator, year and level.
+    """Funnel plot data for one rate indicator, year and level, with the overdispersed limits of the module.
 
-    ``group``: None (all units, national reference), a peer-group id or a 2-digit województwo code. The
-    reference is the pooled rate of the group, Σ(value·n)/Σ(n). Each point: teryt, name, n (denominator
-    count of 2020), value, the 95% and 99.8% limits at its n, and a flag from :data:`FLAGS`. ``window``
-    (e.g. 3) uses the rolling value over the last years (at least two), pooling n over the years it uses.
-    Also returns ``curve`` (limits over a log grid of n, for drawing) and ``counts`` per flag.
-    Raises ValueError for an unknown or non-rate indicator or a year/level without data.
+    ``group``: None (all units, national reference), a peer-group id or a 2-digit województwo code. Each
+    point: teryt, name, n (the value's denominator), value, the 95% and 99.8% limits at its n, and a flag
+    from :data:`FLAGS`. ``window`` (e.g. 3) pools the last years (at least two). Also returns ``tau2`` (on
+    the 0–1 / per-person scale), ``model`` (the model in words, pl and en), ``denominator_source``
+    ('values' – the values' own denominators of ``year``; 'register' – the 2020 counts standing in for
+    synthetic values; 'mixed'), ``curve`` (limits over a log grid of n) and ``counts`` per flag.
+    Raises ValueError for an unknown or non-rate indicator or a year/level without data and denominators.
     """
     ind = _indicator(store, indicator_id)
-    column = denominator_column(ind)
-    if column is None:
+    if not ind.rate:
         raise ValueError(f"{indicator_id} is not a rate over a countable denominator")
-    value, years_used, _ = _values(store, ind, year, level, window)
-    codes = store.level_codes(level)
+    codes, value, n, fallback, _used = _values(store, ind, year, level, window)
     mask, scope = _group_mask(store, codes, level, group)
-    n_unit = store.units.loc[codes, column].to_numpy(dtype=float)
-    n = n_unit * np.maximum(years_used, 1)
-    ok = mask & np.isfinite(value) & np.isfinite(n) & (n > 0)
+    usable = np.isfinite(value) & np.isfinite(n) & (n > 0)
+    ok = mask & usable
     if not ok.any():
         raise ValueError(f"{indicator_id}: no units with data and denominators in {year} ({level}, {group})")
     mult = ind.formula.multiplier
-    reference = float(np.sum(value[ok] * n[ok]) / np.sum(n[ok]))
     method = method_for(ind)
-    p0 = reference / mult
-    lo95, hi95 = (x * mult for x in funnel_limits(p0, n[ok], Z95, method))
-    lo998, hi998 = (x * mult for x in funnel_limits(p0, n[ok], Z998, method))
+    reference, p0, tau2 = _fit(ind, value, n, ok, usable)
+    lo95, hi95 = (x * mult for x in funnel_limits(p0, n[ok], Z95, method, tau2))
+    lo998, hi998 = (x * mult for x in funnel_limits(p0, n[ok], Z998, method, tau2))
     flags = classify(value[ok], lo95, hi95, lo998, hi998)
-    names = store.units.loc[codes[ok], "display_name"].to_numpy()
+    names = store.units["display_name"].reindex(codes[ok]).to_numpy()
     nd = ind.decimals + 2
     points = [
         {"teryt": str(t), "name": str(nm), "n": float(nn), "value": round(float(v), nd),
@@ -171,15 +266,20 @@ def funnel(
         )
     ]
     grid = np.geomspace(max(float(n[ok].min()) / 1.3, 1.0), float(n[ok].max()) * 1.3, 120)
-    g95, g998 = funnel_limits(p0, grid, Z95, method), funnel_limits(p0, grid, Z998, method)
+    g95, g998 = funnel_limits(p0, grid, Z95, method, tau2), funnel_limits(p0, grid, Z998, method, tau2)
     curve = {"n": grid.round(1).tolist(),
              "lower95": (g95[0] * mult).round(nd).tolist(), "upper95": (g95[1] * mult).round(nd).tolist(),
              "lower998": (g998[0] * mult).round(nd).tolist(), "upper998": (g998[1] * mult).round(nd).tolist()}
+    fb = fallback[ok]
+    source = "register" if fb.all() else ("values" if not fb.any() else "mixed")
+    column = denominator_column(ind) or "population"
     return {
         "indicator": ind.id, "year": year, "level": level, "group": group or "PL", "scope": scope,
         "window": window if window and window >= 2 else None,
-        "method": method, "multiplier": mult, "z95": Z95, "z998": Z998,
-        "denominator": column, "denominator_name": DENOMINATOR_NAMES[column], "denominator_year": COUNT_YEAR,
+        "method": method, "multiplier": mult, "z95": Z95, "z998": Z998, "tau2": tau2,
+        "model": {"pl": model_text("pl"), "en": model_text("en")},
+        "denominator": column, "denominator_name": DENOMINATOR_NAMES[column],
+        "denominator_source": source, "denominator_year": COUNT_YEAR if source == "register" else year,
         "reference": reference, "points": points, "curve": curve,
         "counts": {f: int((flags == f).sum()) for f in FLAGS},
         "skipped": int((mask & ~ok).sum()),
@@ -187,40 +287,51 @@ def funnel(
     }
 
 
+@functools.lru_cache(maxsize=512)
+def _level_fit(store, indicator_id: str, year: int, level: str) -> tuple | None:
+    """Per (indicator, year, level), shared by every card of every profile: codes, values, n, peer groups,
+    and a lazily filled dict of each peer group's (reference, p0, τ²)."""
+    ind = store.catalogue.by_id.get(indicator_id)
+    if ind is None or not ind.rate:
+        return None
+    try:
+        codes, value, n, _fallback, _used = _values(store, ind, year, level, None)
+    except ValueError:
+        return None
+    groups = store.units["peer_group"].reindex(codes).to_numpy()
+    return codes, value, n, groups, {}
+
+
 def unit_limits(store, indicator_id: str, teryt: str, year: int) -> dict | None:
-    """The unit's value with the 95% and 99.8% limits around its peers' pooled rate, or None.
+    """The unit's value with the 95% and 99.8% limits around its peer group's pooled rate, or None.
 
     None for a non-rate indicator, an unknown unit, or a missing value or denominator. The peers are the
-    unit's fixed peer group at its level, the unit included (as in the funnel plot).
+    unit's fixed peer group at its level, the unit included (as in the funnel plot); τ² is estimated over
+    the group (over the level when the group has fewer than :data:`MIN_UNITS_TAU` units with data).
     """
-    ind = store.catalogue.by_id.get(indicator_id)
-    column = denominator_column(ind) if ind is not None else None
-    if column is None or teryt not in store.units.index:
+    if teryt not in store.units.index:
         return None
     level = store.units.at[teryt, "level"]
-    sl = store.slice(indicator_id, year, level)
-    if sl is None:
+    fit = _level_fit(store, indicator_id, year, level)
+    if fit is None:
         return None
-    codes = sl.codes
+    codes, value, n, groups, by_group = fit
     pos = int(np.searchsorted(codes, teryt))
-    if pos >= len(codes) or codes[pos] != teryt:
+    if pos >= len(codes) or codes[pos] != teryt or not (np.isfinite(value[pos]) and n[pos] > 0):
         return None
-    value = np.asarray(sl.value, dtype=float)
-    n = store.units.loc[codes, column].to_numpy(dtype=float)
-    if not (np.isfinite(value[pos]) and np.isfinite(n[pos]) and n[pos] > 0):
-        return None
-    peer_group = store.units.at[teryt, "peer_group"]
-    in_group = store.units.loc[codes, "peer_group"].to_numpy() == peer_group
-    ok = in_group & np.isfinite(value) & np.isfinite(n) & (n > 0)
-    mult = ind.formula.multiplier
-    reference = float(np.sum(value[ok] * n[ok]) / np.sum(n[ok]))
-    method = method_for(ind)
-    (lo95,), (hi95,) = funnel_limits(reference / mult, np.array([n[pos]]), Z95, method)
-    (lo998,), (hi998,) = funnel_limits(reference / mult, np.array([n[pos]]), Z998, method)
+    ind = store.catalogue.by_id[indicator_id]
+    group = groups[pos]
+    if group not in by_group:
+        usable = np.isfinite(value) & np.isfinite(n) & (n > 0)
+        by_group[group] = _fit(ind, value, n, usable & (groups == group), usable)
+    reference, p0, tau2 = by_group[group]
+    mult, method = ind.formula.multiplier, method_for(ind)
+    (lo95,), (hi95,) = funnel_limits(p0, np.array([n[pos]]), Z95, method, tau2)
+    (lo998,), (hi998,) = funnel_limits(p0, np.array([n[pos]]), Z998, method, tau2)
     v = float(value[pos])
     limits = (float(lo95 * mult), float(hi95 * mult), float(lo998 * mult), float(hi998 * mult))
     flag = str(classify(np.array([v]), *(np.array([x]) for x in limits))[0])
-    return {"value": v, "n": float(n[pos]), "reference": reference, "peer_group": peer_group,
+    return {"value": v, "n": float(n[pos]), "reference": reference, "peer_group": group, "tau2": tau2,
             "method": method, "lower95": limits[0], "upper95": limits[1], "lower998": limits[2],
             "upper998": limits[3], "flag": flag}
 
@@ -228,7 +339,7 @@ def unit_limits(store, indicator_id: str, teryt: str, year: int) -> dict | None:
 def indistinguishable(store, indicator_id: str, teryt: str, year: int) -> bool | None:
     """True when the unit's value lies within the 95% limits around its peer group's pooled rate.
 
-    None for non-rate indicators or missing data (then no statement about chance variation can be made).
+    None for non-rate indicators or missing data or denominators (then no statement about chance is made).
     """
     lim = unit_limits(store, indicator_id, teryt, year)
     return None if lim is None else lim["flag"] == "within95"
@@ -237,18 +348,22 @@ def indistinguishable(store, indicator_id: str, teryt: str, year: int) -> bool |
 def rolling_value(store, indicator_id: str, teryt: str, year: int, window: int = 3) -> float | None:
     """The rolling value over the ``window`` years up to ``year``: None if fewer than 2 of them have data.
 
-    Denominator-weighted mean Σ(value·n)/Σ(n); the release has one denominator count (2020) per unit, so
-    the weights are equal and this is the mean of the available years.
+    Denominator-weighted mean Σ(value·n)/Σ(n) where every year has its own denominator; otherwise (synthetic
+    values, one 2020 count for all years) the plain mean of the available years.
     """
     _indicator(store, indicator_id)
-    values = [p["value"] for p in store.series(indicator_id, teryt)
+    points = [p for p in store.series(indicator_id, teryt)
               if year - window < p["year"] <= year and p["value"] is not None and math.isfinite(p["value"])]
-    if len(values) < 2:
+    if len(points) < 2:
         return None
-    return float(sum(values) / len(values))
+    weights = [p.get("denominator") for p in points]
+    if all(w is not None and w > 0 for w in weights):
+        return float(sum(p["value"] * w for p, w in zip(points, weights, strict=True)) / sum(weights))
+    return float(sum(p["value"] for p in points) / len(points))
 
 
 __all__ = [
-    "COUNT_YEAR", "DENOMINATOR_NAMES", "FLAGS", "Z95", "Z998", "classify", "denominator_column", "funnel",
-    "funnel_limits", "indistinguishable", "method_for", "rolling_value", "unit_limits",
+    "COUNT_YEAR", "DENOMINATOR_NAMES", "FLAGS", "MODEL_TEXT", "Z95", "Z998", "classify", "denominator_column",
+    "denominators", "funnel", "funnel_limits", "indistinguishable", "method_for", "model_text",
+    "overdispersion", "rolling_value", "unit_limits",
 ]
