@@ -1,52 +1,42 @@
-"""Budget view callbacks: URL ↔ year/section/comparison-group controls in one callback that also refreshes the
-views; print button."""
+"""Budget view callbacks: URL ↔ year / section / comparison-group controls in one callback that re-renders the
+view; the debate-pack link; the print button."""
 
 from __future__ import annotations
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 
-from layouts.budget import SHARE_CHARTS, BudgetState, budget_view, parse_search, resolve_state, teryt_of_path
+from layouts.budget import budget_view
+from portal import budget as bud
 from portal import ids
 from portal.api.debate import pack_href
+from portal.state import BudgetState, parse_search, unit_of_path
+from portal.store import get_store
 
 
-def sync(
-    trigger: str | None,
-    search: str | None,
-    year: str | None,
-    section: str | None,
-    pathname: str | None,
-    peers: str | None = None,
-) -> tuple[BudgetState | None, bool]:
+def teryt_of_path(pathname: str | None) -> str | None:
+    code = unit_of_path(pathname, "budzet")
+    return code if code is not None and code in get_store().units.index else None
+
+
+def sync(trigger: str | None, search: str | None, year: str | None, section: str | None, pathname: str | None,
+         peers: str | None = None) -> tuple[BudgetState | None, bool]:
     """The new state and whether the URL must be written (True when a control, not the URL, changed)."""
     teryt = teryt_of_path(pathname)
     if teryt is None:
         return None, False
+    store = get_store()
     params = parse_search(search)
     if trigger in (ids.BUDGET_YEAR, ids.BUDGET_SECTION, ids.BUDGET_PEERS):
         params["rok"] = str(year or params.get("rok") or "")
         params["obszar"] = section or params.get("obszar") or ""
         if peers is not None:
             params["podobne"] = peers
-        new = resolve_state(teryt, params)
-        return new, new != resolve_state(teryt, parse_search(search))
-    return resolve_state(teryt, params), False
+        new = bud.resolve_state(store, teryt, params)
+        return new, new != bud.resolve_state(store, teryt, parse_search(search))
+    return bud.resolve_state(store, teryt, params), False
 
 
-OUTPUTS = (
-    "lead",
-    "similar",
-    "summary",
-    "bars",
-    "table",
-    "gaps",
-    "trends",
-    "scatter",
-    "caption",
-    "revenue",
-    "revenue_table",
-    "downloads",
-)
+OUTPUTS = ("lead", "similar", "summary", "view", "downloads")
 
 
 @callback(
@@ -57,16 +47,8 @@ OUTPUTS = (
     Output(ids.BUDGET_LEAD, "children"),
     Output(ids.BUDGET_SIMILAR, "children"),
     Output(ids.BUDGET_SUMMARY, "children"),
-    Output(ids.BUDGET_BARS, "figure"),
-    Output(ids.BUDGET_TABLE, "children"),
-    Output(ids.BUDGET_GAPS, "children"),
-    Output(ids.BUDGET_TRENDS, "figure"),
-    Output(ids.BUDGET_SCATTER, "figure"),
-    Output(ids.BUDGET_SCATTER_CAPTION, "children"),
-    Output(ids.BUDGET_REVENUE, "figure"),
-    Output(ids.BUDGET_REVENUE_TABLE, "children"),
+    Output(ids.BUDGET_VIEW, "children"),
     Output(ids.BUDGET_DOWNLOADS, "children"),
-    *(Output(ids.budget_share(chart), "children") for chart in SHARE_CHARTS),
     Input(ids.BUDGET_URL, "search"),
     Input(ids.BUDGET_YEAR, "value"),
     Input(ids.BUDGET_SECTION, "value"),
@@ -77,16 +59,17 @@ OUTPUTS = (
 def sync_budget(search, year, section, peers, pathname):
     state, write_url = sync(ctx.triggered_id, search, year, section, pathname, peers)
     if state is None:
-        return (no_update,) * (4 + len(OUTPUTS) + len(SHARE_CHARTS))
+        return (no_update,) * (4 + len(OUTPUTS))
     view = budget_view(state)
-    return (
-        state.search() if write_url else no_update,
-        str(state.year),
-        state.section,
-        state.peers,
-        *(view[k] for k in OUTPUTS),
-        *(view[f"share:{chart}"] for chart in SHARE_CHARTS),
-    )
+    return (state.search() if write_url else no_update, str(state.year), state.section, state.peers,
+            *(view[k] for k in OUTPUTS))
+
+
+def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
+    """The debate-pack href for the ticked indicators of the budget's unit."""
+    teryt = teryt_of_path(pathname) or ""
+    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
+    return pack_href(teryt, list(indicators or []), lang, demo=get_store().demo)
 
 
 @callback(
@@ -98,13 +81,6 @@ def sync_budget(search, year, section, peers, pathname):
 )
 def update_pack_link(indicators, search, pathname):
     return pack_link(indicators, search, pathname)
-
-
-def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
-    """The debate-pack href for the ticked indicators of the budget's unit."""
-    teryt = teryt_of_path(pathname) or ""
-    lang = "en" if parse_search(search).get("lang") == "en" else "pl"
-    return pack_href(teryt, list(indicators or []), lang)
 
 
 # The browser's print dialog; Plotly charts are first sized to the A4 text width so they fit the page.

@@ -1,1282 +1,411 @@
-"""Councillors' budget view: spending per resident by budget section against peers, over time, against outcomes,
-the gap to the peer median in złoty, and own revenue; printable as an A4 briefing.
-
-The view is a function of (teryt, year, section, lang); `budget_view` builds every year-dependent part and is shared
-by the first render here and by the sync callback in callbacks/budget.py.
+"""Councillors' budget view (/budzet/<teryt>): the official series first (own revenue and its taxes, PIT
+shares, investment spending) against the unit's group, then the demo's spending by budget division; printable
+as an A4 briefing. Only components: the numbers come from portal/budget.py and portal/budget_figures.py.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode
-
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import dcc, html
 
+from layouts.components.debate import pack_section
+from layouts.components.official import fill_sources
 from layouts.components.share import share_panel
 from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
-from layouts.components.debate import pack_section
+from portal import budget as bud
+from portal import budget_figures as bf
 from portal import ids
-from portal.breaks import series_breaks
-from portal.explain import format_money, format_number, gap_sentence, sentence_level
-from portal.figures import (
-    cost_outcome_figure,
-    graph_config,
-    peer_bars_figure,
-    small_multiples_figure,
-    stacked_structure_figure,
-)
-from portal.similar import KNN_K, VARIABLES, similar_units, stats_over
+from portal.explain import format_money, format_number
+from portal.figures import graph_config
+from portal.i18n import translator
+from portal.similar import VARIABLES
+from portal.state import BudgetState
 from portal.store import Store, get_store
 
-
-@dataclass(frozen=True)
-class Section:
-    """A budget section (dział or pair of działy) shown on the page, with its headline outcome."""
-
-    key: str  # URL value of `obszar`
-    code: str  # budget_section in the catalogue
-    indicator: str  # spending per resident
-    name: dict[str, str]
-    phrase: dict[str, str]  # what the money is spent on, with its preposition (for gap sentences)
-    outcome: str | None  # the area's headline outcome indicator (None: no single outcome)
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section(
-        "600",
-        "600",
-        "wydatki-600-na-mieszkanca",
-        {"pl": "Transport i drogi", "en": "Transport and roads"},
-        {"pl": "na transport i drogi", "en": "on transport and roads"},
-        "drogi-rowerowe-na-100-km2",
-    ),
-    Section(
-        "700",
-        "700",
-        "wydatki-700-na-mieszkanca",
-        {"pl": "Gospodarka mieszkaniowa", "en": "Housing"},
-        {"pl": "na gospodarkę mieszkaniową", "en": "on housing"},
-        "mieszkania-komunalne-na-1000",
-    ),
-    Section(
-        "710",
-        "710",
-        "wydatki-710-na-mieszkanca",
-        {"pl": "Geodezja i planowanie", "en": "Surveying and planning"},
-        {"pl": "na geodezję i planowanie", "en": "on surveying and planning"},
-        "mpzp-pokrycie",
-    ),
-    Section(
-        "801-854",
-        "801+854",
-        "wydatki-oswiata-na-mieszkanca",
-        {"pl": "Oświata", "en": "Education"},
-        {"pl": "na oświatę", "en": "on education"},
-        "egzamin-8-matematyka",
-    ),
-    Section(
-        "852-855",
-        "852+855",
-        "wydatki-pomoc-spoleczna-na-mieszkanca",
-        {"pl": "Pomoc społeczna i rodzina", "en": "Social assistance and family"},
-        {"pl": "na pomoc społeczną i rodzinę", "en": "on social assistance and family"},
-        "zlobki-miejsca-na-1000",
-    ),
-    Section(
-        "900",
-        "900",
-        "wydatki-900-na-mieszkanca",
-        {"pl": "Gospodarka komunalna i środowisko", "en": "Municipal services and environment"},
-        {"pl": "na gospodarkę komunalną i środowisko", "en": "on municipal services and the environment"},
-        "kanalizacja-odsetek",
-    ),
-    Section(
-        "921",
-        "921",
-        "wydatki-921-na-mieszkanca",
-        {"pl": "Kultura", "en": "Culture"},
-        {"pl": "na kulturę", "en": "on culture"},
-        "biblioteki-czytelnicy-na-1000",
-    ),
-    # No sport outcome in the catalogue yet; participation in cultural and recreational events stands in.
-    Section(
-        "926",
-        "926",
-        "wydatki-926-na-mieszkanca",
-        {"pl": "Sport i rekreacja", "en": "Sport and recreation"},
-        {"pl": "na sport i rekreację", "en": "on sport and recreation"},
-        "imprezy-uczestnicy-na-1000",
-    ),
-    Section(
-        "pozostale",
-        "pozostałe",
-        "wydatki-pozostale-na-mieszkanca",
-        {"pl": "Pozostałe (m.in. administracja)", "en": "Other (incl. administration)"},
-        {"pl": "na pozostałe zadania", "en": "on other tasks"},
-        None,
-    ),
-)
-SECTION_BY_KEY = {s.key: s for s in SECTIONS}
-SCATTER_SECTIONS = tuple(s for s in SECTIONS if s.outcome)
-DEFAULT_SECTION = "801-854"
-TOTAL = "wydatki-na-mieszkanca"
-
-REVENUE_TOTAL = "dochody-wlasne-na-mieszkanca"
-REVENUE_PARTS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("podatek-nieruchomosci-na-mieszkanca", {"pl": "Podatek od nieruchomości", "en": "Property tax"}),
-    ("udzial-pit-na-mieszkanca", {"pl": "Udział w PIT", "en": "PIT share"}),
-    ("udzial-cit-na-mieszkanca", {"pl": "Udział w CIT", "en": "CIT share"}),
-    ("oplaty-lokalne-na-mieszkanca", {"pl": "Opłaty lokalne", "en": "Local fees"}),
-    ("dochody-wlasne-pozostale-na-mieszkanca", {"pl": "Pozostałe dochody własne", "en": "Other own revenue"}),
-)
-
-INDICATOR_IDS: list[str] = [
-    TOTAL,
-    *(s.indicator for s in SECTIONS),
-    REVENUE_TOTAL,
-    *(i for i, _ in REVENUE_PARTS),
-    *(s.outcome for s in SCATTER_SECTIONS if s.outcome),
-]
-
-TEXT = {
-    "pl": {
-        "title": "Budżet: {name}",
-        "kicker": "Widok dla radnych",
-        "lead": "Na co idą pieniądze w przeliczeniu na mieszkańca, jak to wygląda na tle {against} i co za to "
-        "dostają mieszkańcy.",
-        "peers": "Porównuj z",
-        "peers_group": "grupą podobnych jednostek ({name})",
-        "peers_knn": "10 najbardziej podobnymi jednostkami (podobne JST)",
-        "group": {
-            "grupa": {
-                "against": "podobnych jednostek ({name})",
-                "median_of": "mediana podobnych",
-                "dots": "podobnych jednostek",
-                "median_row": "Mediana podobnych",
-                "legend": "{name}",
-            },
-            "knn": {
-                "against": "{k} najbardziej podobnych jednostek",
-                "median_of": "mediana {k} najbardziej podobnych",
-                "dots": "{k} najbardziej podobnych jednostek",
-                "median_row": "Mediana {k} najbardziej podobnych",
-                "legend": "{k} najbardziej podobnych jednostek",
-            },
-        },
-        "similar_lead": "Porównujemy z {k} jednostkami najbardziej podobnymi pod względem liczby mieszkańców, "
-        "gęstości zaludnienia, typu, udziału osób w wieku 65+ i dochodów własnych (podobne JST):",
-        "similar_why": "Dlaczego te? Zobacz profil",
-        "similar_synthetic": "Dobór uwzględnia dochody własne na mieszkańca – w tym wydaniu syntetyczne (nie są to "
-        "dane urzędowe).",
-        "similar_missing": "Brak danych o cechach: {vars} – nie da się wskazać 10 najbardziej podobnych jednostek. "
-        "Porównujemy z grupą podobnych jednostek ({name}).",
-        "year": "Rok",
-        "section": "Obszar na wykresie koszt–efekt",
-        "print": "Drukuj",
-        "profile": "← Profil jednostki",
-        "download": "Pobierz tabele:",
-        "h_spend": "Wydatki na mieszkańca według obszarów",
-        "spend_alt": "Wykres słupkowy: wydatki na mieszkańca w wybranym roku w dziewięciu obszarach budżetu, z medianą "
-        "i środkowymi 50% podobnych jednostek. Te same liczby są w tabeli pod wykresem.",
-        "spend_how": "Kwoty w zł na mieszkańca. Słupek: wydatki jednostki. Romb: mediana podobnych jednostek; kreska: środkowe 50% podobnych "
-        "(od 1. do 3. kwartyla).",
-        "t_caption": "Wydatki na mieszkańca w {year} r. (zł) na tle {against}",
-        "c_section": "Obszar (dział budżetu)",
-        "c_unit": "Jednostka",
-        "c_q1": "1. kwartyl",
-        "c_median": "Mediana",
-        "c_q3": "3. kwartyl",
-        "c_diff": "Różnica do mediany",
-        "c_gap": "Gdyby wydawać tyle, co mediana",
-        "total": "Razem",
-        "dzial": "dz.",
-        "more": "więcej",
-        "less": "mniej",
-        "same": "tyle samo",
-        "h_gap": "Ile to w złotych",
-        "gap_total": "Łącznie: ",
-        "gap_caveats": "Jak to liczymy: (mediana podobnych na mieszkańca − wydatki jednostki na mieszkańca) × liczba "
-        "mieszkańców jednostki. Liczba mieszkańców to stan z 2020 r. (GUS), także dla innych lat, więc "
-        "kwoty są przybliżone. Mediana nie jest normą ani celem: podobne jednostki różnią się zadaniami, "
-        "inwestycjami i cenami. Wartości wydatków są syntetyczne – nie są to dane urzędowe.",
-        "h_trends": "Wydatki na mieszkańca w kolejnych latach",
-        "trends_alt": "Dziewięć małych wykresów liniowych: wydatki jednostki na mieszkańca w latach {first}–{last} "
-        "w każdym obszarze, z medianą i środkowymi 50% podobnych jednostek.",
-        "trends_how": "Każdy wykres ma własną skalę: porównuj kształt linii, nie wysokość między wykresami. "
-        "Szara pionowa linia: wybrany rok.",
-        "break_label": {"type": "zmiana typu", "split": "podział"},
-        "break_legend": "przerwa w serii (zmiana terytorialna)",
-        "break_note": "Przerwa w serii – {reason}. Pomarańczowa przerywana linia na wykresach oznacza tę zmianę "
-        "(dane od {year} r. dotyczą gminy po zmianie). Wartości sprzed zmiany i po niej nie są w pełni "
-        "porównywalne: skok w tym miejscu nie musi oznaczać trendu.",
-        "h_scatter": "Koszt a efekt",
-        "scatter_lead": "Czy więcej pieniędzy oznacza lepszą usługę wśród podobnych jednostek?",
-        "scatter_caption": "Każdy punkt to jedna z {dots}{n}: w poziomie wydatki na mieszkańca "
-        "{section} ({xyear}), w pionie {outcome} ({yyear}). Czerwony romb: {name}. Przerywane "
-        "linie: mediany tych jednostek – dzielą wykres na cztery ćwiartki (np. prawa górna: "
-        "więcej wydaje i ma lepszy wynik). Związek nie oznacza przyczyny: wynik zależy także od "
-        "innych rzeczy niż wydatki, a wydatki mogą rosnąć właśnie tam, gdzie jest gorzej.",
-        "scatter_year": "Brak obu wartości w {year} r. – pokazujemy ostatni wspólny rok.",
-        "scatter_none": "Brak danych do tego wykresu.",
-        "outcome_dir": {
-            "higher_better": "więcej = lepiej",
-            "lower_better": "mniej = lepiej",
-            "neutral": "bez oceny",
-        },
-        "h_revenue": "Dochody własne na mieszkańca i ich struktura",
-        "revenue_alt": "Skumulowany wykres słupkowy: dochody własne na mieszkańca według źródeł dla jednostki i "
-        "mediany podobnych jednostek.",
-        "revenue_how": "Kwoty w zł na mieszkańca. Górny słupek: jednostka. Dolny: mediany poszczególnych źródeł wśród podobnych jednostek "
-        "(ich suma nie musi równać się medianie dochodów własnych ogółem, podanej w tabeli).",
-        "r_caption": "Dochody własne na mieszkańca w {year} r. (zł) i ich struktura",
-        "c_source": "Źródło dochodu",
-        "c_share": "Udział",
-        "revenue_total": "Dochody własne razem",
-        "synthetic": "syntetyczne",
-        "no_data": "brak danych",
-        "all_synthetic": "wszystkie wartości syntetyczne",
-        "print_note": "Wydruk: {name}, rok {year}. Dane syntetyczne – nie są to dane urzędowe. Źródło: OMUP, {url}",
-        "zl_pc": "zł na mieszkańca",
-    },
-    "en": {
-        "title": "Budget: {name}",
-        "kicker": "For councillors",
-        "lead": "Where the money goes per resident, how that compares with {against} and what residents get "
-        "for it.",
-        "peers": "Compare with",
-        "peers_group": "the peer group ({name})",
-        "peers_knn": "the 10 most similar units",
-        "group": {
-            "grupa": {
-                "against": "similar units ({name})",
-                "median_of": "peer median",
-                "dots": "the similar units",
-                "median_row": "Peer median",
-                "legend": "{name}",
-            },
-            "knn": {
-                "against": "the {k} most similar units",
-                "median_of": "median of the {k} most similar units",
-                "dots": "the {k} most similar units",
-                "median_row": "Median of the {k} most similar",
-                "legend": "the {k} most similar units",
-            },
-        },
-        "similar_lead": "Compared with the {k} units most similar in population, population density, type, share "
-        "of residents aged 65+ and own revenue:",
-        "similar_why": "Why these? See the profile",
-        "similar_synthetic": "The choice uses own revenue per resident – synthetic in this release (not official "
-        "data).",
-        "similar_missing": "No data on: {vars} – the 10 most similar units cannot be found. Compared with the "
-        "peer group ({name}) instead.",
-        "year": "Year",
-        "section": "Area in the cost–outcome chart",
-        "print": "Print",
-        "profile": "← Unit profile",
-        "download": "Download tables:",
-        "h_spend": "Spending per resident by area",
-        "spend_alt": "Bar chart: spending per resident in the chosen year in nine budget areas, with the median and middle "
-        "50% of similar units. The same numbers are in the table below the chart.",
-        "spend_how": "Amounts in PLN per resident. Bar: the unit's spending. Diamond: median of similar units; whisker: middle 50% of similar "
-        "units (1st to 3rd quartile).",
-        "t_caption": "Spending per resident in {year} (PLN) next to {against}",
-        "c_section": "Area (budget division)",
-        "c_unit": "Unit",
-        "c_q1": "1st quartile",
-        "c_median": "Median",
-        "c_q3": "3rd quartile",
-        "c_diff": "Difference from median",
-        "c_gap": "At the median it would spend",
-        "total": "Total",
-        "dzial": "div.",
-        "more": "more",
-        "less": "less",
-        "same": "the same",
-        "h_gap": "What that means in złoty",
-        "gap_total": "In total: ",
-        "gap_caveats": "How we compute it: (peer median per resident − the unit's spending per resident) × the "
-        "unit's population. Population is the 2020 count (Statistics Poland), also for other years, "
-        "so amounts are approximate. The median is not a norm or a target: similar units differ in "
-        "tasks, investment and prices. Spending values are synthetic – not official statistics.",
-        "h_trends": "Spending per resident over the years",
-        "trends_alt": "Nine small line charts: the unit's spending per resident in {first}–{last} in each area, with "
-        "the median and middle 50% of similar units.",
-        "trends_how": "Each chart has its own scale: compare the shapes of the lines, not heights across charts. "
-        "Grey vertical line: the chosen year.",
-        "break_label": {"type": "type change", "split": "split"},
-        "break_legend": "series break (territorial change)",
-        "break_note": "Series break – {reason}. The dashed orange line in the charts marks this change (data from "
-        "{year} on are for the gmina after the change). Values before and after are not fully comparable: a "
-        "jump there need not be a trend.",
-        "h_scatter": "Cost and outcome",
-        "scatter_lead": "Does more money mean a better service among similar units?",
-        "scatter_caption": "Each dot is one of {dots}{n}: across, spending per resident {section} "
-        "({xyear}); up, {outcome} ({yyear}). Red diamond: {name}. Dashed lines: their "
-        "medians – they split the chart into four quadrants (e.g. top right: spends more and does "
-        "better). Correlation is not causation: outcomes depend on more than spending, and "
-        "spending may rise exactly where things are worse.",
-        "scatter_year": "Both values are not available for {year} – showing the latest common year.",
-        "scatter_none": "No data for this chart.",
-        "outcome_dir": {
-            "higher_better": "more = better",
-            "lower_better": "less = better",
-            "neutral": "no judgement",
-        },
-        "h_revenue": "Own revenue per resident and its structure",
-        "revenue_alt": "Stacked bar chart: own revenue per resident by source for the unit and the median of "
-        "similar units.",
-        "revenue_how": "Amounts in PLN per resident. Top bar: the unit. Bottom bar: medians of each source among similar units (their sum need "
-        "not equal the median of total own revenue, given in the table).",
-        "r_caption": "Own revenue per resident in {year} (PLN) and its structure",
-        "c_source": "Source of revenue",
-        "c_share": "Share",
-        "revenue_total": "Own revenue, total",
-        "synthetic": "synthetic",
-        "no_data": "no data",
-        "all_synthetic": "all values synthetic",
-        "print_note": "Printout: {name}, year {year}. Synthetic data – not official statistics. Source: OMUP, {url}",
-        "zl_pc": "PLN per resident",
-    },
-}
+SHARE_CHARTS = ("budget-official", "budget-bars", "budget-trends", "budget-scatter", "budget-revenue")
 
 
 def _lang(lang: str | None) -> str:
     return "en" if lang == "en" else "pl"
 
 
-# ------------------------------------------------------------------------------------------------ state
-PEER_MODES = ("grupa", "knn")  # as portal/state.py: the fixed peer group, or the k nearest units
-
-
-@dataclass(frozen=True)
-class BudgetState:
-    teryt: str
-    year: int
-    section: str = DEFAULT_SECTION
-    lang: str = "pl"
-    peers: str = "grupa"  # `podobne=knn` in the URL: the 10 most similar units instead of the peer group
-
-    def to_query(self) -> dict[str, str]:
-        q = {"rok": str(self.year)}
-        if self.section != DEFAULT_SECTION:
-            q["obszar"] = self.section
-        if self.peers == "knn":
-            q["podobne"] = "knn"
-        if self.lang == "en":
-            q["lang"] = "en"
-        return q
-
-    def search(self) -> str:
-        return "?" + urlencode(self.to_query())
-
-
-def level_of(teryt: str) -> str:
-    return str(get_store().units.at[teryt, "level"])
-
-
-def year_list(teryt: str) -> list[int]:
-    """Years with spending data at the unit's level (newest first)."""
-    return sorted(get_store().years(TOTAL, level_of(teryt)), reverse=True)
-
-
-def resolve_state(teryt: str, params: dict[str, str]) -> BudgetState:
-    """A complete, valid state from URL parameters; anything unknown falls back to a default."""
-    years = year_list(teryt)
-    try:
-        year = int(params.get("rok") or 0)
-    except ValueError:
-        year = 0
-    if year not in years:
-        year = years[0] if years else 0
-    section = params.get("obszar") or DEFAULT_SECTION
-    if section not in SECTION_BY_KEY or SECTION_BY_KEY[section].outcome is None:
-        section = DEFAULT_SECTION
-    peers = "knn" if params.get("podobne") == "knn" else "grupa"
-    return BudgetState(teryt=teryt, year=year, section=section, lang=_lang(params.get("lang")), peers=peers)
-
-
-def parse_search(search: str | None) -> dict[str, str]:
-    qs = parse_qs((search or "").lstrip("?")[:2000])
-    return {k: v[0] for k, v in qs.items() if v}
-
-
-def teryt_of_path(pathname: str | None) -> str | None:
-    parts = (pathname or "").rstrip("/").split("/")
-    if len(parts) >= 3 and parts[-2] == "budzet" and parts[-1] in get_store().units.index:
-        return parts[-1]
-    return None
-
-
-# ------------------------------------------------------------------------------------------------ comparison group
-@dataclass(frozen=True)
-class Comparison:
-    """Whom the unit is compared with: its fixed peer group, or its k most similar units (portal/similar.py).
-
-    ``knn`` holds the similar units (nearest first) when they are the group; it is empty for the peer group,
-    also when they were asked for but the unit lacks context data (``missing`` names the variables then).
-    """
-
-    teryt: str
-    level: str
-    peer_group: str
-    knn: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    synthetic: bool = False  # the similarity uses a synthetic variable (own revenue)
-
-    @property
-    def mode(self) -> str:
-        return "knn" if self.knn else "grupa"
-
-    def stats(self, indicator_id: str, year: int, store: Store | None = None) -> dict | None:
-        """{n, min, q1, median, q3, max, mean} of the group for one indicator-year."""
-        store = store or get_store()
-        if self.knn:
-            return _knn_stats(store.cache_key, self.knn, indicator_id, self.level).get(year)
-        return store.group(indicator_id, year, self.level, "peer", self.peer_group)
-
-    def members(self) -> np.ndarray:
-        """The group's codes (the peer group includes the unit itself, the similar units do not)."""
-        return np.array(self.knn, dtype=str) if self.knn else get_store().peers(self.teryt)
-
-    def text(self, key: str, lang: str) -> str:
-        """A phrase naming the group ('podobnych jednostek (gminy …)', '10 najbardziej podobnych jednostek')."""
-        name = get_store().peer_group_name(self.peer_group, lang)
-        return TEXT[_lang(lang)]["group"][self.mode][key].format(name=name, k=len(self.knn))
-
-
-@functools.lru_cache(maxsize=4096)
-def _knn_stats(version: str, codes: tuple[str, ...], indicator_id: str, level: str) -> dict[int, dict]:
-    """{year: statistics over ``codes``} for every year of the indicator: the page asks for the same group's
-    statistics ~130 times (tables, sentences, nine panels × ten years), each ~70 µs from the slices."""
-    store = get_store()
-    out = {}
-    for year in store.years(indicator_id, level):
-        stats = stats_over(store, indicator_id, year, level, codes)
-        if stats is not None:
-            out[year] = stats
-    return out
-
-
-@functools.lru_cache(maxsize=512)
-def _comparison(version: str, teryt: str, peers: str) -> Comparison:
-    store = get_store()
-    base = {"teryt": teryt, "level": level_of(teryt), "peer_group": str(store.units.at[teryt, "peer_group"])}
-    if peers != "knn":
-        return Comparison(**base)
-    result = similar_units(store, teryt, k=KNN_K)
-    if result["missing"] or not result["units"]:
-        return Comparison(**base, missing=tuple(result["missing"]))
-    return Comparison(**base, knn=tuple(u["teryt"] for u in result["units"]), synthetic=bool(result["synthetic"]))
-
-
-def comparison_of(teryt: str, peers: str = "grupa") -> Comparison:
-    """The comparison group for the unit and the chosen mode (memoised per data version)."""
-    return _comparison(get_store().cache_key, teryt, peers)
-
-
-# ------------------------------------------------------------------------------------------------ numbers
-def _stats(group: dict | None) -> dict:
-    group = group or {}
-    return {k: group.get(k) for k in ("q1", "median", "q3", "n")}
-
-
-def section_rows(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[dict]:
-    """One row per budget section plus the total: the unit's spending per resident, the group's quartiles, the gap.
-
-    The group is the peer group or, with ``peers="knn"``, the 10 most similar units (see `comparison_of`).
-    Gap in złoty: (group median − unit) × the unit's 2020 population; positive means it would spend more.
-    """
-    store = get_store()
-    lang = _lang(lang)
-    comparison = comparison_of(teryt, peers)
-    population = float(store.units.at[teryt, "population"] or 0) or None
-    rows = []
-    for key, code, ind_id, name in [(s.key, s.code, s.indicator, s.name[lang]) for s in SECTIONS] + [
-        ("razem", "", TOTAL, TEXT[lang]["total"])
-    ]:
-        point = store.point(ind_id, teryt, year)
-        peer = _stats(comparison.stats(ind_id, year))
-        value = point["value"] if point else None
-        median = peer["median"]
-        gap = (
-            (median - value) * population
-            if (value is not None and median is not None and population)
-            else None
-        )
-        rows.append(
-            {
-                "key": key,
-                "code": code,
-                "indicator": ind_id,
-                "name": name,
-                "value": value,
-                "q1": peer["q1"],
-                "median": median,
-                "q3": peer["q3"],
-                "n_peer": peer["n"],
-                "diff_pct": (100.0 * (value - median) / median) if (value is not None and median) else None,
-                "gap_zl": gap,
-                "synthetic": bool(point and point["synthetic"]),
-            }
-        )
-    return rows
-
-
-KNN_MEDIAN = {  # the gap sentence's group, renamed when the group is the similar units
-    "pl": (re.compile(r"mediana podobnych \w+"), "mediana {k} najbardziej podobnych jednostek"),
-    "en": (re.compile(r"the median of similar \w+"), "the median of the {k} most similar units"),
-}
-
-
-def gap_sentences(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[tuple[str, str]]:
-    """(section key, sentence) for each section with data, then the total, from the release."""
-    store = get_store()
-    lang = _lang(lang)
-    comparison = comparison_of(teryt, peers)
-    pattern, replacement = KNN_MEDIAN[lang]
-    unit = store.units.loc[teryt]
-    level = sentence_level(str(unit["level"]), bool(unit["mnpp"]))
-    population = float(unit["population"] or 0) or None
-    out = []
-    phrases = {s.key: s.phrase[lang] for s in SECTIONS}
-    phrases["razem"] = "in total" if lang == "en" else "łącznie"
-    for row in section_rows(teryt, year, lang, peers):
-        phrase = phrases[row["key"]]
-        text = gap_sentence(phrase, row["value"], row["median"], population, level, lang)
-        if text and comparison.knn:
-            text = pattern.sub(replacement.format(k=len(comparison.knn)), text)
-        if text:
-            out.append((row["key"], text))
-    return out
-
-
-def revenue_rows(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[dict]:
-    """Own revenue per resident by source and in total, with the group's medians and the unit's structure (%)."""
-    store = get_store()
-    lang = _lang(lang)
-    comparison = comparison_of(teryt, peers)
-    total_point = store.point(REVENUE_TOTAL, teryt, year)
-    total = total_point["value"] if total_point else None
-    rows = []
-    for ind_id, name in [
-        *REVENUE_PARTS,
-        (REVENUE_TOTAL, {"pl": TEXT["pl"]["revenue_total"], "en": TEXT["en"]["revenue_total"]}),
-    ]:
-        point = store.point(ind_id, teryt, year)
-        peer = _stats(comparison.stats(ind_id, year))
-        value = point["value"] if point else None
-        rows.append(
-            {
-                "indicator": ind_id,
-                "name": name[lang],
-                "value": value,
-                "median": peer["median"],
-                "q1": peer["q1"],
-                "q3": peer["q3"],
-                "share": (100.0 * value / total) if (value is not None and total) else None,
-                "synthetic": bool(point and point["synthetic"]),
-            }
-        )
-    return rows
-
-
-# ------------------------------------------------------------------------------------------------ figures
-def _unit_name(teryt: str) -> str:
-    return str(get_store().units.at[teryt, "display_name"])
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
-KNN_LEGEND = {  # figure legend names of the peer statistics → names of the similar units (portal/figures.py)
-    "pl": {"mediana podobnych (środkowe 50% podobnych)": "mediana {k} najbardziej podobnych (środkowe 50%)",
-           "środkowe 50% podobnych": "środkowe 50% z {k} najbardziej podobnych",
-           "mediana podobnych": "mediana {k} najbardziej podobnych"},
-    "en": {"peer median (middle 50% of peers)": "median of the {k} most similar (middle 50%)",
-           "middle 50% of peers": "middle 50% of the {k} most similar",
-           "peer median": "median of the {k} most similar"},
-}
-
-
-def _name_the_group(fig: dict, comparison: Comparison, lang: str) -> dict:
-    """With the similar units as the group, the legend, hover and label texts say so instead of 'peers'."""
-    if comparison.knn:
-        pairs = [(a, b.format(k=len(comparison.knn))) for a, b in KNN_LEGEND[lang].items()]
-        for item, key in [*((t, k) for t in fig["data"] for k in ("name", "hovertemplate")),
-                          *((a, "text") for a in fig["layout"].get("annotations", []))]:
-            if isinstance(item.get(key), str):
-                for old, new in pairs:
-                    item[key] = item[key].replace(old, new)
-    return fig
-
-
-def spending_figure(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> dict:
-    lang = _lang(lang)
-    rows = [r for r in section_rows(teryt, year, lang, peers) if r["key"] != "razem"]
-    fig = peer_bars_figure(
-        labels=[r["name"] for r in rows],
-        values=[r["value"] for r in rows],
-        q1=[r["q1"] for r in rows],
-        median=[r["median"] for r in rows],
-        q3=[r["q3"] for r in rows],
-        unit_name=_unit_name(teryt),
-        x_title=TEXT[lang]["zl_pc"] + f" ({year})",
-        lang=lang,
-        synthetic=any(r["synthetic"] for r in rows),
-    )
-    fig = _name_the_group(fig, comparison_of(teryt, peers), lang)
-    # A legend entry does not wrap: on a phone "median (middle 50%)" would run off the figure.
-    fig["data"][1]["name"] = fig["data"][1]["name"].replace(" (", "<br>(", 1)
-    return fig
-
-
-def _two_lines(title: str, width: int = 26) -> str:
-    """A long panel title on two lines: in the third column at A4 print width it would run off the figure."""
-    if len(title) <= width or " " not in title:
-        return title
-    cut = min((i for i, ch in enumerate(title) if ch == " "), key=lambda i: abs(i - len(title) / 2))
-    return title[:cut] + "<br>" + title[cut + 1 :]
-
-
-BREAK_COLOUR = "#b35806"  # as the profile sparklines and trend embeds (portal/figures.py)
-
-
-def trend_breaks(teryt: str, first: int, last: int) -> list[dict]:
-    """The unit's series breaks (portal/breaks.py) that fall inside the years shown, first < year <= last."""
-    try:
-        breaks = series_breaks(get_store(), teryt)
-    except (ValueError, KeyError):
-        return []
-    return [b for b in breaks if first < b["year"] <= last]
-
-
-def trends_figure(teryt: str, year: int | None = None, lang: str = "pl", peers: str = "grupa") -> dict:
-    """Nine panels (one per section): the unit's spending per resident over the years against its group.
-
-    Territorial changes of the unit inside the years shown are marked in every panel: a dashed orange line
-    before the first year of the new state, a short label whose hover text gives the reason, and a legend entry.
-    """
-    store = get_store()
-    lang = _lang(lang)
-    comparison = comparison_of(teryt, peers)
-    panels = []
-    synthetic = False
-    for s in SECTIONS:
-        series = store.series(s.indicator, teryt)
-        years = [p["year"] for p in series]
-        stats = [comparison.stats(s.indicator, y, store) or {} for y in years]
-        synthetic = synthetic or any(p["synthetic"] for p in series)
-        panels.append(
-            {
-                "title": _two_lines(s.name[lang]),
-                "years": years,
-                "unit": [p["value"] for p in series],
-                "median": [g.get("median") for g in stats],
-                "q1": [g.get("q1") for g in stats],
-                "q3": [g.get("q3") for g in stats],
-            }
-        )
-    fig = small_multiples_figure(
-        panels=panels, lang=lang, synthetic=synthetic, columns=3, mark_year=year, unit_name=_unit_name(teryt)
-    )
-    layout = fig["layout"]
-    for note in layout["annotations"]:  # two-line panel titles stay flush left
-        if "<br>" in str(note.get("text", "")):
-            note["align"] = "left"
-    # The chosen year in grey, so the orange dashed line means a series break here as everywhere else.
-    for shape in layout["shapes"]:
-        shape["line"] = {"color": "#868e96", "width": 1.2}
-    all_years = sorted({y for p in panels for y in p["years"]})
-    breaks = trend_breaks(teryt, all_years[0], all_years[-1]) if all_years else []
-    labels = TEXT[lang]["break_label"]
-    for k, p in enumerate(panels):
-        suffix = "" if k == 0 else str(k + 1)
-        for b in breaks:
-            if not (p["years"] and p["years"][0] < b["year"] <= p["years"][-1]):
-                continue
-            x = b["year"] - 0.5  # between the last year before the change and the first after it
-            layout["shapes"].append({
-                "type": "line", "xref": f"x{suffix}", "yref": f"y{suffix} domain", "x0": x, "x1": x,
-                "y0": 0, "y1": 1, "line": {"color": BREAK_COLOUR, "width": 1.5, "dash": "dash"},
-            })
-            layout["annotations"].append({
-                "text": labels[b["change"]], "xref": f"x{suffix}", "yref": f"y{suffix} domain", "x": x,
-                "y": 1, "xanchor": "right", "yanchor": "top", "showarrow": False,
-                "font": {"size": 9, "color": BREAK_COLOUR}, "bgcolor": "rgba(255,255,255,0.8)",
-                "hovertext": f"{b['year']}: {b['reason'][lang]}", "name": "series-break",
-            })
-    if breaks:  # a legend entry, so the dashed line reads without the note
-        fig["data"].append({
-            "type": "scatter", "x": [None], "y": [None], "mode": "lines", "xaxis": "x", "yaxis": "y",
-            "line": {"color": BREAK_COLOUR, "width": 1.5, "dash": "dash"}, "name": TEXT[lang]["break_legend"],
-            "hoverinfo": "skip", "showlegend": True,
-        })
-    return _name_the_group(fig, comparison, lang)
-
-
-def break_note(teryt: str, lang: str = "pl") -> html.P | None:
-    """The note under the small multiples on the unit's series breaks in the years shown (None without any)."""
-    lang = _lang(lang)
-    years = year_list(teryt)
-    breaks = trend_breaks(teryt, years[-1], years[0]) if years else []
-    if not breaks:
-        return None
-    texts = [
-        TEXT[lang]["break_note"].format(reason=b["reason"][lang].rstrip("."), year=b["year"])
-        for b in breaks
-    ]
-    return html.P(" ".join(dict.fromkeys(texts)), className="small break-note")
-
-
-def scatter_years(teryt: str, section: Section, year: int) -> tuple[int | None, bool]:
-    """The year for the cost–outcome chart: the chosen one if both indicators have it, else the latest common."""
-    store = get_store()
-    level = level_of(teryt)
-    common = sorted(
-        set(store.years(section.indicator, level)) & set(store.years(section.outcome or "", level))
-    )
-    if not common:
-        return None, False
-    if year in common:
-        return year, False
-    return common[-1], True
-
-
-def scatter_view(
-    teryt: str, year: int, section_key: str, lang: str = "pl", peers: str = "grupa"
-) -> tuple[dict, list]:
-    """The cost–outcome scatter of the unit's group (peer group or similar units) for one section, and its caption."""
-    store = get_store()
-    lang = _lang(lang)
-    tx = TEXT[lang]
-    comparison = comparison_of(teryt, peers)
-    section = SECTION_BY_KEY.get(section_key) or SECTION_BY_KEY[DEFAULT_SECTION]
-    level = level_of(teryt)
-    used, fell_back = scatter_years(teryt, section, year)
-    empty = {"data": [], "layout": {"height": 120, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
-    if used is None:
-        return empty, [html.P(tx["scatter_none"])]
-    xs, ys = store.slice(section.indicator, used, level), store.slice(section.outcome, used, level)
-    mask = np.isin(xs.codes, comparison.members()) & np.isfinite(xs.value) & np.isfinite(ys.value)
-    codes = xs.codes[mask]
-    names = store.units.loc[codes, "display_name"].tolist()
-    unit_idx = int(np.searchsorted(xs.codes, teryt))
-    unit_x = float(xs.value[unit_idx]) if np.isfinite(xs.value[unit_idx]) else None
-    unit_y = float(ys.value[unit_idx]) if np.isfinite(ys.value[unit_idx]) else None
-    x_ind, y_ind = xs.indicator, ys.indicator
-    fig = cost_outcome_figure(
-        x=xs.value[mask].tolist(),
-        y=ys.value[mask].tolist(),
-        names=names,
-        unit_x=unit_x,
-        unit_y=unit_y,
-        unit_name=_unit_name(teryt),
-        x_median=float(np.median(xs.value[mask])) if mask.any() else None,
-        y_median=float(np.median(ys.value[mask])) if mask.any() else None,
-        x_title=f"{section.name[lang]}: {x_ind.unit.get(lang)} ({used})",
-        y_title=f"{y_ind.name.get(lang)}<br>({y_ind.unit.get(lang)}; {tx['outcome_dir'][y_ind.direction]})",
-        lang=lang,
-        synthetic=bool(
-            xs.synthetic[mask].any() or ys.synthetic[mask].any() or xs.synthetic[unit_idx] or ys.synthetic[unit_idx]
-        ),
-        peer_name=comparison.text("legend", lang),
-    )
-    caption = [
-        tx["scatter_caption"].format(
-            dots=comparison.text("dots", lang),
-            # "(n)" counts the dots; for the similar units only when some lack a value (the name says 10)
-            n="" if comparison.knn and int(mask.sum()) == len(comparison.knn) else f" ({int(mask.sum())})",
-            section=section.phrase[lang],
-            xyear=used,
-            outcome=_lower_first(y_ind.name.get(lang)) if lang == "pl" else y_ind.name.get(lang),
-            yyear=used,
-            name=_unit_name(teryt),
-        )
-    ]
-    if fell_back:
-        caption = [tx["scatter_year"].format(year=year), " ", *caption]
-    caption.append(" ")
-    caption.append(dcc.Link(y_ind.name.get(lang), href=with_lang(f"/wskaznik/{y_ind.id}", lang)))
-    return _name_the_group(fig, comparison, lang), caption
-
-
-def revenue_figure(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> dict:
-    lang = _lang(lang)
-    rows = revenue_rows(teryt, year, lang, peers)[:-1]
-    tx = TEXT[lang]
-    return stacked_structure_figure(
-        rows=[_unit_name(teryt), comparison_of(teryt, peers).text("median_row", lang)],
-        parts=[{"name": r["name"], "values": [r["value"], r["median"]]} for r in rows],
-        x_title=tx["zl_pc"] + f" ({year})",
-        lang=lang,
-        synthetic=any(r["synthetic"] for r in rows),
-    )
-
-
-# ------------------------------------------------------------------------------------------------ tables
-def _zl(v: float | None, lang: str) -> str:
-    return format_number(v, 0, lang) if v is not None else TEXT[lang]["no_data"]
+def _zl(v: float | None, lang: str, decimals: int = 0) -> str:
+    return format_number(v, decimals, lang) if v is not None else translator(lang)("no data")
 
 
 def _badge(lang: str) -> html.Span:
-    return html.Span(TEXT[lang]["synthetic"], className="badge synthetic-badge ms-1")
+    return html.Span(translator(lang)("synthetic"), className="badge synthetic-badge ms-1")
 
 
-def _caption(text: str, rows: list[dict], lang: str) -> tuple[html.Caption, bool]:
-    """The table's caption; when every value is synthetic one badge there labels them all (else per cell)."""
-    all_synthetic = all(r["synthetic"] for r in rows)
-    label = TEXT[lang]["all_synthetic"]
-    return html.Caption(
-        [text, " ", html.Span(label, className="badge synthetic-badge") if all_synthetic else None]
-    ), all_synthetic
+def _cell(content, label: str, **kw) -> html.Td:
+    """A cell that names its column on phones, where the table stacks into one block per row."""
+    return html.Td(content, **{"data-label": label}, **kw)
 
 
-def spending_table(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> html.Table:
-    lang = _lang(lang)
-    tx = TEXT[lang]
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(tx[c], scope="col")
-                for c in ("c_section", "c_unit", "c_q1", "c_median", "c_q3", "c_diff", "c_gap")
-            ]
-        )
-    )
-    body = []
-    rows = section_rows(teryt, year, lang, peers)
-    against = comparison_of(teryt, peers).text("against", lang)
-    caption, all_synthetic = _caption(tx["t_caption"].format(year=year, against=against), rows, lang)
-    for r in rows:
-        diff = (
-            "–"
-            if r["diff_pct"] is None
-            else (("+" if r["diff_pct"] > 0 else "") + format_number(r["diff_pct"], 0, lang) + "%")
-        )
-        if r["gap_zl"] is None:
-            gap = "–"
-        else:
-            gap = f"{format_money(r['gap_zl'], lang)} {tx['more'] if r['gap_zl'] > 0 else tx['less']}"
-        label = [r["name"]] + (
-            [html.Span(f" ({tx['dzial']} {r['code']})", className="text-muted small")]
-            if r["code"] and r["code"] != "pozostałe"
-            else []
-        )
-        badge = _badge(lang) if r["synthetic"] and not all_synthetic else None
-        cells = [
-            html.Th(label, scope="row"),
-            html.Td([_zl(r["value"], lang), badge]),
-            html.Td(_zl(r["q1"], lang)),
-            html.Td(_zl(r["median"], lang)),
-            html.Td(_zl(r["q3"], lang)),
-            html.Td(diff),
-            html.Td(gap),
-        ]
-        body.append(html.Tr(cells, className="table-total" if r["key"] == "razem" else None))
-    return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
+def _diff(pct: float | None, lang: str) -> str:
+    return "–" if pct is None else ("+" if pct > 0 else "") + format_number(pct, 0, lang) + "%"
 
 
-def revenue_table(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> html.Table:
-    lang = _lang(lang)
-    tx = TEXT[lang]
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(tx[c], scope="col")
-                for c in ("c_source", "c_unit", "c_share", "c_q1", "c_median", "c_q3")
-            ]
-        )
-    )
-    body = []
-    rows = revenue_rows(teryt, year, lang, peers)
-    caption, all_synthetic = _caption(tx["r_caption"].format(year=year), rows, lang)
-    for k, r in enumerate(rows):
-        share = "–" if r["share"] is None else format_number(r["share"], 1, lang) + "%"
-        body.append(
-            html.Tr(
-                [
-                    html.Th(r["name"], scope="row"),
-                    html.Td(
-                        [
-                            _zl(r["value"], lang),
-                            _badge(lang) if r["synthetic"] and not all_synthetic else None,
-                        ]
-                    ),
-                    html.Td(share),
-                    html.Td(_zl(r["q1"], lang)),
-                    html.Td(_zl(r["median"], lang)),
-                    html.Td(_zl(r["q3"], lang)),
-                ],
-                className="table-total" if k == len(rows) - 1 else None,
-            )
-        )
-    return html.Table([caption, head, html.Tbody(body)], className="table table-sm budget-table")
+def _figure(graph_id: str, figure: dict, alt: str, lang: str, filename: str) -> html.Figure:
+    return html.Figure([dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang, filename),
+                                  className="budget-graph"),
+                        html.Figcaption(alt, className="visually-hidden")],
+                       className="mb-1", **{"aria-label": alt})
 
 
-def gaps_block(teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list:
-    lang = _lang(lang)
-    tx = TEXT[lang]
-    names = {s.key: s.name[lang] for s in SECTIONS}
-    items = []
-    total = None
-    for key, text in gap_sentences(teryt, year, lang, peers):
-        if key == "razem":
-            total = html.P([html.Strong(tx["gap_total"]), text], className="gap-total")
-        else:
-            items.append(html.Li([html.Strong(names[key] + ": "), text]))
-    return [html.Ul(items, className="gap-list"), total, html.P(tx["gap_caveats"], className="small caveat")]
-
-
-def _download_query(state: BudgetState) -> dict[str, str]:
-    """The download's parameters: the unit, the year and the comparison group the page shows."""
-    q = {"jst": state.teryt, "rok": str(state.year)}
-    if state.peers == "knn":
-        q["podobne"] = "knn"
-    return q
-
-
-def download_links(state: BudgetState) -> list:
-    q = _download_query(state)
-    if state.lang == "en":
-        q["lang"] = "en"
-    qs = urlencode(q)
-    return [
-        html.Span(TEXT[state.lang]["download"], className="small me-1"),
-        html.A(
-            "CSV",
-            href=f"/pobierz/budzet.csv?{qs}",
-            className="btn btn-sm btn-outline-secondary me-1",
-            download="",
-        ),
-        html.A(
-            "XLSX",
-            href=f"/pobierz/budzet.xlsx?{qs}",
-            className="btn btn-sm btn-outline-secondary me-1",
-            download="",
-        ),
-    ]
+def share_box(state: BudgetState, chart: str) -> html.Div:
+    return html.Div(share_panel(chart, path=f"/budzet/{state.teryt}", query=state.to_query(), lang=state.lang,
+                                downloads=downloads_of(state) if get_store().demo else None),
+                    id=ids.budget_share(chart))
 
 
 def downloads_of(state: BudgetState) -> list[tuple[str, str]]:
-    qs = urlencode(_download_query(state))
+    from urllib.parse import urlencode
+
+    q = {"jst": state.teryt, "rok": str(state.year)} | ({"podobne": "knn"} if state.peers == "knn" else {})
+    qs = urlencode(q)
     return [("CSV", f"/pobierz/budzet.csv?{qs}"), ("XLSX", f"/pobierz/budzet.xlsx?{qs}")]
 
 
-def summary_line(state: BudgetState) -> list:
-    """The year-dependent lead: total spending per resident against the peer median, and the print note."""
-    store = get_store()
-    tx = TEXT[state.lang]
-    comparison = comparison_of(state.teryt, state.peers)
-    point = store.point(TOTAL, state.teryt, state.year)
-    value = point["value"] if point else None
-    median = _stats(comparison.stats(TOTAL, state.year))["median"]
-    median_of = comparison.text("median_of", state.lang)
-    if state.lang == "en":
-        text = (
-            f"In {state.year}: total spending PLN {format_number(value, 0, 'en')} per resident; "
-            f"{median_of} PLN {format_number(median, 0, 'en')}."
-        )
-    else:
-        text = (
-            f"W {state.year} r. wydatki ogółem: {format_number(value, 0, 'pl')} zł na mieszkańca; "
-            f"{median_of}: {format_number(median, 0, 'pl')} zł."
-        )
+def download_links(state: BudgetState) -> list:
+    """The budget table files (spending by division: the demo's only, so shown in the demo)."""
+    if not get_store().demo:
+        return []
+    _ = translator(state.lang)
+    return [html.Span(_("Download tables:"), className="small me-1"),
+            *(html.A(label, href=href + ("&lang=en" if state.lang == "en" else ""), download="",
+                     className="btn btn-sm btn-outline-secondary me-1") for label, href in downloads_of(state))]
+
+
+# ------------------------------------------------------------------------------------------------ heading
+def lead_text(store: Store, state: BudgetState) -> str:
+    _ = translator(state.lang)
+    against = bud.comparison_of(store, state.teryt, state.peers).text("against", state.lang)
+    return _("What the budget has per resident, how that compares with {against} and what residents get for "
+             "it.").format(against=against)
+
+
+def summary_line(store: Store, state: BudgetState) -> list:
+    """The lead series in the chosen year against the group's median, and the print note."""
+    _ = translator(state.lang)
+    rows = bud.official_table(store, state.teryt, state.year, state.lang, state.peers)
+    out: list = []
+    if rows:
+        r = rows[0]
+        median_of = bud.comparison_of(store, state.teryt, state.peers).text("median_of", state.lang)
+        out.append(_("In {year}: {name} {value} {unit}; {median_of}: {median}.").format(
+            year=r["year"] or state.year, name=r["full_name"], value=_zl(r["value"], state.lang), unit=r["unit"],
+            median_of=median_of, median=_zl(r["median"], state.lang)))
     url = "/budzet/" + state.teryt + state.search()
-    return [
-        html.Span(text),
-        " ",
-        _badge(state.lang) if point and point["synthetic"] else None,
-        html.Span(
-            tx["print_note"].format(name=_unit_name(state.teryt), year=state.year, url=url),
-            className="print-only small",
-        ),
-    ]
+    note = _("Printout: {name}, year {year}. Source: OMUP, {url}").format(
+        name=bf.unit_name(store, state.teryt), year=state.year, url=url)
+    if store.demo:
+        note += " " + _("Demo mode: values marked as synthetic are not official statistics.")
+    out.append(html.Span(" " + note, className="print-only small"))
+    return out
 
 
-def lead_text(state: BudgetState) -> str:
-    """The page's lead, naming the comparison group."""
-    against = comparison_of(state.teryt, state.peers).text("against", state.lang)
-    return TEXT[state.lang]["lead"].format(against=against)
-
-
-def similar_block(state: BudgetState) -> list:
-    """Who the unit is compared with when the group is the similar units (links to their profiles, small
-    text), or why they cannot be found; nothing for the peer group."""
+def similar_block(store: Store, state: BudgetState) -> list:
+    """Who the unit is compared with when the group is the similar units, or why they cannot be found."""
     if state.peers != "knn":
         return []
-    store = get_store()
-    lang, tx = state.lang, TEXT[state.lang]
-    comparison = comparison_of(state.teryt, state.peers)
+    lang = state.lang
+    _ = translator(lang)
+    comparison = bud.comparison_of(store, state.teryt, state.peers)
     if not comparison.knn:
         names = ", ".join(VARIABLES[v][lang].replace(" (log)", "") for v in comparison.missing) or "–"
-        group = store.peer_group_name(comparison.peer_group, lang)
-        return [html.P(tx["similar_missing"].format(vars=names, name=group), className="similar-missing mb-0")]
+        text = _("No data on: {vars} – the 10 most similar units cannot be found. Compared with the peer group "
+                 "({name}) instead.").format(vars=names, name=store.peer_group_name(comparison.peer_group, lang))
+        return [html.P(text, className="similar-missing mb-0")]
     links: list = []
     for k, code in enumerate(comparison.knn):
-        if k:
-            links.append(", ")
-        links.append(dcc.Link(str(store.units.at[code, "display_name"]), href=with_lang(f"/jst/{code}", lang)))
-    why = dcc.Link(tx["similar_why"], href=with_lang(f"/jst/{state.teryt}", lang) + "#podobne")
-    out: list = [
-        html.Span(tx["similar_lead"].format(k=len(comparison.knn)) + " "),
-        html.Span(links, className="similar-names"),
-        html.Span([" · ", why], className="no-print"),
-    ]
+        links += ([", "] if k else []) + [dcc.Link(str(store.units.at[code, "display_name"]),
+                                                   href=with_lang(f"/jst/{code}", lang))]
+    why = dcc.Link(_("Why these? See the profile"), href=with_lang(f"/jst/{state.teryt}", lang) + "#podobne")
+    lead = _("Compared with the {k} units most similar in population, population density, type, share of residents "
+             "aged 65+ and own revenue:").format(k=len(comparison.knn))
+    out: list = [html.Span(lead + " "), html.Span(links, className="similar-names"),
+                 html.Span([" · ", why], className="no-print")]
     if comparison.synthetic:
-        out += [" ", html.Span(tx["synthetic"], className="badge synthetic-badge"), " ",
-                html.Span(tx["similar_synthetic"], className="caveat")]
+        out += [" ", _badge(lang)]
     return [html.P(out, className="mb-0")]
+
+
+# ------------------------------------------------------------------------------------------------ official part
+def official_table(store: Store, state: BudgetState) -> html.Table | None:
+    lang = state.lang
+    _ = translator(lang)
+    rows = bud.official_table(store, state.teryt, state.year, lang, state.peers)
+    if not rows:
+        return None
+    against = bud.comparison_of(store, state.teryt, state.peers).text("against", lang)
+    cols = [_("Budget item"), _("Year"), _("Unit"), _("1st quartile"), _("Median"), _("3rd quartile"),
+            _("Difference from median"), _("Share of own revenue")]
+    gmina = bud.level_of(store, state.teryt) == "gmina"
+    if not gmina:
+        cols = cols[:-1]
+    body = []
+    for r in rows:
+        series = r["series"]
+        year = str(r["year"]) if r["year"] else _("no data up to {year} (series {a}–{b})").format(
+            year=state.year, a=series[0], b=series[1]) if series else "–"
+        cells = [html.Th([r["name"], html.Span(f" ({r['unit']})", className="text-muted small")], scope="row",
+                         title=r["full_name"]),
+                 _cell(year, cols[1]), _cell([_zl(r["value"], lang), _badge(lang) if r["synthetic"] else None], cols[2]),
+                 _cell(_zl(r["q1"], lang), cols[3]), _cell(_zl(r["median"], lang), cols[4]),
+                 _cell(_zl(r["q3"], lang), cols[5]), _cell(_diff(r["diff_pct"], lang), cols[6])]
+        if gmina:
+            cells.append(_cell("–" if r["share"] is None else format_number(r["share"], 1, lang) + "%", cols[7]))
+        css = {"total": "table-total", "spending": "table-spending"}.get(r["kind"])
+        body.append(html.Tr(cells, className=css))
+    caption = _("Per resident (PLN), the chosen year {year} or the latest earlier year with data, next to "
+                "{against}").format(year=state.year, against=against)
+    return html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])),
+                       html.Tbody(body)], className="table table-sm budget-table budget-stack")
+
+
+def official_part(store: Store, state: BudgetState) -> html.Section:
+    """The unit's own budget in official data: the table, the gap of investment spending, the series."""
+    lang = state.lang
+    _ = translator(lang)
+    level = bud.level_of(store, state.teryt)
+    if level == "gmina":
+        heading = _("Own revenue, local taxes and investment (official data)")
+        note = _("Sources: GUS Local Data Bank (gmina budget reports: own revenue and its taxes 2010–2019, own "
+                 "revenue 2010–2024, investment spending 2015–2024) and the Ministry of Finance (PIT shares "
+                 "2019–2020). Amounts in złoty of each year, not adjusted for inflation. Taxes and property income "
+                 "are parts of own revenue; co-financing of investment is other revenue.")
+        if bool(store.units.at[state.teryt, "mnpp"]):
+            note += " " + _("A city with county rights has one budget for its gmina and county tasks: its own revenue "
+                            "includes, e.g., the PIT share at the county rate, so it is higher than a gmina's with the "
+                            "same tax base; its peers are the other such cities.")
+    elif level == "powiat":
+        heading = _("The county's own budget: PIT share (official data)")
+        note = _("Of a county's own budget this release holds only its share of personal income tax (Ministry of "
+                 "Finance, 2019–2020). The budgets of the gminas within it are not the county's budget and are not "
+                 "added up here: see each gmina's budget view.")
+    else:
+        heading = _("The voivodeship's own budget: PIT share (official data)")
+        note = _("Of a voivodeship's own budget this release holds only its share of personal income tax (Ministry "
+                 "of Finance, 2019–2020). The budgets of the gminas and counties within it are not the "
+                 "voivodeship's budget and are not added up here.")
+    table = official_table(store, state)
+    gaps = bud.official_gap_sentences(store, state.teryt, state.year, lang, state.peers)
+    trends = bf.official_trends_figure(store, state.teryt, state.year, lang, state.peers)
+    children: list = [html.H2(heading, className="h4"), html.P(note, className="small text-muted")]
+    if table is None:
+        children.append(html.P(_("No official budget values for this unit in this release."), className="mb-0"))
+    else:
+        children.append(html.Div(table, id=ids.BUDGET_OFFICIAL_TABLE, className="table-responsive mt-2"))
+    if gaps:
+        children += [html.Ul([html.Li(g) for g in gaps], className="gap-list"),
+                     html.P(_("How we compute it: (median of the group per resident − the unit's value per resident) "
+                              "× the unit's population in that year. The median is not a norm or a target: similar "
+                              "units differ in tasks, investment cycles and prices."), className="small caveat")]
+    if trends is not None:
+        children += [html.H3(_("Over the years"), className="h5 mt-3"),
+                     html.P(_("Each chart has its own scale and its own years: compare the shapes of the lines, not "
+                              "heights across charts. Grey vertical line: the chosen year."), className="small text-muted"),
+                     html.Div(_figure(ids.BUDGET_OFFICIAL_TRENDS, trends, heading, lang, "omup-budzet-urzedowe"),
+                              className="budget-multiples"),
+                     share_box(state, "budget-official")]
+    return html.Section(children, className="budget-part budget-official")
+
+
+# ------------------------------------------------------------------------------------------------ demo part
+def demo_absent(store: Store, state: BudgetState) -> html.Div:
+    """Default mode: spending by division has no official values yet – one sentence, its sources, the demo."""
+    _ = translator(state.lang)
+    sources = fill_sources(bud.demo_missing(store, bud.level_of(store, state.teryt)), state.lang)
+    text = _("Spending by budget division (education, social assistance, transport, culture …) has no official "
+             "values in this release yet: {sources} will fill it, fetched with omup data fetch.").format(sources=sources)
+    return html.Div([html.H2(_("Spending by budget division"), className="h4"), html.P(text, className="mb-1"),
+                     html.A(_("See what it will look like (demo mode, synthetic data)"),
+                            href=with_lang(f"/budzet/{state.teryt}", state.lang, **state.to_query(), demo="1"))],
+                    className="budget-part no-official alert alert-secondary", role="note")
+
+
+def spending_table(store: Store, state: BudgetState) -> html.Table:
+    lang = state.lang
+    _ = translator(lang)
+    rows = bud.section_rows(store, state.teryt, state.year, lang, state.peers)
+    cols = [_("Area (budget division)"), _("Unit"), _("1st quartile"), _("Median"), _("3rd quartile"),
+            _("Difference from median"), _("At the median it would spend")]
+    body = []
+    for r in rows:
+        gap = "–" if r["gap_zl"] is None else f"{format_money(r['gap_zl'], lang)} " + (
+            _.pgettext("gap sentence", "more") if r["gap_zl"] > 0 else _.pgettext("gap sentence", "less"))
+        label = [r["name"]] + ([html.Span(" (" + _("div.") + f" {r['code']})", className="text-muted small")]
+                               if r["code"] and r["code"] != "pozostałe" else [])
+        body.append(html.Tr([html.Th(label, scope="row"),
+                             _cell([_zl(r["value"], lang), _badge(lang) if r["synthetic"] else None], cols[1]),
+                             _cell(_zl(r["q1"], lang), cols[2]), _cell(_zl(r["median"], lang), cols[3]),
+                             _cell(_zl(r["q3"], lang), cols[4]), _cell(_diff(r["diff_pct"], lang), cols[5]),
+                             _cell(gap, cols[6])], className="table-total" if r["key"] == "razem" else None))
+    against = bud.comparison_of(store, state.teryt, state.peers).text("against", lang)
+    caption = _("Spending per resident in {year} (PLN) next to {against}").format(year=state.year, against=against)
+    return html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])),
+                       html.Tbody(body)], className="table table-sm budget-table budget-stack")
+
+
+def gaps_block(store: Store, state: BudgetState) -> list:
+    lang = state.lang
+    _ = translator(lang)
+    names = {s.key: _(s.name) for s in bud.SECTIONS}
+    items, total = [], None
+    for key, text, synthetic in bud.gap_sentences(store, state.teryt, state.year, lang, state.peers):
+        mark = _badge(lang) if synthetic else None
+        if key == "razem":
+            total = html.P([html.Strong(_("In total: ")), text, mark], className="gap-total")
+        else:
+            items.append(html.Li([html.Strong(names[key] + ": "), text, mark]))
+    caveat = _("How we compute it: (peer median per resident − the unit's spending per resident) × the unit's "
+               "population (2020), also for other years, so amounts are approximate. The median is not a norm or a "
+               "target: similar units differ in tasks, investment and prices. Spending by division is synthetic in "
+               "this demo – not official statistics.")
+    return [html.Ul(items, className="gap-list"), total, html.P(caveat, className="small caveat")]
+
+
+def revenue_table(store: Store, state: BudgetState) -> html.Table:
+    lang = state.lang
+    _ = translator(lang)
+    rows = bud.revenue_rows(store, state.teryt, state.year, lang, state.peers)
+    cols = [_("Source of revenue"), _("Unit"), _("Share"), _("1st quartile"), _("Median"), _("3rd quartile")]
+    body = [html.Tr([html.Th(r["name"], scope="row"),
+                     _cell([_zl(r["value"], lang), _badge(lang) if r["synthetic"] else None], cols[1]),
+                     _cell("–" if r["share"] is None else format_number(r["share"], 1, lang) + "%", cols[2]),
+                     _cell(_zl(r["q1"], lang), cols[3]), _cell(_zl(r["median"], lang), cols[4]),
+                     _cell(_zl(r["q3"], lang), cols[5])], className="table-total" if k == len(rows) - 1 else None)
+            for k, r in enumerate(rows)]
+    caption = _("Own revenue per resident in {year} (PLN) and its structure").format(year=state.year)
+    return html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])),
+                       html.Tbody(body)], className="table table-sm budget-table budget-stack")
+
+
+def demo_part(store: Store, state: BudgetState) -> list:
+    """The demo's spending by division (synthetic, labelled): bars and table, gaps, trends, cost–outcome, revenue."""
+    lang, teryt = state.lang, state.teryt
+    _ = translator(lang)
+    scatter = bf.scatter_view(store, teryt, state.year, state.section, lang, state.peers)
+    caption: list = [scatter["caption"]]
+    if scatter["outcome"] is not None:
+        caption += [" ", dcc.Link(scatter["outcome"].name.get(lang), href=with_lang(
+            f"/wskaznik/{scatter['outcome'].id}", lang))]
+    years = bud.year_list(store, teryt)
+    breaks = bf.trend_breaks(store, teryt, years[-1], years[0]) if years else []
+    notes = list(dict.fromkeys(
+        _("Series break – {reason}. The dashed orange line in the charts marks this change (data from {year} on are "
+          "for the gmina after the change). Values before and after are not fully comparable: a jump there need not "
+          "be a trend.").format(reason=b["reason"][lang].rstrip("."), year=b["year"]) for b in breaks))
+    part = "budget-part budget-demo"
+    return [
+        html.Section([
+            html.H2([_("Spending per resident by area"), " ", _badge(lang)], className="h4"),
+            html.P(_("Amounts in PLN per resident. Bar: the unit's spending. Diamond: median of similar units; "
+                     "whisker: middle 50% of similar units (1st to 3rd quartile)."), className="small text-muted"),
+            _figure(ids.BUDGET_BARS, bf.spending_figure(store, teryt, state.year, lang, state.peers),
+                    _("Bar chart: spending per resident in the chosen year in nine budget areas, with the median and "
+                      "middle 50% of similar units. The same numbers are in the table below the chart."),
+                    lang, "omup-budzet"),
+            share_box(state, "budget-bars"),
+            html.Div(spending_table(store, state), id=ids.BUDGET_TABLE, className="table-responsive mt-2"),
+        ], className=part),
+        html.Section([html.H2(_("What that means in złoty"), className="h4"),
+                      html.Div(gaps_block(store, state), id=ids.BUDGET_GAPS)], className=part),
+        html.Section([
+            html.H2(_("Spending per resident over the years"), className="h4"),
+            html.P(_("Each chart has its own scale: compare the shapes of the lines, not heights across charts. Grey "
+                     "vertical line: the chosen year."), className="small text-muted"),
+            html.Div(_figure(ids.BUDGET_TRENDS, bf.trends_figure(store, teryt, state.year, lang, state.peers),
+                             _("Nine small line charts: the unit's spending per resident in each area over the years, "
+                               "with the median and middle 50% of similar units."), lang, "omup-budzet-trendy"),
+                     className="budget-multiples"),
+            html.P(" ".join(notes), className="small break-note") if notes else None,
+            share_box(state, "budget-trends"),
+        ], className=part),
+        html.Section([
+            html.H2(_("Cost and outcome"), className="h4"),
+            html.P(_("Does more money mean a better service among similar units?"), className="mb-1"),
+            _figure(ids.BUDGET_SCATTER, scatter["figure"], _("Cost and outcome"), lang, "omup-koszt-efekt"),
+            html.P(caption, id=ids.BUDGET_SCATTER_CAPTION, className="small scatter-caption"),
+            share_box(state, "budget-scatter"),
+        ], className=part),
+        html.Section([
+            html.H2(_("Own revenue per resident and its structure"), className="h4"),
+            html.P(_("Amounts in PLN per resident. Top bar: the unit. Bottom bar: medians of each source among similar "
+                     "units (their sum need not equal the median of total own revenue, given in the table)."),
+                   className="small text-muted"),
+            _figure(ids.BUDGET_REVENUE, bf.revenue_figure(store, teryt, state.year, lang, state.peers),
+                    _("Stacked bar chart: own revenue per resident by source for the unit and the median of similar "
+                      "units."), lang, "omup-dochody"),
+            share_box(state, "budget-revenue"),
+            html.Div(revenue_table(store, state), id=ids.BUDGET_REVENUE_TABLE, className="table-responsive mt-2"),
+        ], className=part),
+    ]
 
 
 def budget_view(state: BudgetState) -> dict:
     """Every year-, section- and group-dependent part of the page, keyed by the component it fills."""
-    lang, teryt, year, peers = state.lang, state.teryt, state.year, state.peers
-    scatter, caption = scatter_view(teryt, year, state.section, lang, peers)
-    return {
-        "lead": lead_text(state),
-        "similar": similar_block(state),
-        "summary": summary_line(state),
-        "bars": spending_figure(teryt, year, lang, peers),
-        "table": spending_table(teryt, year, lang, peers),
-        "gaps": gaps_block(teryt, year, lang, peers),
-        "trends": trends_figure(teryt, year, lang, peers),
-        "scatter": scatter,
-        "caption": caption,
-        "revenue": revenue_figure(teryt, year, lang, peers),
-        "revenue_table": revenue_table(teryt, year, lang, peers),
-        "downloads": download_links(state),
-        **{f"share:{chart}": share_box(state, chart) for chart in SHARE_CHARTS},
-    }
-
-
-SHARE_CHARTS = ("budget-bars", "budget-trends", "budget-scatter", "budget-revenue")
-
-
-def share_box(state: BudgetState, chart: str):
-    """One chart's share panel for the current view (link, embed-free dialog, the budget downloads)."""
-    return share_panel(chart, path=f"/budzet/{state.teryt}", query=state.to_query(), lang=state.lang,
-                       downloads=downloads_of(state))
+    store = get_store()
+    level = bud.level_of(store, state.teryt)
+    demo = demo_part(store, state) if bud.has_demo_spending(store, level) else [demo_absent(store, state)]
+    return {"lead": lead_text(store, state), "similar": similar_block(store, state),
+            "summary": summary_line(store, state), "view": [official_part(store, state), *demo],
+            "downloads": download_links(state)}
 
 
 # ------------------------------------------------------------------------------------------------ layout
-EMPTY = {"data": [], "layout": {"height": 200}}
-
-
-def _figure(
-    graph_id: str, figure: dict, alt: str, lang: str, filename: str, extra_class: str = ""
-) -> html.Figure:
-    return html.Figure(
-        [
-            dcc.Graph(
-                id=graph_id,
-                figure=figure,
-                config=graph_config(lang, filename),
-                className=f"budget-graph {extra_class}".strip(),
-            ),
-            html.Figcaption(alt, className="visually-hidden"),
-        ],
-        className="mb-1",
-        **{"aria-label": alt},
-    )
-
-
-def layout(
-    teryt: str | None = None,
-    rok: str | None = None,
-    obszar: str | None = None,
-    lang: str = "pl",
-    podobne: str | None = None,
-    **params: str,
-) -> list:
+def layout(teryt: str | None = None, rok: str | None = None, obszar: str | None = None, lang: str = "pl",
+           podobne: str | None = None, **_params: str) -> list:
     store = get_store()
     lang = _lang(lang)
-    tx = TEXT[lang]
+    _ = translator(lang)
     if teryt is not None and teryt not in store.units.index:
         raise NotFound("unit", teryt)
     validation = teryt is None
     teryt = teryt or "1218093"
-    state = resolve_state(
-        teryt, {"rok": rok or "", "obszar": obszar or "", "lang": lang, "podobne": podobne or ""}
-    )
-    view = (
-        budget_view(state)
-        if not validation
-        else {
-            "lead": "",
-            "similar": [],
-            "summary": [],
-            "bars": EMPTY,
-            "table": [],
-            "gaps": [],
-            "trends": EMPTY,
-            "scatter": EMPTY,
-            "caption": [],
-            "revenue": EMPTY,
-            "revenue_table": [],
-            "downloads": [],
-            **{f"share:{chart}": share_box(state, chart) for chart in SHARE_CHARTS},
-        }
-    )
+    state = bud.resolve_state(store, teryt, {"rok": rok or "", "obszar": obszar or "", "lang": lang,
+                                             "podobne": podobne or ""})
+    view = budget_view(state) if not validation else {"lead": "", "similar": [], "summary": [], "view": [],
+                                                      "downloads": []}
     unit = store.units.loc[teryt]
-    name = str(unit["display_name"])
     group = store.peer_group_name(str(unit["peer_group"]), lang)
-    path = f"/budzet/{teryt}"
-    query = state.to_query()
-    years = year_list(teryt)
-    controls = dbc.Row(
-        [
-            dbc.Col(
-                [
-                    dbc.Label(tx["year"], html_for=ids.BUDGET_YEAR),
-                    dbc.Select(
-                        id=ids.BUDGET_YEAR,
-                        options=[{"label": str(y), "value": str(y)} for y in years],
-                        value=str(state.year),
-                    ),
-                ],
-                xs=4,
-                md=2,
-            ),
-            dbc.Col(
-                [
-                    dbc.Label(tx["section"], html_for=ids.BUDGET_SECTION),
-                    dbc.Select(
-                        id=ids.BUDGET_SECTION,
-                        value=state.section,
-                        options=[{"label": s.name[lang], "value": s.key} for s in SCATTER_SECTIONS],
-                    ),
-                ],
-                xs=8,
-                md=4,
-            ),
-            dbc.Col(
-                html.Fieldset(
-                    [
-                        html.Legend(tx["peers"], className="form-label budget-peers-legend"),
-                        dbc.RadioItems(
-                            id=ids.BUDGET_PEERS,
-                            options=[
-                                {"label": tx["peers_group"].format(name=group), "value": "grupa"},
-                                {"label": tx["peers_knn"], "value": "knn"},
-                            ],
-                            value=state.peers,
-                            className="budget-peers",
-                        ),
-                    ],
-                    className="mb-0",
-                ),
-                xs=12,
-                md=6,
-            ),
-            dbc.Col(
-                [
-                    dbc.Button(
-                        tx["print"], id=ids.BUDGET_PRINT, color="primary", outline=True, className="me-2"
-                    ),
-                    html.Span(view["downloads"], id=ids.BUDGET_DOWNLOADS),
-                ],
-                xs=12,
-                className="d-flex flex-wrap align-items-end gap-1 budget-actions",
-            ),
-        ],
-        className="g-2 controls budget-controls mb-3 align-items-start",
-    )
-
-    def share(chart: str) -> html.Div:
-        return html.Div(view[f"share:{chart}"], id=ids.budget_share(chart))
-
-    first, last = (years[-1], years[0]) if years else (0, 0)
-    content = html.Div(
-        [
-            html.P(tx["kicker"], className="text-uppercase small text-muted mb-0"),
-            html.H1(tx["title"].format(name=name), className="h2 mb-1"),
-            html.P(
-                [
-                    store.context_line(teryt, lang),
-                    html.Span(
-                        [" · ", dcc.Link(tx["profile"], href=with_lang(f"/jst/{teryt}", lang))],
-                        className="no-print",
-                    ),
-                ],
-                className="text-muted mb-1",
-            ),
-            html.P(view["lead"], id=ids.BUDGET_LEAD, className="mb-2"),
-            html.P(
-                view["summary"], id=ids.BUDGET_SUMMARY, className="budget-summary", **{"aria-live": "polite"}
-            ),
-            controls,
-            html.Div(
-                view["similar"], id=ids.BUDGET_SIMILAR, className="budget-similar small", **{"aria-live": "polite"}
-            ),
-            html.Section(
-                [
-                    html.H2(tx["h_spend"], className="h4"),
-                    html.P(tx["spend_how"], className="small text-muted"),
-                    _figure(ids.BUDGET_BARS, view["bars"], tx["spend_alt"], lang, "omup-budzet"),
-                    share("budget-bars"),
-                    html.Div(view["table"], id=ids.BUDGET_TABLE, className="table-responsive mt-2"),
-                ],
-                className="budget-part",
-            ),
-            html.Section(
-                [
-                    html.H2(tx["h_gap"], className="h4"),
-                    html.Div(view["gaps"], id=ids.BUDGET_GAPS, **{"aria-live": "polite"}),
-                ],
-                className="budget-part",
-            ),
-            html.Section(
-                [
-                    html.H2(tx["h_trends"], className="h4"),
-                    html.P(tx["trends_how"], className="small text-muted"),
-                    html.Div(
-                        _figure(
-                            ids.BUDGET_TRENDS,
-                            view["trends"],
-                            tx["trends_alt"].format(first=first, last=last),
-                            lang,
-                            "omup-budzet-trendy",
-                        ),
-                        className="budget-multiples",
-                    ),
-                    None if validation else break_note(teryt, lang),
-                    share("budget-trends"),
-                ],
-                className="budget-part",
-            ),
-            html.Section(
-                [
-                    html.H2(tx["h_scatter"], className="h4"),
-                    html.P(tx["scatter_lead"], className="mb-1"),
-                    _figure(ids.BUDGET_SCATTER, view["scatter"], tx["h_scatter"], lang, "omup-koszt-efekt"),
-                    html.P(view["caption"], id=ids.BUDGET_SCATTER_CAPTION, className="small scatter-caption"),
-                    share("budget-scatter"),
-                ],
-                className="budget-part",
-            ),
-            html.Section(
-                [
-                    html.H2(tx["h_revenue"], className="h4"),
-                    html.P(tx["revenue_how"], className="small text-muted"),
-                    _figure(ids.BUDGET_REVENUE, view["revenue"], tx["revenue_alt"], lang, "omup-dochody"),
-                    share("budget-revenue"),
-                    html.Div(
-                        view["revenue_table"], id=ids.BUDGET_REVENUE_TABLE, className="table-responsive mt-2"
-                    ),
-                ],
-                className="budget-part",
-            ),
-            # The debate pack (issue 8): the same picker as on the profile, defaulting to the area headlines.
-            pack_section(store, store.unit(teryt), lang, ids.BUDGET_PACK_INDICATORS, ids.BUDGET_PACK_LINK),
-            html.Div(id=ids.BUDGET_PRINT_SINK, hidden=True),
-            dcc.Location(id=ids.BUDGET_URL, refresh="callback-nav"),
-        ],
-        id=ids.BUDGET_BODY,
-        className="budget-page",
-    )
-    return page(lang, path, query, content, indicator_ids=INDICATOR_IDS)
+    demo_sections = bud.has_demo_spending(store, str(unit["level"]))
+    controls = dbc.Row([
+        dbc.Col([dbc.Label(_("Year"), html_for=ids.BUDGET_YEAR),
+                 dbc.Select(id=ids.BUDGET_YEAR, value=str(state.year),
+                            options=[{"label": str(y), "value": str(y)} for y in bud.year_list(store, teryt)])],
+                xs=4, md=2),
+        dbc.Col(html.Fieldset([html.Legend(_("Compare with"), className="form-label budget-peers-legend"),
+                               dbc.RadioItems(id=ids.BUDGET_PEERS, value=state.peers, className="budget-peers",
+                                              options=[{"label": _("the peer group ({name})").format(name=group),
+                                                        "value": "grupa"},
+                                                       {"label": _("the 10 most similar units"), "value": "knn"}])],
+                              className="mb-0"), xs=8, md=6),
+        dbc.Col([dbc.Label(_("Area in the cost–outcome chart"), html_for=ids.BUDGET_SECTION),
+                 dbc.Select(id=ids.BUDGET_SECTION, value=state.section,
+                            options=[{"label": _(s.name), "value": s.key} for s in bud.SCATTER_SECTIONS])],
+                xs=12, md=4, className=None if demo_sections else "d-none"),
+        dbc.Col([dbc.Button(_("Print"), id=ids.BUDGET_PRINT, color="primary", outline=True, className="me-2"),
+                 html.Span(view["downloads"], id=ids.BUDGET_DOWNLOADS)],
+                xs=12, className="d-flex flex-wrap align-items-end gap-1 budget-actions"),
+    ], className="g-2 controls budget-controls mb-3 align-items-start")
+    content = html.Div([
+        html.P(_("For councillors"), className="text-uppercase small text-muted mb-0"),
+        html.H1(_("Budget: {name}").format(name=str(unit["display_name"])), className="h2 mb-1"),
+        html.P([store.context_line(teryt, lang),
+                html.Span([" · ", dcc.Link(_("← Unit profile"), href=with_lang(f"/jst/{teryt}", lang))],
+                          className="no-print")], className="text-muted mb-1"),
+        html.P(view["lead"], id=ids.BUDGET_LEAD, className="mb-2"),
+        html.P(view["summary"], id=ids.BUDGET_SUMMARY, className="budget-summary", **{"aria-live": "polite"}),
+        controls,
+        html.Div(view["similar"], id=ids.BUDGET_SIMILAR, className="budget-similar small", **{"aria-live": "polite"}),
+        html.Div(view["view"], id=ids.BUDGET_VIEW, className="budget-view"),
+        # The debate pack: the same picker as on the profile, defaulting to the area headlines.
+        pack_section(store, store.unit(teryt), lang, ids.BUDGET_PACK_INDICATORS, ids.BUDGET_PACK_LINK),
+        html.Div(id=ids.BUDGET_PRINT_SINK, hidden=True),
+        dcc.Location(id=ids.BUDGET_URL, refresh="callback-nav"),
+    ], id=ids.BUDGET_BODY, className="budget-page")
+    return page(lang, f"/budzet/{teryt}", state.to_query(), content,
+                indicator_ids=[i for i in bud.INDICATOR_IDS if i in store.catalogue.by_id])

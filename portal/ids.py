@@ -94,6 +94,9 @@ BUDGET_PACK_LINK = "budget-pack-link"
 BUDGET_PEERS = "budget-peers"
 BUDGET_SIMILAR = "budget-similar"
 BUDGET_LEAD = "budget-lead"
+BUDGET_VIEW = "budget-view"  # everything that depends on the year and the group
+BUDGET_OFFICIAL_TABLE = "budget-official-table"
+BUDGET_OFFICIAL_TRENDS = "budget-official-trends"
 
 
 def share_button(chart: str) -> dict:

@@ -1,8 +1,8 @@
-"""Budget view: section rows, gap sentences, figures and the URL sync, on the built release."""
+"""Budget view: the official series first (default mode), honest levels, the demo's spending by division
+(labelled), the comparison group, the URL state, figures; on the built release."""
 
 from __future__ import annotations
 
-import io
 import math
 
 import pytest
@@ -10,150 +10,96 @@ import pytest
 from callbacks.budget import sync
 from layouts import budget
 from layouts.not_found import NotFound
+from portal import budget as bud
+from portal import budget_figures as bf
 from portal import ids
+from portal.explain import format_money
+from tests.unit._tree import by_id, find, text, with_class
 
-# These tests exercise the page mechanics on the demo edition (official plus synthetic values).
-pytestmark = pytest.mark.usefixtures("demo_mode")
-
-
-@pytest.fixture(autouse=True)
-def _release(store):
-    return store
-
-
-def test_catalogue_holds_every_indicator_the_page_needs(store):
-    for ind_id in budget.INDICATOR_IDS:
-        assert ind_id in store.catalogue.by_id, ind_id
-    sections = {s.code for s in budget.SECTIONS}
-    catalogue_sections = {i.budget_section for i in store.catalogue.indicators if i.budget_section}
-    assert sections == catalogue_sections
-    for s in budget.SECTIONS:
-        assert store.catalogue.by_id[s.indicator].budget_section == s.code
+WADOWICE = "1218093"
+KRAKOW = "1261011"
+EDUCATION = "wydatki-oswiata-na-mieszkanca"
+INVESTMENT = "wydatki-inwestycyjne-na-mieszkanca"
 
 
-@pytest.mark.parametrize("teryt", ["1218093", "1261011"])
-def test_section_rows_cover_nine_sections_and_add_up_to_the_total(store, teryt):
-    year = budget.resolve_state(teryt, {}).year
-    rows = budget.section_rows(teryt, year)
-    assert [r["key"] for r in rows] == [s.key for s in budget.SECTIONS] + ["razem"]
-    parts = sum(r["value"] for r in rows[:-1])
-    assert parts == pytest.approx(rows[-1]["value"], rel=1e-6)
-    population = store.units.at[teryt, "population"]
-    for r in rows:
-        assert r["q1"] <= r["median"] <= r["q3"]
-        assert r["gap_zl"] == pytest.approx((r["median"] - r["value"]) * population)
-        assert r["synthetic"]
+def _gaps(store, teryt, year, lang="pl", peers="grupa") -> dict[str, str]:
+    return {k: t for k, t, _s in bud.gap_sentences(store, teryt, year, lang, peers)}
 
 
-def test_krakow_is_compared_with_cities_with_county_rights(store):
-    state = budget.resolve_state("1261011", {})
-    point = store.point("wydatki-oswiata-na-mieszkanca", "1261011", state.year)
-    row = next(r for r in budget.section_rows("1261011", state.year) if r["key"] == "801-854")
-    assert point["peer_group"] == "miasta-na-prawach-powiatu"
-    assert row["median"] == point["peer"]["median"]
+# ---------------------------------------------------------------------------------------------- official first
+def test_default_mode_leads_with_official_series_and_shows_no_synthetic_value(store):
+    tree = budget.layout(teryt=WADOWICE)
+    view = by_id(tree, ids.BUDGET_VIEW)
+    sections = find(view, lambda c: "budget-part" in (getattr(c, "className", "") or ""))
+    assert "budget-official" in sections[0].className
+    assert not find(tree, lambda c: "synthetic-badge" in (getattr(c, "className", "") or ""))
+    for graph in find(tree, lambda c: isinstance(getattr(c, "figure", None), dict)):
+        assert "SYNTETYCZNE" not in str(graph.figure)
+    # Spending by division has no official values: one sentence, its sources, the demo link.
+    absent = with_class(view, "no-official")
+    assert len(absent) == 1
+    assert "omup data fetch" in text(absent[0]) and "BDL" in text(absent[0])
+    assert any("demo=1" in (getattr(c, "href", "") or "") for c in find(absent[0], lambda c: True))
+    assert by_id(tree, ids.BUDGET_BARS) is None and budget.download_links(bud.resolve_state(store, WADOWICE, {})) == []
 
 
-@pytest.mark.parametrize("teryt", ["1218093", "1261011", "1218", "12"])
-def test_gap_sentences_say_less_when_the_unit_spends_more_than_the_median(teryt):
-    year = budget.resolve_state(teryt, {}).year
-    rows = {r["key"]: r for r in budget.section_rows(teryt, year)}
-    sentences = dict(budget.gap_sentences(teryt, year))
-    assert set(sentences) == set(rows)
-    checked = 0
-    for key, text in sentences.items():
-        r = rows[key]
-        if text.startswith("Gdyby"):
-            checked += 1
-            word = "mniej" if r["value"] > r["median"] else "więcej"
-            assert text.endswith(f" {word}."), text
-            assert (
-                (" mln zł " in text)
-                or (" tys. zł " in text)
-                or (" mld zł " in text)
-                or text.count(" zł ") == 1
-            )
-        else:
-            assert "tyle, co mediana" in text
-    assert checked >= 5
+def test_official_rows_equal_the_store_and_the_shares_add_up(store):
+    state = bud.resolve_state(store, WADOWICE, {})
+    assert state.year == store.latest_year("dochody-wlasne-na-mieszkanca", "gmina")
+    rows = {r["indicator"]: r for r in bud.official_table(store, WADOWICE, state.year)}
+    assert list(rows)[0] == "dochody-wlasne-na-mieszkanca"
+    for ind, r in rows.items():
+        point = store.point(ind, WADOWICE, r["year"])
+        assert r["value"] == point["value"] and r["median"] == point["peer"]["median"]
+        assert not r["synthetic"]
+    tax = rows["podatek-nieruchomosci-na-mieszkanca"]
+    assert tax["year"] == 2019  # the tax series ends in 2019: the latest earlier year, said in the row
+    total = store.point("dochody-wlasne-na-mieszkanca", WADOWICE, 2019)["value"]
+    assert tax["share"] == pytest.approx(100 * tax["value"] / total)
+    # The catalogue's own share of property tax in own revenue says the same.
+    assert tax["share"] == pytest.approx(store.point("podatek-nieruchomosci-udzial", WADOWICE, 2019)["value"], abs=0.05)
 
 
-def test_gap_sentences_round_to_a_readable_amount_with_polish_grammar():
-    from portal.explain import format_money
-    from portal.store import get_store
-
-    sentences = dict(budget.gap_sentences("1218093", 2024))
-    # The amount is the gap per resident times the residents, rounded readably (synthetic values: recompute).
-    row = {r["key"]: r for r in budget.section_rows("1218093", 2024)}["801-854"]
-    gap = abs(row["value"] - row["median"]) * get_store().units.at["1218093", "population"]
-    word = "mniej" if row["value"] > row["median"] else "więcej"
-    assert sentences["801-854"] == (
-        "Gdyby gmina wydawała na oświatę tyle na mieszkańca, co mediana podobnych gmin, "
-        f"wydałaby o {format_money(gap)} {word}."
-    )
-    assert format_money(gap).endswith(("mln zł", "tys. zł"))
-    assert any(" tys. zł " in t for t in sentences.values())
-    city = dict(budget.gap_sentences("1261011", 2024))
-    assert city["600"].startswith("Gdyby miasto wydawało na transport i drogi")
-    powiat = dict(budget.gap_sentences("1218", 2024))
-    assert all(t.startswith(("Gdyby powiat wydawał", "Powiat wydaje")) for t in powiat.values())
-    english = dict(budget.gap_sentences("1218093", 2024, "en"))
-    assert english["801-854"].endswith(f"it would spend {format_money(gap, 'en')} {'less' if word == 'mniej' else 'more'}.")
+def test_investment_gap_uses_the_population_of_that_year(store):
+    year = store.latest_year(INVESTMENT, "gmina")
+    row = next(r for r in bud.official_table(store, WADOWICE, year) if r["indicator"] == INVESTMENT)
+    point = store.point(INVESTMENT, WADOWICE, year)
+    assert row["population"] == point["denominator"]
+    assert row["gap_zl"] == pytest.approx((point["peer"]["median"] - point["value"]) * point["denominator"])
+    (sentence,) = bud.official_gap_sentences(store, WADOWICE, year)
+    word = "mniej" if point["value"] > point["peer"]["median"] else "więcej"
+    assert sentence == (f"Gdyby gmina wydawała na inwestycje tyle na mieszkańca, co mediana podobnych gmin, wydałaby o "
+                        f"{format_money(abs(row['gap_zl']))} {word}. ({year})")
 
 
-def test_small_multiples_have_nine_panels():
-    fig = budget.trends_figure("1218093", 2024)
-    layout = fig["layout"]
-    x_axes = [k for k in layout if k.startswith("xaxis")]
-    y_axes = [k for k in layout if k.startswith("yaxis")]
-    assert len(x_axes) == len(y_axes) == 9
-    assert {t["xaxis"] for t in fig["data"]} == {"x", *(f"x{k}" for k in range(2, 10))}
-    for axis in x_axes:  # domains inside the figure, no overlap in a row
-        lo, hi = layout[axis]["domain"]
-        assert 0 <= lo < hi <= 1
-    assert any("SYNTETYCZNE" in a["text"] for a in layout["annotations"])
+@pytest.mark.parametrize(("teryt", "only"), [("1218", "udzial-pit-powiatu-na-mieszkanca"),
+                                             ("1261", "udzial-pit-powiatu-na-mieszkanca"),
+                                             ("12", "udzial-pit-wojewodztwa-na-mieszkanca")])
+def test_a_powiat_or_wojewodztwo_budget_shows_only_what_sources_hold(store, teryt, only):
+    rows = bud.official_table(store, teryt, bud.resolve_state(store, teryt, {}).year)
+    assert [r["indicator"] for r in rows] == [only]
+    tree = budget.layout(teryt=teryt)
+    body = text(by_id(tree, ids.BUDGET_VIEW))
+    assert "nie są budżetem" in body and "Dochody własne gminy" not in body
+    short = store.catalogue.by_id[only].short_name
+    assert (short or store.catalogue.by_id[only].name).pl in body
 
 
-def test_scatter_marks_the_unit_among_its_peers(store):
-    fig, caption = budget.scatter_view("1218093", 2024, "801-854")
-    unit = [t for t in fig["data"] if t["name"] == "Wadowice"]
-    assert len(unit) == 1 and unit[0]["marker"]["symbol"] == "diamond"
-    peers = fig["data"][0]
-    assert 5 < len(peers["x"]) <= len(store.peers("1218093"))
-    assert len(fig["layout"]["shapes"]) == 2 and all(
-        s["line"]["dash"] == "dash" for s in fig["layout"]["shapes"]
-    )
-    assert "Związek nie oznacza przyczyny" in caption[0]
-    assert any("SYNTETYCZNE" in a["text"] for a in fig["layout"]["annotations"])
+def test_krakow_is_compared_with_cities_and_told_why_its_budget_is_larger(store):
+    state = bud.resolve_state(store, KRAKOW, {})
+    row = bud.official_table(store, KRAKOW, state.year)[0]
+    point = store.point(row["indicator"], KRAKOW, row["year"])
+    assert point["peer_group"] == "miasta-na-prawach-powiatu" and row["median"] == point["peer"]["median"]
+    assert "miasto na prawach powiatu ma jeden budżet" in text(budget.layout(teryt=KRAKOW)).lower()
 
 
-def test_scatter_falls_back_to_the_latest_common_year():
-    # Exam results start in 2021: for 2018 the chart shows the latest year both indicators have.
-    used, fell_back = budget.scatter_years("1218093", budget.SECTION_BY_KEY["801-854"], 2018)
-    assert fell_back and used >= 2021
-    fig, caption = budget.scatter_view("1218093", 2018, "801-854")
-    assert fig["data"] and caption[0].startswith("Brak obu wartości w 2018")
-
-
-@pytest.mark.parametrize("teryt", ["1218093", "1261011", "1218", "12"])
-def test_revenue_structure_sums_to_the_total(teryt):
-    year = budget.resolve_state(teryt, {}).year
-    rows = budget.revenue_rows(teryt, year)
-    *parts, total = rows
-    assert total["indicator"] == budget.REVENUE_TOTAL
-    assert sum(p["value"] for p in parts) == pytest.approx(total["value"], abs=1.0)
-    assert sum(p["share"] for p in parts) == pytest.approx(100.0, abs=0.1)
-    fig = budget.revenue_figure(teryt, year)
-    assert len(fig["data"]) == 5 and fig["layout"]["barmode"] == "stack"
-
-
-@pytest.mark.parametrize(("teryt", "name"), [("1218", "powiat wadowicki"), ("12", "województwo małopolskie")])
-def test_a_powiat_and_a_wojewodztwo_render(teryt, name):
-    page = budget.layout(teryt=teryt)
-    text = str(page)
-    assert name in text and ids.BUDGET_BARS in text and "synthetic-banner" in text
-    view = budget.budget_view(budget.resolve_state(teryt, {}))
-    assert len(view["bars"]["data"][0]["x"]) == 9
-    assert all(v is not None and math.isfinite(v) for v in view["bars"]["data"][0]["x"])
+def test_official_small_multiples_have_one_panel_per_series_with_its_own_years(store):
+    fig = bf.official_trends_figure(store, WADOWICE, 2024)
+    titles = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("<b>")]
+    assert len(titles) == len(bud.official_rows(store, "gmina"))
+    own = next(t for t in fig["data"] if t.get("xaxis") == "x" and t["name"] == "Wadowice")
+    assert own["x"][0] == 2010 and own["x"][-1] == 2024
+    assert not any("SYNTETYCZNE" in str(a.get("text")) for a in fig["layout"]["annotations"])
 
 
 def test_unknown_teryt_is_not_found():
@@ -165,39 +111,50 @@ def test_layout_works_without_arguments():
     assert budget.layout()
 
 
-def test_state_from_url_and_defaults():
-    state = budget.resolve_state("1218093", {"rok": "2019", "obszar": "921", "lang": "en"})
+# ---------------------------------------------------------------------------------------------- URL state
+def test_state_from_url_and_defaults(store):
+    state = bud.resolve_state(store, WADOWICE, {"rok": "2019", "obszar": "921", "lang": "en"})
     assert (state.year, state.section, state.lang) == (2019, "921", "en")
     assert state.search() == "?rok=2019&obszar=921&lang=en"
-    bad = budget.resolve_state("1218093", {"rok": "1900", "obszar": "pozostale"})
-    assert bad.year == budget.year_list("1218093")[0] and bad.section == budget.DEFAULT_SECTION
+    bad = bud.resolve_state(store, WADOWICE, {"rok": "1900", "obszar": "pozostale"})
+    assert bad.year == bud.year_list(store, WADOWICE)[0] and bad.section == bud.DEFAULT_SECTION
+
+
+def test_the_state_parses_and_writes_podobne_knn(store):
+    from portal.state import parse_search
+
+    state = bud.resolve_state(store, WADOWICE, {"rok": "2021", "podobne": "knn", "lang": "en"})
+    assert state.peers == "knn" and state.search() == "?rok=2021&podobne=knn&lang=en"
+    assert bud.resolve_state(store, WADOWICE, parse_search(state.search())) == state
+    for other in ({}, {"podobne": "1"}, {"podobne": "grupa"}, {"podobne": "xyz"}):
+        plain = bud.resolve_state(store, WADOWICE, {"rok": "2021", **other})
+        assert plain.peers == "grupa" and "podobne" not in plain.search()
+    # The radio writes the URL; the URL alone does not.
+    state, write = sync(ids.BUDGET_PEERS, "?rok=2020", "2020", "801-854", f"/budzet/{WADOWICE}", "knn")
+    assert state.peers == "knn" and write and state.search() == "?rok=2020&podobne=knn"
+    state, write = sync(ids.BUDGET_URL, "?rok=2020&podobne=knn", "2020", "801-854", f"/budzet/{WADOWICE}", "grupa")
+    assert state.peers == "knn" and not write
+    state, write = sync(ids.BUDGET_PEERS, "?rok=2020&podobne=knn", "2020", "801-854", f"/budzet/{WADOWICE}", "grupa")
+    assert state.peers == "grupa" and write and state.search() == "?rok=2020"
+    page = budget.layout(teryt=WADOWICE, rok="2020", podobne="knn")
+    assert by_id(page, ids.BUDGET_PEERS).value == "knn"
 
 
 def test_sync_writes_the_url_only_when_a_control_changed():
-    state, write = sync(ids.BUDGET_URL, "?rok=2020", "2024", "801-854", "/budzet/1218093")
+    state, write = sync(ids.BUDGET_URL, "?rok=2020", "2024", "801-854", f"/budzet/{WADOWICE}")
     assert state.year == 2020 and not write
-    state, write = sync(ids.BUDGET_YEAR, "?rok=2020", "2018", "801-854", "/budzet/1218093")
+    state, write = sync(ids.BUDGET_YEAR, "?rok=2020", "2018", "801-854", f"/budzet/{WADOWICE}")
     assert state.year == 2018 and write and state.search() == "?rok=2018"
-    state, write = sync(ids.BUDGET_SECTION, "?rok=2018", "2018", "900", "/budzet/1218093")
-    assert state.section == "900" and write
-    assert sync(ids.BUDGET_YEAR, "", "2018", "900", "/jst/1218093") == (None, False)
+    assert sync(ids.BUDGET_YEAR, "", "2018", "900", f"/jst/{WADOWICE}") == (None, False)
 
 
-def test_download_links_use_the_shared_path():
-    state = budget.resolve_state("1218093", {"rok": "2022"})
-    hrefs = [c.href for c in budget.download_links(state) if getattr(c, "href", None)]
-    assert hrefs == ["/pobierz/budzet.csv?jst=1218093&rok=2022", "/pobierz/budzet.xlsx?jst=1218093&rok=2022"]
-
-
-# ------------------------------------------------------------------------------- comparison with similar units (knn)
-WADOWICE = "1218093"
-EDUCATION = "wydatki-oswiata-na-mieszkanca"
-
-
+# ---------------------------------------------------------------------------------------------- comparison (knn)
 def _knn(store, teryt=WADOWICE):
+    from portal.profile import similar_variables
     from portal.similar import similar_units
 
-    return [u["teryt"] for u in similar_units(store, teryt, k=10)["units"]]
+    level = store.units.at[teryt, "level"]
+    return [u["teryt"] for u in similar_units(store, teryt, k=10, variables=similar_variables(store, level))["units"]]
 
 
 def _by_hand(store, indicator, codes, year):
@@ -209,219 +166,138 @@ def _by_hand(store, indicator, codes, year):
     return {"n": len(values), "q1": q1, "median": median, "q3": q3}
 
 
-def test_knn_statistics_equal_the_quartiles_computed_by_hand_over_the_ten_units(store):
+def test_official_knn_statistics_equal_the_quartiles_computed_by_hand(store):
     codes = _knn(store)
     assert len(codes) == 10 and WADOWICE not in codes
-    comparison = budget.comparison_of(WADOWICE, "knn")
-    assert comparison.mode == "knn" and comparison.knn == tuple(codes)
-    year = budget.resolve_state(WADOWICE, {}).year
-    differs = 0
-    for row in budget.section_rows(WADOWICE, year, peers="knn"):
-        hand = _by_hand(store, row["indicator"], codes, year)
-        assert row["n_peer"] == hand["n"] >= 9  # a unit without a value that year is left out, not counted
+    comparison = bud.comparison_of(store, WADOWICE, "knn")
+    assert comparison.knn == tuple(codes) and not comparison.synthetic
+    for row in bud.official_table(store, WADOWICE, 2024, peers="knn"):
+        hand = _by_hand(store, row["indicator"], codes, row["year"])
         assert (row["q1"], row["median"], row["q3"]) == pytest.approx((hand["q1"], hand["median"], hand["q3"]))
-        peer = store.point(row["indicator"], WADOWICE, year)["peer"]
-        differs += row["median"] != pytest.approx(peer["median"])
-        assert row["gap_zl"] == pytest.approx((hand["median"] - row["value"]) * store.units.at[WADOWICE, "population"])
-    assert differs >= 5  # the ten units are not the 123-unit peer group
-
-    # The small multiples use the same statistics, year by year (education panel: the fourth).
-    fig = budget.trends_figure(WADOWICE, year, peers="knn")
-    median = next(t for t in fig["data"] if t.get("xaxis") == "x4" and t["name"].startswith("mediana"))
-    for y, m in zip(median["x"], median["y"], strict=True):
-        assert m == pytest.approx(_by_hand(store, EDUCATION, codes, y)["median"])
+    fig = bf.official_trends_figure(store, WADOWICE, 2024, peers="knn")
+    median = next(t for t in fig["data"] if t.get("xaxis") == "x" and t["name"].startswith("mediana"))
     assert median["name"] == "mediana 10 najbardziej podobnych"
-
-    # Own revenue too, and the scatter shows exactly the ten units (the unit as the red diamond).
-    for row in budget.revenue_rows(WADOWICE, year, peers="knn"):
-        assert row["median"] == pytest.approx(_by_hand(store, row["indicator"], codes, year)["median"])
-    scatter, caption = budget.scatter_view(WADOWICE, year, "801-854", peers="knn")
-    assert sorted(scatter["data"][0]["text"]) == sorted(store.units.loc[codes, "display_name"])
-    assert scatter["data"][0]["name"] == "10 najbardziej podobnych jednostek"
-    assert caption[0].startswith("Każdy punkt to jedna z 10 najbardziej podobnych jednostek:")
+    for y, m in zip(median["x"], median["y"], strict=True):
+        assert m == pytest.approx(_by_hand(store, "dochody-wlasne-na-mieszkanca", codes, y)["median"])
 
 
-def test_the_state_parses_and_writes_podobne_knn():
-    from portal.state import PEER_MODES
-
-    assert budget.PEER_MODES == PEER_MODES  # the same words as the explorer's ViewState
-    state = budget.resolve_state(WADOWICE, {"rok": "2021", "podobne": "knn", "lang": "en"})
-    assert state.peers == "knn"
-    assert state.search() == "?rok=2021&podobne=knn&lang=en"
-    assert budget.resolve_state(WADOWICE, budget.parse_search(state.search())) == state
-    for other in ({}, {"podobne": "1"}, {"podobne": "grupa"}, {"podobne": "xyz"}):
-        plain = budget.resolve_state(WADOWICE, {"rok": "2021", **other})
-        assert plain.peers == "grupa" and "podobne" not in plain.search()
-    # The radio writes the URL; the URL alone does not.
-    state, write = sync(ids.BUDGET_PEERS, "?rok=2020", "2020", "801-854", f"/budzet/{WADOWICE}", "knn")
-    assert state.peers == "knn" and write and state.search() == "?rok=2020&podobne=knn"
-    state, write = sync(ids.BUDGET_URL, "?rok=2020&podobne=knn", "2020", "801-854", f"/budzet/{WADOWICE}", "grupa")
-    assert state.peers == "knn" and not write
-    state, write = sync(ids.BUDGET_PEERS, "?rok=2020&podobne=knn", "2020", "801-854", f"/budzet/{WADOWICE}", "grupa")
-    assert state.peers == "grupa" and write and state.search() == "?rok=2020"
-    page = str(budget.layout(teryt=WADOWICE, rok="2020", podobne="knn"))
-    assert ids.BUDGET_PEERS in page and "Porównuj z" in page and "10 najbardziej podobnymi jednostkami" in page
-
-
-def test_gap_sentences_and_texts_name_the_chosen_group(store):
-    from portal.explain import format_money
-
-    codes = _knn(store)
-    year = 2024
-    population = store.units.at[WADOWICE, "population"]
-    value = store.point(EDUCATION, WADOWICE, year)["value"]
-    knn_median = _by_hand(store, EDUCATION, codes, year)["median"]
-    word = "mniej" if value > knn_median else "więcej"
-    knn = dict(budget.gap_sentences(WADOWICE, year, peers="knn"))
-    assert knn["801-854"] == (
-        "Gdyby gmina wydawała na oświatę tyle na mieszkańca, co mediana 10 najbardziej podobnych jednostek, "
-        f"wydałaby o {format_money(abs(value - knn_median) * population)} {word}."
-    )
-    assert all("10 najbardziej podobnych jednostek" in t for t in knn.values())
-    group = dict(budget.gap_sentences(WADOWICE, year))
-    assert all("najbardziej" not in t and "podobnych gmin" in t for t in group.values())
-    assert knn != group
-    english = dict(budget.gap_sentences(WADOWICE, year, "en", peers="knn"))
-    assert all("the median of the 10 most similar units" in t for t in english.values())
-
-    knn_state = budget.resolve_state(WADOWICE, {"rok": str(year), "podobne": "knn"})
-    group_state = budget.resolve_state(WADOWICE, {"rok": str(year)})
-    assert "na tle 10 najbardziej podobnych jednostek" in budget.lead_text(knn_state)
-    assert "gminy miejsko-wiejskie, 20–50 tys. mieszkańców" in budget.lead_text(group_state)
-    assert "mediana 10 najbardziej podobnych:" in str(budget.summary_line(knn_state))
-    assert "na tle 10 najbardziej podobnych jednostek" in str(budget.spending_table(WADOWICE, year, peers="knn"))
-    revenue = budget.revenue_figure(WADOWICE, year, peers="knn")
-    assert revenue["data"][0]["y"][1] == "Mediana 10 najbardziej podobnych"
-
-
-def test_the_similar_units_are_listed_with_links_and_the_synthetic_choice_labelled(store):
-    state = budget.resolve_state(WADOWICE, {"podobne": "knn"})
-    block = str(budget.similar_block(state))
+def test_the_similar_units_are_listed_with_links(store):
+    state = bud.resolve_state(store, WADOWICE, {"podobne": "knn"})
+    block = str(budget.similar_block(store, state))
     for code in _knn(store):
         assert f"/jst/{code}" in block
-    assert "Andrychów" in block and "synthetic-badge" in block and "syntetyczne" in block
-    assert budget.similar_block(budget.resolve_state(WADOWICE, {})) == []
+    assert "synthetic-badge" not in block  # own revenue is official now
+    assert budget.similar_block(store, bud.resolve_state(store, WADOWICE, {})) == []
+    assert "10 najbardziej podobnych jednostek" in budget.lead_text(store, state)
 
 
-def test_a_unit_without_context_data_falls_back_to_its_peer_group(store):
-    from portal.similar import similar_units
-
-    teryt = "0201062"
-    assert similar_units(store, teryt, k=10)["missing"] == ["own_revenue"]
-    comparison = budget.comparison_of(teryt, "knn")
-    assert comparison.mode == "grupa" and comparison.missing == ("own_revenue",)
-    state = budget.resolve_state(teryt, {"podobne": "knn"})
-    assert state.peers == "knn"  # the choice stays in the URL; the note says why it is not used
-    assert "Brak danych o cechach: dochody własne na mieszkańca" in str(budget.similar_block(state))
-    year = budget.year_list(teryt)[1]
-    for knn_row, row in zip(budget.section_rows(teryt, year, peers="knn"), budget.section_rows(teryt, year), strict=True):
-        assert knn_row["median"] == row["median"]
-    assert "podobnych jednostek (gminy" in budget.lead_text(state)
+# ---------------------------------------------------------------------------------------------- demo
+@pytest.mark.parametrize("teryt", [WADOWICE, KRAKOW])
+def test_demo_section_rows_cover_nine_divisions_and_add_up_to_the_total(demo_store, teryt):
+    year = bud.resolve_state(demo_store, teryt, {}).year
+    rows = bud.section_rows(demo_store, teryt, year)
+    assert [r["key"] for r in rows] == [s.key for s in bud.SECTIONS] + ["razem"]
+    assert sum(r["value"] for r in rows[:-1]) == pytest.approx(rows[-1]["value"], rel=1e-6)
+    population = demo_store.units.at[teryt, "population"]
+    for r in rows:
+        assert r["q1"] <= r["median"] <= r["q3"]
+        assert r["gap_zl"] == pytest.approx((r["median"] - r["value"]) * population)
+        assert r["synthetic"]
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    from portal.app import create_app
-
-    app = create_app()
-    app._got_first_request["setup_server"] = True  # files only: leave Dash's page callbacks to the page apps
-    return app.server.test_client()
-
-
-def _csv(body: bytes):
-    import pandas as pd
-
-    lines = body.decode("utf-8-sig").splitlines()
-    return lines[:5], pd.read_csv(io.StringIO("\n".join(lines)), sep=";", decimal=",", skiprows=6)
+def test_demo_gap_bullets_carry_the_synthetic_mark(demo_mode, demo_store):
+    state = bud.resolve_state(demo_store, WADOWICE, {})
+    gaps = budget.gaps_block(demo_store, state)
+    bullets = find(gaps[0], lambda c: getattr(c, "__class__", None).__name__ == "Li")
+    assert len(bullets) == 9
+    for li in bullets:
+        assert with_class(li, "synthetic-badge"), text(li)
+    assert with_class(gaps[1], "synthetic-badge")
 
 
-def test_downloads_carry_the_chosen_group(client, store):
-    from openpyxl import load_workbook
-
-    year = 2024
-    codes = _knn(store)
-    knn_state = budget.resolve_state(WADOWICE, {"rok": str(year), "podobne": "knn"})
-    hrefs = [c.href for c in budget.download_links(knn_state) if getattr(c, "href", None)]
-    assert hrefs == [f"/pobierz/budzet.csv?jst={WADOWICE}&rok={year}&podobne=knn",
-                     f"/pobierz/budzet.xlsx?jst={WADOWICE}&rok={year}&podobne=knn"]
-    assert [h for _, h in budget.downloads_of(knn_state)] == hrefs
-
-    r = client.get(hrefs[0])
-    assert r.status_code == 200
-    header, knn = _csv(r.data)
-    assert "10 najbardziej podobnych jednostek" in header[0] and "Andrychów" in header[0]
-    assert "syntetyczne dochody własne" in header[0]
-    row = knn.set_index("wskaznik_id").loc[EDUCATION]
-    assert row["mediana_podobnych"] == pytest.approx(_by_hand(store, EDUCATION, codes, year)["median"], abs=0.01)
-    assert row["liczba_w_grupie"] == 10
-    assert set(knn["grupa_porownawcza"]) == {"10 najbardziej podobnych jednostek (podobne JST)"}
-    assert set(knn["syntetyczne"]) == {"tak"}
-
-    header, group = _csv(client.get(f"/pobierz/budzet.csv?jst={WADOWICE}&rok={year}").data)
-    peer = store.point(EDUCATION, WADOWICE, year)["peer"]
-    row = group.set_index("wskaznik_id").loc[EDUCATION]
-    assert row["mediana_podobnych"] == pytest.approx(peer["median"], abs=0.01)
-    assert row["liczba_w_grupie"] == peer["n"]
-    assert set(group["grupa_porownawcza"]) == {"gminy miejsko-wiejskie, 20–50 tys. mieszkańców"}
-    assert "Andrychów" not in header[0]
-
-    wb = load_workbook(io.BytesIO(client.get(hrefs[1]).data))
-    info = {row[0]: row[1] for row in wb["informacje"].iter_rows(values_only=True) if row and row[0]}
-    assert "10 najbardziej podobnych jednostek" in info["Tabela"]
-    header, fallback = _csv(client.get("/pobierz/budzet.csv?jst=0201062&podobne=knn").data)
-    assert "brak danych o cechach" in header[0] and "gminy wiejskie" in set(fallback["grupa_porownawcza"]).pop()
+def test_demo_gap_sentences_round_to_a_readable_amount_with_polish_grammar(demo_store):
+    sentences = _gaps(demo_store, WADOWICE, 2024)
+    row = {r["key"]: r for r in bud.section_rows(demo_store, WADOWICE, 2024)}["801-854"]
+    gap = abs(row["value"] - row["median"]) * demo_store.units.at[WADOWICE, "population"]
+    word = "mniej" if row["value"] > row["median"] else "więcej"
+    assert sentences["801-854"] == ("Gdyby gmina wydawała na oświatę tyle na mieszkańca, co mediana podobnych gmin, "
+                                    f"wydałaby o {format_money(gap)} {word}.")
+    assert _gaps(demo_store, KRAKOW, 2024)["600"].startswith("Gdyby miasto wydawało na transport i drogi")
+    english = _gaps(demo_store, WADOWICE, 2024, "en")
+    assert english["801-854"].endswith(f"{format_money(gap, 'en')} {'less' if word == 'mniej' else 'more'}.")
+    knn = _gaps(demo_store, WADOWICE, 2024, peers="knn")
+    assert all("10 najbardziej podobnych jednostek" in t for t in knn.values())
 
 
-# ------------------------------------------------------------------------------------------------ series breaks
+def test_demo_small_multiples_have_nine_panels(demo_store):
+    fig = bf.trends_figure(demo_store, WADOWICE, 2024)
+    layout = fig["layout"]
+    assert len([k for k in layout if k.startswith("xaxis")]) == 9
+    assert any("SYNTETYCZNE" in a["text"] for a in layout["annotations"])
+
+
+def test_demo_scatter_marks_the_unit_and_falls_back_to_a_common_year(demo_store):
+    view = bf.scatter_view(demo_store, WADOWICE, 2024, "801-854")
+    unit = [t for t in view["figure"]["data"] if t["name"] == "Wadowice"]
+    assert len(unit) == 1 and unit[0]["marker"]["symbol"] == "diamond"
+    assert "Związek nie oznacza przyczyny" in view["caption"]
+    # The y title is the short name: a long one was clipped at the top of the chart.
+    assert view["figure"]["layout"]["yaxis"]["title"]["text"].startswith("Egzamin 8 – matematyka<br>")
+    old = bf.scatter_view(demo_store, WADOWICE, 2018, "801-854")
+    assert old["fell_back"] and old["year"] >= 2021 and old["caption"].startswith("Brak obu wartości w 2018")
+
+
+@pytest.mark.parametrize("teryt", [WADOWICE, KRAKOW])
+def test_demo_revenue_structure_sums_to_the_total(demo_store, teryt):
+    year = bud.resolve_state(demo_store, teryt, {}).year
+    *parts, total = bud.revenue_rows(demo_store, teryt, year)
+    assert total["indicator"] == bud.REVENUE_TOTAL
+    values = [p["value"] for p in parts]
+    if all(v is not None for v in values) and total["value"] is not None:
+        assert sum(p["share"] for p in parts) == pytest.approx(100 * sum(values) / total["value"], abs=0.1)
+
+
+@pytest.mark.parametrize("teryt", ["1218", "12"])
+def test_demo_powiat_and_wojewodztwo_render_divisions(demo_mode, demo_store, teryt):
+    tree = budget.layout(teryt=teryt)
+    bars = by_id(tree, ids.BUDGET_BARS)
+    assert bars is not None and len(bars.figure["data"][0]["x"]) == 9
+    assert all(v is not None and math.isfinite(v) for v in bars.figure["data"][0]["x"])
+    assert with_class(tree, "synthetic-banner")
+
+
+def test_demo_downloads_and_pack_carry_the_demo(demo_mode, demo_store):
+    state = bud.resolve_state(demo_store, WADOWICE, {"rok": "2022", "podobne": "knn"})
+    hrefs = [c.href for c in budget.download_links(state) if getattr(c, "href", None)]
+    assert hrefs == [f"/pobierz/budzet.csv?jst={WADOWICE}&rok=2022&podobne=knn",
+                     f"/pobierz/budzet.xlsx?jst={WADOWICE}&rok=2022&podobne=knn"]
+    assert by_id(budget.layout(teryt=WADOWICE), ids.BUDGET_PACK_LINK).href.endswith("&demo=1")
+
+
 BREAK_UNIT = "1211033"  # Czarny Dunajec: gmina type 2→3 (wiejska → miejsko-wiejska) between 2020 and 2023
 
 
-def _break_lines(fig):
-    return [s for s in fig["layout"]["shapes"] if s["line"].get("dash") == "dash"]
-
-
-def test_small_multiples_mark_a_series_break(store):
-    from portal.breaks import series_breaks
-
-    (brk,) = series_breaks(store, BREAK_UNIT)
-    assert brk["change"] == "type" and brk["year"] == 2023
-    fig = budget.trends_figure(BREAK_UNIT, 2024)
-    lines = _break_lines(fig)
-    assert len(lines) == 9  # one per panel
-    assert {(s["xref"], s["x0"]) for s in lines} == {(f"x{k or ''}", 2022.5) for k in [0, *range(2, 10)]}
-    assert all(s["line"]["color"] == budget.BREAK_COLOUR for s in lines)
+def test_small_multiples_mark_a_series_break(demo_mode, demo_store):
+    fig = bf.trends_figure(demo_store, BREAK_UNIT, 2024)
+    lines = [s for s in fig["layout"]["shapes"] if s["line"].get("dash") == "dash"]
+    assert len(lines) == 9 and {s["x0"] for s in lines} == {2022.5}
     labels = [a for a in fig["layout"]["annotations"] if a.get("hovertext")]
     assert len(labels) == 9 and all(a["text"] == "zmiana typu" for a in labels)
-    assert "2→3: wiejska → miejsko-wiejska" in labels[0]["hovertext"]
     assert any(t["name"] == "przerwa w serii (zmiana terytorialna)" for t in fig["data"])
-    note = budget.break_note(BREAK_UNIT)
-    assert note is not None and "między 2020 a 2023 r." in note.children and "Pomarańczowa" in note.children
-    assert "break-note" in str(budget.layout(teryt=BREAK_UNIT))
-    english = budget.break_note(BREAK_UNIT, "en").children
-    assert english.startswith("Series break – change of gmina type")
+    assert "między 2020 a 2023 r." in text(with_class(budget.layout(teryt=BREAK_UNIT), "break-note"))
+    official = bf.official_trends_figure(demo_store, BREAK_UNIT, 2024)
+    assert [a for a in official["layout"]["annotations"] if a.get("hovertext")]
 
 
-@pytest.mark.parametrize("teryt", [WADOWICE, "0614053"])  # no change; Końskowola changes in 2025, after the years shown
-def test_no_break_marker_without_a_break_in_the_years_shown(teryt):
-    fig = budget.trends_figure(teryt, 2024)
-    assert _break_lines(fig) == []
-    assert not any(a.get("hovertext") for a in fig["layout"]["annotations"])
-    assert not any("przerwa" in t["name"] for t in fig["data"])
-    assert budget.break_note(teryt) is None
-    assert "break-note" not in str(budget.layout(teryt=teryt))
-    # The chosen year is still marked, in grey (orange dashes mean a break).
-    assert [s["line"]["color"] for s in fig["layout"]["shapes"]] == ["#868e96"] * 9
-
-
-def test_share_panels_follow_the_view():
-    # Changing year or comparison group re-renders every chart's share panel: its link is the new view.
+def test_share_panels_follow_the_view(store):
     from dash import dcc
 
     from tests.unit._tree import walk
 
-    state = budget.resolve_state("1218093", {"rok": "2019", "podobne": "knn"})
+    state = bud.resolve_state(store, WADOWICE, {"rok": "2019", "podobne": "knn"})
     view = budget.budget_view(state)
-    for chart in budget.SHARE_CHARTS:
-        stores = [n for n in walk(view[f"share:{chart}"]) if isinstance(n, dcc.Store)]
-        link = stores[0].data["link"]["current"]
-        assert link.startswith("/budzet/1218093?") and "rok=2019" in link and "podobne=knn" in link
+    stores = [n for n in walk(view["view"]) if isinstance(n, dcc.Store) and isinstance(n.data, dict) and "link" in n.data]
+    assert stores
+    for s in stores:
+        link = s.data["link"]["current"]
+        assert link.startswith(f"/budzet/{WADOWICE}?") and "rok=2019" in link and "podobne=knn" in link
