@@ -314,7 +314,8 @@ def funnel_view(state: ViewState) -> tuple[dict, str | None]:
         data = funnel(store, ind.id, state.year, state.level)
     except ValueError:
         return empty, texts["no_data"]
-    from layouts.indicator import fit_funnel, funnel_axes
+    from layouts.components.indicator_charts import funnel_axes
+    from portal.figures import fit_funnel
 
     fig = funnel_figure(points=data["points"], reference=data["reference"], limits_curve=data["curve"],
                         indicator=ind, lang=state.lang, synthetic=data["synthetic"],

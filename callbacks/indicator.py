@@ -5,16 +5,10 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.indicator import (
-    IndicatorState,
-    body_view,
-    funnel_view,
-    group_options,
-    parse_state,
-    year_options,
-)
+from layouts.components.indicator_charts import body_view, funnel_view, group_options, year_options
+from layouts.indicator import parse_state
 from portal import ids
-from portal.state import LEVEL_WORD, parse_search
+from portal.state import LEVEL_WORD, IndicatorState, parse_search
 
 
 def indicator_of(pathname: str | None) -> str | None:

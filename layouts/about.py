@@ -126,7 +126,7 @@ def datasets_section(lang: str) -> html.Section:
         name = d.get("name_en") if lang == "en" and d.get("name_en") else d.get("name")
         facts = [html.Span([_("Publisher:"), " ", d.get("publisher", "–")])]
         if d.get("table"):
-            facts.append(html.Span([_("BDL table:"), " ", html.Code(d["table"])]))
+            facts.append(html.Span([_("Table:"), " ", html.Code(d["table"])]))
         facts.append(html.Span([_("Years:"), " ", str(d.get("years", "–"))]))
         facts.append(html.Span([_("Levels:"), " ", ", ".join(_(LEVEL_NAMES.get(lv, lv)) for lv in d.get("levels", []))]))
         facts.append(html.Span([_("Files:"), " ", *[html.Code(f, className="me-1") for f in d.get("files", [])],

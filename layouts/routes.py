@@ -113,8 +113,8 @@ def http_outcome(path: str, args: Mapping[str, str]) -> tuple[str, str | None] |
         return ("not_found", None)
     if "area" in params and params["area"] not in store.catalogue.area_by_id:
         return ("not_found", None)
-    if "indicator" in params and params["indicator"] not in store.catalogue.by_id:
-        return ("not_found", None)
+    if "indicator" in params and params["indicator"] not in store.full_catalogue.by_id:
+        return ("not_found", None)  # one the edition lacks renders its definition and the demo link
     return None
 
 
@@ -137,7 +137,7 @@ def title_of(path: str, lang: str = "pl") -> str:
         if area:
             return f"{area.name.get(lang)} – {base}"
     if route.name == "indicator":
-        ind = store.indicator(params.get("indicator", ""))
+        ind = store.full_catalogue.by_id.get(params.get("indicator", ""))
         if ind:
             return f"{ind.name.get(lang)} – {base}"
     fixed = {"compare": ("Porównanie", "Comparison"), "about": ("O danych", "About the data"),

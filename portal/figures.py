@@ -274,31 +274,47 @@ def bar_figure(
     reference_label: str | None = None,
     highlight: Sequence[bool] | None = None,
     height: int | None = None,
+    labels_above: bool = False,
 ) -> dict:
-    """Horizontal bars (compare units, top/bottom lists), optional reference line (e.g. peer median)."""
+    """Horizontal bars (compare units, top/bottom lists, ranking embeds), optional reference line (e.g. a median).
+
+    ``labels_above``: each name is written above its bar instead of beside it, so long names are never cut and
+    the bars get the full width (phones; lists of display names)."""
     colours = [HIGHLIGHT if (highlight and highlight[i]) else PEER for i in range(len(names))]
     unit = indicator.unit.get(lang)
+    text = [None if v is None else f"{v:,.{indicator.decimals}f}".replace(",", "\u00a0").replace(".", ",")
+            if lang != "en" else f"{v:,.{indicator.decimals}f}" for v in values]
     traces = [{"type": "bar", "orientation": "h", "x": list(values), "y": list(names), "marker": {"color": colours},
-               "hovertemplate": "%{y}: %{x} " + unit + "<extra></extra>",
-               "text": [None if v is None else f"{v:,.{indicator.decimals}f}".replace(",", " ").replace(".", ",")
-                        if lang != "en" else f"{v:,.{indicator.decimals}f}" for v in values],
+               "hovertemplate": "%{y}: %{x} " + unit + "<extra></extra>", "text": text,
                "textposition": "auto", "cliponaxis": False}]
     layout = base_layout(lang, synthetic)
-    layout.update({
-        "height": height or max(160, 40 + 34 * len(names)),
-        "xaxis": {"title": {"text": unit}, "gridcolor": "#eee", "rangemode": "tozero"},
-        "yaxis": {"autorange": "reversed", "automargin": True},
-        "margin": {"l": 8, "r": 16, "t": 48 if synthetic else 24, "b": 44},
-    })
-    if synthetic:
-        # Above the reference line's label, so the two never overlap.
-        layout["annotations"] = [dict(a, yshift=18) for a in layout["annotations"]]
+    if labels_above:
+        layout.update(_labels_above_bars(names, height or 76 + 54 * len(names), synthetic, unit, bargap=0.42))
+        layout["showlegend"] = False
+        layout["margin"]["b"] = 44
+        layout["xaxis"]["title"] = {"text": unit}
+        labels = [dict(a, text=str(a["text"]).rstrip("\u200b")) for a in layout.pop("_labels")]
+        layout["annotations"] = _badge_above_labels(layout["annotations"]) + labels
+    else:
+        layout.update({
+            "height": height or max(160, 40 + 34 * len(names)),
+            "xaxis": {"title": {"text": unit}, "gridcolor": "#eee", "rangemode": "tozero"},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "margin": {"l": 8, "r": 16, "t": 48 if synthetic else 24, "b": 44},
+        })
+        if synthetic:
+            # Above the reference line's label, so the two never overlap.
+            layout["annotations"] = [dict(a, yshift=18) for a in layout["annotations"]]
     if reference is not None and math.isfinite(reference):
         layout["shapes"] = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
                              "line": {"color": "#444", "dash": "dash", "width": 1.5}}]
         layout["annotations"] = [*layout["annotations"], {
             "x": reference, "y": 1, "yref": "paper", "text": reference_label or _t(lang)["median"], "showarrow": False,
-            "yanchor": "bottom", "font": {"size": 11, "color": "#444"}}]
+            "yanchor": "bottom", "yshift": 16 if labels_above else 0, "font": {"size": 11, "color": "#444"},
+            "bgcolor": "rgba(255,255,255,0.85)"}]
+        if labels_above:
+            layout["margin"]["t"] += 18
+            layout["height"] += 18
     return {"data": traces, "layout": layout}
 
 
@@ -314,211 +330,6 @@ def graph_config(lang: str, filename: str = "omup") -> dict:
     cfg = dict(GRAPH_CONFIG)
     cfg["toImageButtonOptions"] = {"format": "png", "scale": 2, "filename": filename}
     return cfg
-
-
-# ------------------------------------------------------------------------------------- peer comparisons (budget view)
-# Legends at the foot of the figure (container coordinates), below the axis title instead of over it.
-LEGEND_BOTTOM = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0.0, "yanchor": "bottom"}
-
-
-def peer_bars_figure(
-    *,
-    labels: Sequence[str],
-    values: Sequence[float | None],
-    q1: Sequence[float | None],
-    median: Sequence[float | None],
-    q3: Sequence[float | None],
-    unit_name: str,
-    x_title: str,
-    lang: str = "pl",
-    synthetic: bool = False,
-    height: int | None = None,
-) -> dict:
-    """One bar per category for the unit, with the peer median (marker) and interquartile range (whisker)."""
-    t = _t(lang)
-    lo = [None if (m is None or a is None) else round(m - a, 1) for m, a in zip(median, q1, strict=True)]
-    hi = [None if (m is None or b is None) else round(b - m, 1) for m, b in zip(median, q3, strict=True)]
-    traces = [
-        {"type": "bar", "orientation": "h", "x": list(values), "y": list(labels), "name": unit_name,
-         "marker": {"color": PEER},
-         "hovertemplate": "%{y}: %{x:,.0f} " + x_title + "<extra>" + unit_name + "</extra>"},
-        {"type": "scatter", "mode": "markers", "x": list(median), "y": list(labels), "name": f"{t['peer_median']} "
-         f"({t['iqr']})", "marker": {"symbol": "diamond", "size": 11, "color": HIGHLIGHT,
-                                     "line": {"color": "white", "width": 1}},
-         "error_x": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo, "color": "#333",
-                     "thickness": 1.6, "width": 6},
-         "hovertemplate": "%{y}: " + t["peer_median"] + " %{x:,.0f}<extra></extra>"},
-    ]
-    layout = base_layout(lang, synthetic)
-    layout.update(_labels_above_bars(labels, height or 110 + 56 * len(labels), synthetic, None, bargap=0.45))
-    layout["annotations"] = _badge_above_labels(layout["annotations"]) + layout.pop("_labels")
-    return {"data": traces, "layout": layout}
-
-
-def _badge_above_labels(annotations: list[dict]) -> list[dict]:
-    """The synthetic-data badge lifted clear of the first bar's label (which rises into the top margin)."""
-    return [dict(a, yshift=22) if a.get("bordercolor") == "#8a1c00" else a for a in annotations]
-
-
-def _labels_above_bars(labels: Sequence[str], height: int, synthetic: bool, x_title: str | None,
-                       bargap: float = 0.45) -> dict:
-    """Category names written above their bars (not beside them), so the bars get the full width on phones."""
-    top, bottom = (66 if synthetic else 22), 34
-    plot_h = max(height - top - bottom, 40)
-    shift = plot_h / max(len(labels), 1) * (1 - bargap) / 2 + 1
-    return {
-        "height": height, "showlegend": True, "bargap": bargap,
-        "legend": {"orientation": "h", "x": 0, "y": -26 / plot_h, "yanchor": "top"},
-        "xaxis": {"gridcolor": "#eee", "rangemode": "tozero", "separatethousands": True,
-                  "title": {"text": x_title} if x_title else None},
-        "yaxis": {"autorange": "reversed", "showticklabels": False},
-        "margin": {"l": 8, "r": 16, "t": top, "b": bottom},
-        "_labels": [{"text": label, "xref": "paper", "x": 0, "yref": "y", "y": label, "xanchor": "left",
-                     "yanchor": "bottom", "yshift": shift, "showarrow": False, "font": {"size": 12}} for label in labels],
-    }
-
-
-def small_multiples_figure(
-    *,
-    panels: Sequence[dict],
-    lang: str = "pl",
-    synthetic: bool = False,
-    columns: int = 3,
-    mark_year: int | None = None,
-    unit_name: str | None = None,
-) -> dict:
-    """A grid of small line charts in one figure (one x/y axis pair per panel, placed by domains).
-
-    Each panel: {title, years, unit, median, q1, q3} – the unit's line against the peer median and the
-    peers' interquartile band. Axes are independent: the panels compare shapes over time, not levels.
-    """
-    t = _t(lang)
-    rows = max(1, math.ceil(len(panels) / columns))
-    gap_x, gap_y = 0.06, 0.1
-    width = (1 - gap_x * (columns - 1)) / columns
-    height = (1 - gap_y * (rows - 1)) / rows
-    traces: list[dict] = []
-    layout = base_layout(lang, synthetic)
-    annotations = list(layout["annotations"])
-    shapes = []
-    for k, p in enumerate(panels):
-        r, c = divmod(k, columns)
-        suffix = "" if k == 0 else str(k + 1)
-        x0 = c * (width + gap_x)
-        y1 = 1 - r * (height + gap_y)
-        ax, ay = f"x{suffix}", f"y{suffix}"
-        years = list(p["years"])
-        first = k == 0
-        traces += [
-            {"type": "scatter", "x": years, "y": list(p["q1"]), "mode": "lines", "line": {"width": 0},
-             "xaxis": ax, "yaxis": ay, "hoverinfo": "skip", "showlegend": False, "name": "q1"},
-            {"type": "scatter", "x": years, "y": list(p["q3"]), "mode": "lines", "line": {"width": 0},
-             "fill": "tonexty", "fillcolor": "rgba(136,136,136,0.22)", "xaxis": ax, "yaxis": ay,
-             "hoverinfo": "skip", "name": t["iqr"], "showlegend": first, "legendgroup": "iqr"},
-            {"type": "scatter", "x": years, "y": list(p["median"]), "mode": "lines",
-             "line": {"color": "#555", "dash": "dot", "width": 1.5}, "xaxis": ax, "yaxis": ay,
-             "name": t["peer_median"], "showlegend": first, "legendgroup": "median",
-             "hovertemplate": "%{x}: %{y:,.0f}<extra>" + t["peer_median"] + "</extra>"},
-            {"type": "scatter", "x": years, "y": list(p["unit"]), "mode": "lines+markers",
-             "line": {"color": PEER, "width": 2.2}, "marker": {"size": 4}, "xaxis": ax, "yaxis": ay,
-             "name": unit_name or t["unit"], "showlegend": first, "legendgroup": "unit",
-             "hovertemplate": "%{x}: %{y:,.0f}<extra>" + (unit_name or t["unit"]) + "</extra>"},
-        ]
-        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": ay, "gridcolor": "#eee",
-                                    "tickfont": {"size": 10}, "dtick": 3 if len(years) > 6 else 1,
-                                    "fixedrange": True}
-        layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": ax, "gridcolor": "#eee",
-                                    "tickfont": {"size": 10}, "rangemode": "tozero", "fixedrange": True,
-                                    "separatethousands": True}
-        annotations.append({"text": f"<b>{p['title']}</b>", "xref": "paper", "yref": "paper", "x": x0,
-                            "y": y1, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                            "font": {"size": 12}})
-        if mark_year is not None and years and years[0] <= mark_year <= years[-1]:
-            shapes.append({"type": "line", "xref": ax, "yref": f"{ay} domain", "x0": mark_year, "x1": mark_year,
-                           "y0": 0, "y1": 1, "line": {"color": "#b35806", "width": 1, "dash": "dash"}})
-    layout.update({
-        "height": 150 + 190 * rows, "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "y": -0.04, "yanchor": "top"},
-        "margin": {"l": 48, "r": 12, "t": 60 if synthetic else 36, "b": 40},
-        "annotations": annotations, "shapes": shapes,
-    })
-    if synthetic:
-        layout["annotations"][0] = synthetic_annotation(lang, y=1.0 + 40 / (150 + 190 * rows))
-    return {"data": traces, "layout": layout}
-
-
-def cost_outcome_figure(
-    *,
-    x: Sequence[float],
-    y: Sequence[float],
-    names: Sequence[str],
-    unit_x: float | None,
-    unit_y: float | None,
-    unit_name: str,
-    x_median: float | None,
-    y_median: float | None,
-    x_title: str,
-    y_title: str,
-    lang: str = "pl",
-    synthetic: bool = False,
-    peer_name: str | None = None,
-) -> dict:
-    """Peers as dots (cost on x, outcome on y), the unit marked, the peer medians as dashed lines."""
-    t = _t(lang)
-    traces = [{"type": "scatter", "mode": "markers", "x": [round(v, 2) for v in x], "y": [round(v, 2) for v in y],
-               "text": list(names), "name": peer_name or t["peers"],
-               "marker": {"size": 8, "color": "rgba(34,94,168,0.45)", "line": {"color": "white", "width": 0.5}},
-               "hovertemplate": "%{text}<br>%{x:,.0f} · %{y:,.1f}<extra></extra>"}]
-    if unit_x is not None and unit_y is not None:
-        traces.append({"type": "scatter", "mode": "markers+text", "x": [unit_x], "y": [unit_y], "text": [unit_name],
-                       "textposition": "top center", "name": unit_name, "textfont": {"color": HIGHLIGHT, "size": 13},
-                       "marker": {"size": 15, "symbol": "diamond", "color": HIGHLIGHT,
-                                  "line": {"color": "white", "width": 1.5}},
-                       "hovertemplate": unit_name + "<br>%{x:,.0f} · %{y:,.1f}<extra></extra>"})
-    shapes = []
-    if x_median is not None:
-        shapes.append({"type": "line", "x0": x_median, "x1": x_median, "yref": "paper", "y0": 0, "y1": 1,
-                       "line": {"color": "#555", "dash": "dash", "width": 1.2}})
-    if y_median is not None:
-        shapes.append({"type": "line", "y0": y_median, "y1": y_median, "xref": "paper", "x0": 0, "x1": 1,
-                       "line": {"color": "#555", "dash": "dash", "width": 1.2}})
-    layout = base_layout(lang, synthetic)
-    layout.update({
-        "height": 440, "shapes": shapes, "showlegend": True, "legend": LEGEND_BOTTOM,
-        "xaxis": {"title": {"text": x_title}, "gridcolor": "#eee", "zeroline": False, "separatethousands": True},
-        "yaxis": {"title": {"text": y_title}, "gridcolor": "#eee", "zeroline": False, "automargin": True},
-        "margin": {"l": 60, "r": 16, "t": 30 if synthetic else 12, "b": 100},
-    })
-    if x_median is not None:
-        layout["annotations"] = [*layout["annotations"], {
-            "x": x_median, "y": 1, "yref": "paper", "text": t["peer_median"], "showarrow": False, "xanchor": "left",
-            "yanchor": "top", "font": {"size": 11, "color": "#444"}, "bgcolor": "rgba(255,255,255,0.7)"}]
-    return {"data": traces, "layout": layout}
-
-
-STRUCTURE_COLOURS = ["#0c2c84", "#1d91c0", "#7fcdbb", "#e08214", "#bdbdbd", "#762a83"]
-
-
-def stacked_structure_figure(
-    *,
-    rows: Sequence[str],
-    parts: Sequence[dict],
-    x_title: str,
-    lang: str = "pl",
-    synthetic: bool = False,
-) -> dict:
-    """Horizontal stacked bars: one bar per row (e.g. the unit, the peer median), parts [{name, values}] stacked."""
-    traces = []
-    for k, part in enumerate(parts):
-        traces.append({"type": "bar", "orientation": "h", "x": list(part["values"]), "y": list(rows),
-                       "name": part["name"], "marker": {"color": STRUCTURE_COLOURS[k % len(STRUCTURE_COLOURS)]},
-                       "hovertemplate": part["name"] + ": %{x:,.0f}<extra>%{y}</extra>"})
-    layout = base_layout(lang, synthetic)
-    layout.update(_labels_above_bars(rows, 110 + 64 * len(rows), synthetic, None, bargap=0.5))
-    layout["annotations"] = _badge_above_labels(layout["annotations"]) + layout.pop("_labels")
-    layout["barmode"] = "stack"
-    layout["legend"]["traceorder"] = "normal"
-    return {"data": traces, "layout": layout}
 
 
 def sparkline_svg(years: Sequence[int], values: Sequence[float | None], *,
@@ -575,82 +386,42 @@ def sparkline_svg(years: Sequence[int], values: Sequence[float | None], *,
     return "".join(out)
 
 
-FUNNEL_TEXTS = {
-    "pl": {"reference": "średnia ważona grupy", "l95": "granice 95%", "l998": "granice 99,8%",
-           "n": "liczebność mianownika (2020, skala log.)", "within95": "w granicach 95%",
-           "outside95": "poza granicami 95%", "outside998": "poza granicami 99,8%"},
-    "en": {"reference": "group's weighted average", "l95": "95% limits", "l998": "99.8% limits",
-           "n": "denominator size (2020, log scale)", "within95": "within 95% limits",
-           "outside95": "outside 95% limits", "outside998": "outside 99.8% limits"},
-}
+# ------------------------------------------------------------------------------------- labels above bars
+def _badge_above_labels(annotations: list[dict]) -> list[dict]:
+    """The synthetic-data badge lifted clear of the first bar's label (which rises into the top margin)."""
+    return [dict(a, yshift=22) if a.get("bordercolor") == "#8a1c00" else a for a in annotations]
 
 
-def funnel_figure(
-    *,
-    points: Sequence[dict],
-    reference: float,
-    limits_curve: dict,
-    indicator: Indicator,
-    lang: str = "pl",
-    synthetic: bool = False,
-    selected: str | None = None,
-    x_title: str | None = None,
-) -> dict:
-    """Funnel plot: value against denominator size (log x) with 95% / 99.8% limits around the reference.
+def _labels_above_bars(labels: Sequence[str], height: int, synthetic: bool, x_title: str | None,
+                       bargap: float = 0.45) -> dict:
+    """Category names written above their bars (not beside them), so the bars get the full width on phones."""
+    top, bottom = (66 if synthetic else 22), 34
+    plot_h = max(height - top - bottom, 40)
+    shift = plot_h / max(len(labels), 1) * (1 - bargap) / 2 + 1
+    return {
+        "height": height, "showlegend": True, "bargap": bargap,
+        "legend": {"orientation": "h", "x": 0, "y": -26 / plot_h, "yanchor": "top"},
+        "xaxis": {"gridcolor": "#eee", "rangemode": "tozero", "separatethousands": True,
+                  "title": {"text": x_title} if x_title else None},
+        "yaxis": {"autorange": "reversed", "showticklabels": False},
+        "margin": {"l": 8, "r": 16, "t": top, "b": bottom},
+        "_labels": [{"text": label, "xref": "paper", "x": 0, "yref": "y", "y": label, "xanchor": "left",
+                     "yanchor": "bottom", "yshift": shift, "showarrow": False, "font": {"size": 12}} for label in labels],
+    }
 
-    ``points``, ``reference`` and ``limits_curve`` come from ``portal.uncertainty.funnel`` (points: teryt,
-    name, n, value, flag; curve: n, lower95, upper95, lower998, upper998). Colours tell only whether a unit
-    lies outside the limits, not whether that is good. ``customdata`` carries the TERYT for click handlers.
-    """
-    t = {**_t(lang), **FUNNEL_TEXTS["en" if lang == "en" else "pl"]}
-    unit = indicator.unit.get(lang)
-    fmt = ",." + str(indicator.decimals) + "f"
-    xs = limits_curve["n"]
-    hover_ref = t["reference"] + ": %{y:" + fmt + "} " + unit + "<extra></extra>"
 
-    def line(key: str, name: str, colour: str, width: float, dash: str, legend: bool) -> dict:
-        return {"type": "scatter", "mode": "lines", "x": xs, "y": limits_curve[key], "name": name,
-                "line": {"color": colour, "width": width, "dash": dash}, "hoverinfo": "skip",
-                "legendgroup": key[-3:], "showlegend": legend}
+# The budget view's peer charts and the funnel plot live in their own modules; importers keep this one name.
+from portal.figures_funnel import FUNNEL_TEXTS, fit_funnel, funnel_figure  # noqa: E402
+from portal.figures_peers import (  # noqa: E402
+    LEGEND_BOTTOM,
+    STRUCTURE_COLOURS,
+    cost_outcome_figure,
+    peer_bars_figure,
+    small_multiples_figure,
+    stacked_structure_figure,
+)
 
-    traces = [
-        line("upper998", t["l998"], "#7a7a7a", 1.2, "dot", True),
-        line("lower998", t["l998"], "#7a7a7a", 1.2, "dot", False),
-        line("upper95", t["l95"], "#4d4d4d", 1.5, "dash", True),
-        line("lower95", t["l95"], "#4d4d4d", 1.5, "dash", False),
-        {"type": "scatter", "mode": "lines", "x": [xs[0], xs[-1]], "y": [reference, reference],
-         "name": t["reference"], "line": {"color": "#222", "width": 1.5}, "hovertemplate": hover_ref},
-    ]
-    groups = (("within95", ("within95",), "rgba(34,94,168,0.35)"),
-              ("outside95", ("above95", "below95"), "rgba(224,130,20,0.75)"),
-              ("outside998", ("above998", "below998"), "rgba(118,42,131,0.85)"))
-    for key, flags, colour in groups:
-        pts = [p for p in points if p.get("flag") in flags]
-        if not pts:
-            continue
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": t[key],
-            "x": [p["n"] for p in pts], "y": [p["value"] for p in pts],
-            "text": [p["name"] for p in pts], "customdata": [p["teryt"] for p in pts],
-            "marker": {"size": 5, "color": colour},
-            "hovertemplate": "%{text}<br>%{y:" + fmt + "} " + unit + "<br>n = %{x:,.0f}<extra></extra>",
-        })
-    chosen = next((p for p in points if p["teryt"] == selected), None) if selected else None
-    if chosen is not None:
-        traces.append({
-            "type": "scatter", "mode": "markers+text", "name": chosen["name"], "x": [chosen["n"]],
-            "y": [chosen["value"]], "text": [chosen["name"]], "customdata": [chosen["teryt"]],
-            "textposition": "top center", "showlegend": False,
-            "marker": {"size": 13, "symbol": "diamond", "color": HIGHLIGHT,
-                       "line": {"color": "white", "width": 1}},
-            "hovertemplate": "%{text}<br>%{y:" + fmt + "} " + unit + "<br>n = %{x:,.0f}<extra></extra>",
-        })
-    layout = base_layout(lang, synthetic)
-    layout.update({
-        "height": 420, "showlegend": True, "legend": {"orientation": "h", "y": -0.22},
-        "xaxis": {"type": "log", "title": {"text": x_title or t["n"]}, "gridcolor": "#eee"},
-        "yaxis": {"title": {"text": unit}, "gridcolor": "#eee", "zeroline": False},
-        "margin": {"l": 56, "r": 16, "t": 34 if synthetic else 16, "b": 60},
-        "hovermode": "closest",
-    })
-    return {"data": traces, "layout": layout}
+__all__ = ["FUNNEL_TEXTS", "LEGEND_BOTTOM", "STRUCTURE_COLOURS", "bar_figure", "base_layout", "color_range",
+           "colorscale", "cost_outcome_figure", "direction_label", "distribution_figure", "fit_funnel",
+           "funnel_figure", "graph_config", "map_figure", "peer_bars_figure", "small_multiples_figure",
+           "sparkline", "sparkline_svg", "stacked_structure_figure", "synthetic_annotation", "trend_figure"]

@@ -7,7 +7,7 @@ an iframe and a CSV all show the same view. Parsing never raises: anything unkno
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from portal.catalogue import LEVELS
@@ -221,3 +221,166 @@ def unit_of_path(pathname: str | None, prefix: str) -> str | None:
     if len(parts) >= 3 and parts[-2] == prefix and parts[-1]:
         return parts[-1][:12]
     return None
+
+
+# ------------------------------------------------------------------------------------------------ indicator page
+@dataclass(frozen=True)
+class IndicatorState:
+    """/wskaznik/<id>: the level and year of the charts, the funnel's three-year window and reference group."""
+
+    indicator: str
+    level: str
+    year: int
+    lang: str = "pl"
+    window: int | None = None  # 3: the funnel shows three-year rolling values (rate indicators only)
+    group: str | None = None  # the funnel's reference: None = Poland, else a peer-group id
+
+    def to_query(self) -> dict[str, str]:
+        q = {"rok": str(self.year), "poziom": LEVEL_WORD[self.level]}
+        if self.window:
+            q["srednia"] = str(self.window)
+        if self.group:
+            q["grupa"] = self.group
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        return "?" + urlencode(self.to_query())
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def peer_group_ids(store: Store, level: str) -> list[str]:
+    """Peer groups with units at the level (the funnel's possible references besides Poland)."""
+    present = set(store.units.loc[store.units["level"] == level, "peer_group"])
+    return [g for g in store.meta.get("peer_groups", {}) if g in present]
+
+
+def parse_indicator(store: Store, indicator_id: str, params: dict[str, str | None]) -> IndicatorState:
+    """A valid year and level from the URL; unknown values fall back to gminy and the latest year."""
+    ind = store.catalogue.by_id[indicator_id]
+    word = params.get("poziom") or ""
+    level = LEVEL_PARAM.get(word, word)
+    if level not in ind.levels:
+        level = "gmina" if "gmina" in ind.levels else ind.levels[0]
+    years = store.years(ind.id, level)
+    try:
+        year = int(params.get("rok") or "")
+    except ValueError:
+        year = -1
+    if year not in years:
+        year = years[-1] if years else ind.years[1]
+    window = 3 if ind.rate and params.get("srednia") == "3" else None
+    group = params.get("grupa") or None
+    if not ind.rate or group not in set(peer_group_ids(store, level)):
+        group = None
+    return IndicatorState(indicator=ind.id, level=level, year=year, lang="en" if params.get("lang") == "en" else "pl",
+                          window=window, group=group)
+
+
+# ------------------------------------------------------------------------------------------------ compare
+COMPARE_MAX_UNITS = 5
+COMPARE_DEFAULT_AREA = "edukacja"
+
+
+@dataclass(frozen=True)
+class CompareState:
+    """/porownaj?jst=a,b,c&obszar=…&rok=…: the units compared (2–5), the area, the year (None = latest)."""
+
+    units: tuple[str, ...] = ()
+    area: str = COMPARE_DEFAULT_AREA
+    year: int | None = None
+    lang: str = "pl"
+    notes: tuple[dict, ...] = field(default=(), compare=False)
+
+    def to_query(self) -> dict[str, str]:
+        q: dict[str, str] = {}
+        if self.units:
+            q["jst"] = ",".join(self.units)
+        q["obszar"] = self.area
+        if self.year is not None:
+            q["rok"] = str(self.year)
+        if self.lang == "en":
+            q["lang"] = "en"
+        return q
+
+    def search(self) -> str:
+        return "?" + urlencode(self.to_query(), safe=",")
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["units"] = list(self.units)
+        d["notes"] = list(self.notes)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> CompareState:
+        d = d or {}
+        return cls(units=tuple(d.get("units") or ()), area=d.get("area") or COMPARE_DEFAULT_AREA,
+                   year=d.get("year"), lang=d.get("lang") or "pl", notes=tuple(d.get("notes") or ()))
+
+
+def parse_units(store: Store, raw: str | None, limit: int = COMPARE_MAX_UNITS) -> tuple[list[str], list[dict]]:
+    """The `jst` list as typed → today's codes (deduplicated, old codes resolved, capped) and notes.
+
+    Notes are dicts: {"kind": "invalid", "codes": [...]}, {"kind": "changed", "old": ..., "new": ...},
+    {"kind": "too_many", "codes": [...]}.
+    """
+    units: list[str] = []
+    invalid: list[str] = []
+    notes: list[dict] = []
+    for code in re.split(r"[\s,;+]+", (raw or "")[:400]):
+        if not code:
+            continue
+        teryt, changed = store.resolve(code)
+        if teryt is None:
+            if code not in invalid:
+                invalid.append(code[:12])
+            continue
+        teryt = str(teryt)
+        if changed:
+            notes.append({"kind": "changed", "old": code, "new": teryt})
+        if teryt not in units:
+            units.append(teryt)
+    if invalid:
+        notes.insert(0, {"kind": "invalid", "codes": invalid})
+    if len(units) > limit:
+        notes.append({"kind": "too_many", "codes": units[limit:]})
+        units = units[:limit]
+    return units, notes
+
+
+def compare_levels(units: list[str] | tuple[str, ...]) -> list[str]:
+    """The levels present among the units, in the catalogue's order."""
+    present = {LEVEL_OF_LEN.get(len(t)) for t in units}
+    return [lvl for lvl in LEVELS if lvl in present]
+
+
+def compare_years(store: Store, area: str, units: list[str] | tuple[str, ...]) -> list[int]:
+    """Every year with data for some indicator of the area at the units' levels (gminy when none)."""
+    levels = compare_levels(units) or ["gmina"]
+    years: set[int] = set()
+    for ind in store.catalogue.in_area(area):
+        for lvl in levels:
+            years.update(store.years(ind.id, lvl))
+    return sorted(years)
+
+
+def parse_compare(store: Store, params: dict[str, str | None]) -> CompareState:
+    """A complete, valid comparison state from query parameters; unknown values fall back to defaults. An area
+    without indicators in this edition falls back to the first that has some (the page says what is missing)."""
+    units, notes = parse_units(store, params.get("jst"))
+    cat = store.catalogue
+    area = params.get("obszar") or COMPARE_DEFAULT_AREA
+    if area not in cat.area_by_id:
+        area = COMPARE_DEFAULT_AREA if COMPARE_DEFAULT_AREA in cat.area_by_id else cat.areas[0].id
+    try:
+        year: int | None = int(params.get("rok") or "")
+    except ValueError:
+        year = None
+    if year is not None and year not in compare_years(store, area, units):
+        year = None
+    return CompareState(units=tuple(units), area=area, year=year, lang="en" if params.get("lang") == "en" else "pl",
+                        notes=tuple(notes))

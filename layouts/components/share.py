@@ -61,9 +61,17 @@ def embed_src(embed: str, path: str, query: dict[str, str]) -> str:
     """The /embed/<kind> URL showing the same view as the page at path + query."""
     from portal.api.oembed import embed_target
 
-    target = embed_target(get_store(app_settings()), path, dict(query))
+    store = get_store(app_settings())
+    target = embed_target(store, path, dict(query))
     q = target[1] if target else {k: v for k, v in query.items() if k in EMBED_KEYS}
+    if store.demo:
+        q = {**q, "demo": "1"}  # embeds answer from the demo only when their own URL asks (labelled there)
     return f"/embed/{embed}" + ("?" + urlencode(q) if q else "")
+
+
+def synthetic_mark(lang: str) -> str:
+    """The suffix of a title whose values are synthetic (demo mode)."""
+    return " (synthetic data, not official statistics)" if lang == "en" else " (dane syntetyczne, nie urzędowe)"
 
 
 def iframe_code(src: str, title: str, height: int) -> str:
@@ -135,8 +143,10 @@ def share_variants(path: str, query: dict[str, str], embed: str | None, lang: st
     src = embed_src(embed, path, query) if embed else None
     if src:
         height = IFRAME_HEIGHT.get(embed or "", 520)
-        out["iframe"] = {"current": iframe_code(src, title, height),
-                         "pinned": iframe_code(with_version(src, version), title, height)}
+        # The frame's title is what a screen reader announces: it carries the synthetic mark too.
+        frame_title = title + (synthetic_mark(lang) if synthetic else "")
+        out["iframe"] = {"current": iframe_code(src, frame_title, height),
+                         "pinned": iframe_code(with_version(src, version), frame_title, height)}
     return out
 
 

@@ -11,6 +11,7 @@ from callbacks import indicator as cb
 from layouts import indicator as page
 from layouts.not_found import NotFound
 from portal import ids
+from portal.indicator_stats import bar_labels, coverage, top_bottom
 from tests.unit._tree import by_id, find, links, text, with_class
 
 EXAM = "egzamin-8-matematyka"
@@ -18,7 +19,8 @@ EXAM = "egzamin-8-matematyka"
 
 def _first(store, direction: str, synthetic: bool | None = None):
     for ind in store.catalogue.indicators:
-        if ind.direction == direction and (synthetic is None or store.is_synthetic(ind.id) == synthetic):
+        if ind.direction == direction and (synthetic is None or store.is_synthetic(ind.id) == synthetic) \
+                and "gmina" in ind.levels and len(store.level_codes("gmina")) and store.years(ind.id, "gmina"):
             return ind
     pytest.skip(f"no {direction} indicator")
 
@@ -38,12 +40,12 @@ def test_state_for_an_indicator_without_gminy(store):
 
 
 def test_coverage_per_level(store):
-    cov = page.coverage(EXAM)
+    cov = coverage(store, EXAM)
     assert [c["level"] for c in cov] == store.catalogue.by_id[EXAM].levels
     gmina = cov[0]
     sl = store.slice(EXAM, gmina["year"], "gmina")
     assert gmina["n"] == int(np.isfinite(sl.value).sum()) and gmina["total"] == len(sl.codes)
-    assert 0.5 < gmina["share"] < 1.0  # rural gminy without a matched school have no value
+    assert 0.95 < gmina["share"] < 1.0  # CKE's keyed files: only gminy without a school have no value
     assert cov[-1]["share"] == 1.0
 
 
@@ -51,7 +53,7 @@ def test_top_bottom_follow_direction(store):
     for direction in ("higher_better", "lower_better", "neutral"):
         ind = _first(store, direction)
         year = store.latest_year(ind.id, "gmina")
-        top, bottom = page.top_bottom(ind.id, year, "gmina", k=10)
+        top, bottom = top_bottom(store, ind.id, year, "gmina", k=10)
         assert len(top) == 10 and len(bottom) == 10
         tv, bv = [d["value"] for d in top], [d["value"] for d in bottom]
         assert all(math.isfinite(v) for v in tv + bv)
@@ -63,11 +65,14 @@ def test_top_bottom_follow_direction(store):
             assert min(tv) >= max(bv)
 
 
-def test_bar_labels_are_short_and_distinct(store):
-    top, _ = page.top_bottom(EXAM, store.latest_year(EXAM, "gmina"), "gmina", k=10)
-    labels = page.bar_labels(top + top)
+def test_bar_labels_tell_same_named_units_apart(store):
+    top, _ = top_bottom(store, EXAM, store.latest_year(EXAM, "gmina"), "gmina", k=10)
+    labels = bar_labels(top + top)
     assert len(set(labels)) == len(labels)
-    assert all(len(label.rstrip("\u200b")) <= 26 for label in labels)
+    assert all(len(label.rstrip("\u200b")) <= 60 for label in labels)
+    # Display names: the rural Bolesławiec is never just "Bolesławiec".
+    items = [{"name": store.units.at[c, "display_name"]} for c in ("0201011", "0201022", "1018013")]
+    assert len(set(bar_labels(items))) == 3 and all("(" in label for label in bar_labels(items))
 
 
 def test_next_state(store):
@@ -91,7 +96,11 @@ def test_unknown_indicator_raises_not_found():
 def test_real_indicator_page(store):
     tree = page.layout(EXAM)
     t = text(tree)
-    assert "DANE RZECZYWISTE" in t and "DANE SYNTETYCZNE" not in text(with_class(tree, "origin"))
+    assert "DANE URZĘDOWE" in t and "DANE SYNTETYCZNE" not in text(with_class(tree, "origin"))
+    # Developer notes stay in the API: no English notes and no evidence grading on the public page.
+    assert "Uwagi techniczne" not in t and "Pewność identyfikatora" not in t and "data_in_hand" not in t
+    # The exact source: CKE's files of the datasets the values come from.
+    assert "E8_gminy_2025.csv" in t
     assert "więcej = lepiej" in t and "liczba zdających" in t
     assert "CKE" in t and "Źródło: Źródło" not in t and "Źródło: CKE" not in t  # one label, not two
     body = by_id(tree, ids.INDICATOR_BODY)
@@ -105,8 +114,19 @@ def test_real_indicator_page(store):
     assert by_id(tree, ids.INDICATOR_URL) is not None
 
 
-def test_synthetic_indicator_page(store):
-    ind = next(i for i in store.catalogue.indicators if store.is_synthetic(i.id) and i.source.bdl_variable)
+def test_indicator_without_official_values_says_so(store):
+    """Default mode: a catalogue indicator the official edition lacks shows its definition and the demo link,
+    no charts and no synthetic value."""
+    ind = next(i for i in store.full_catalogue.indicators if i.id not in store.catalogue.by_id)
+    tree = page.layout(ind.id)
+    t = text(tree)
+    assert "nie ma jeszcze urzędowych wartości" in t and "omup data fetch" in t
+    assert f"/wskaznik/{ind.id}?demo=1" in links(tree)
+    assert by_id(tree, ids.INDICATOR_BODY) is None and "DANE SYNTETYCZNE" not in t
+
+
+def test_synthetic_indicator_page(store, demo_store, demo_mode):
+    ind = next(i for i in demo_store.catalogue.indicators if demo_store.is_synthetic(i.id) and i.source.bdl_variable)
     tree = page.layout(ind.id, lang="pl")
     origin = text(with_class(tree, "origin"))
     assert "DANE SYNTETYCZNE" in origin and "generator" in origin
@@ -127,7 +147,7 @@ def test_voivodeships_show_one_list_and_english(store):
     tree = page.layout(EXAM, poziom="wojewodztwa", lang="en")
     body = text(by_id(tree, ids.INDICATOR_BODY))
     assert "All" in body and "Best 10" not in body
-    assert "REAL DATA" in text(tree)
+    assert "OFFICIAL DATA" in text(tree)
 
 
 def test_default_layout_works():
