@@ -96,6 +96,7 @@ TEXT = {
         "change": "W latach {a}–{b} wartość {verb} ({a}: {v0}; {b}: {v1}; zmiana {diff}{rel}).",
         "change_same": "W latach {a}–{b} wartość nie zmieniła się wyraźnie ({v0} → {v1}).",
         "change_short": "Za mało lat z danymi, by opisać zmiany.",
+        "national_change": "Dla porównania mediana w Polsce: {a}: {v0}; {b}: {v1}.",
         "rose": "wzrosła", "fell": "spadła", "pp": "pkt proc.",
         "judgement": {"improved": "poprawa", "worsened": "pogorszenie", "stable": "bez wyraźnej zmiany",
                       "rose": "wzrost (bez oceny)", "fell": "spadek (bez oceny)"},
@@ -143,6 +144,7 @@ TEXT = {
         "change": "From {a} to {b} the value {verb} ({a}: {v0}; {b}: {v1}; change {diff}{rel}).",
         "change_same": "From {a} to {b} the value did not change markedly ({v0} → {v1}).",
         "change_short": "Too few years with data to describe changes.",
+        "national_change": "For comparison, the median in Poland: {a}: {v0}; {b}: {v1}.",
         "rose": "rose", "fell": "fell", "pp": "pp",
         "judgement": {"improved": "improvement", "worsened": "worsening", "stable": "no marked change",
                       "rose": "rise (not judged)", "fell": "fall (not judged)"},
@@ -577,6 +579,13 @@ def indicator_block(store, teryt: str, ind: Indicator, year: int, lang: str, sim
         judgement = change_judgement(series[have[0]], value, ind.direction, ind.decimals)
         block["judgement"] = judgement
         block["change"] = _change_text(have[0], series[have[0]], shown, value, ind, lang, judgement)
+        # The same years in Poland: a change everybody saw (a harder exam, a national trend) reads
+        # differently.
+        g0 = store.group(ind.id, have[0], level, "national", "PL")
+        g1 = store.group(ind.id, shown, level, "national", "PL")
+        if g0 and g1 and _finite(g0["median"]) and _finite(g1["median"]):
+            block["change"] += " " + tx["national_change"].format(
+                a=have[0], b=shown, v0=_fmt(g0["median"], ind, lang), v1=_fmt(g1["median"], ind, lang))
     else:
         block["change"] = tx["change_short"]
     if block["ratio"] and not synthetic:

@@ -108,6 +108,11 @@ def test_population_recomputed_from_the_raw_gus_file(store, settings):
     judgement = change_judgement(raw[trend["years"][0]], raw[block["year"]], "neutral", 0)
     assert block["judgement"] == judgement
     y0, y1 = trend["years"][0], block["year"]
+
+    def national(year: int) -> float:  # the median over every gmina with a value, recomputed
+        values = store.slice("ludnosc", year, "gmina").value
+        return float(statistics.median(v for v in values if v == v))
+
     if judgement != "stable":
         d = raw[y1] - raw[y0]
         sign = "+" if d > 0 else "−"
@@ -115,7 +120,8 @@ def test_population_recomputed_from_the_raw_gus_file(store, settings):
         assert block["change"] == (
             f"W latach {y0}–{y1} wartość {verb} ({y0}: {format_value(raw[y0], 'osób', 0)};"
             f" {y1}: {format_value(raw[y1], 'osób', 0)}; zmiana {sign}{format_value(abs(d), 'osób', 0)}, "
-            f"{sign}{format_number(abs(d) / raw[y0] * 100, 1)}%).")
+            f"{sign}{format_number(abs(d) / raw[y0] * 100, 1)}%). Dla porównania mediana w Polsce: {y0}: "
+            f"{format_value(national(y0), 'osób', 0)}; {y1}: {format_value(national(y1), 'osób', 0)}.")
 
 
 def test_change_rule():
