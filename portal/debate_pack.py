@@ -290,8 +290,8 @@ def _section(
                                  peer_group_name=store.peer_group_name(unit["peer_group"], lang),
                                  indistinguishable=within)
         _para(pdf, sentence, 10.5, h=5.5)
-        if limits is not None:
-            _para(pdf, t["within"] if within else t["outside"], 8.5, colour=GREY)
+        if within:  # one verdict per value: a value outside the limits is said by its band alone
+            _para(pdf, t["within"], 8.5, colour=GREY)
         flag = point["flag"] if point else "no_data"
         note = caveat(bool(point and point["synthetic"]), flag, lang, level=level)
         if note:
