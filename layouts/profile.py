@@ -80,16 +80,22 @@ def band_badge(card: Card, lang: str) -> html.Span | None:
     return fast(html.Span, text, className=f"band band-{card.band[0]}")
 
 
-def chance_label(lang: str) -> html.Span:
+def chance_label(lang: str, title: str | None = None) -> html.Span:
     """The «w granicach przypadkowych wahań» label (replaces the judging band of a rate indicator)."""
     _ = translator(lang)
     return fast(html.Span, _("within chance variation"), className="band chance-label",
-                title=_("The difference from the peer median is within chance variation (95%): at this population "
-                        "it does not show a better or worse result."))
+                title=title or _("The difference from the peer median is within chance variation (95%): at this "
+                                 "population it does not show a better or worse result."))
 
 
 def verdict_label(card: Card, lang: str) -> html.Span | None:
-    return chance_label(lang) if card.verdict == "chance" else band_badge(card, lang)
+    """The card's one statement about its peers as a label: a band, chance variation, or a small base."""
+    v = card.judgement
+    if v.kind == "chance":
+        return chance_label(lang, v.chance_text)
+    if v.kind == "small_base" and v.badge:
+        return fast(html.Span, v.badge[1], className="band band-small-base", title=v.base_text)
+    return band_badge(card, lang)
 
 
 def _sparkline(card: Card, unit: dict, lang: str, css: str = "sparkline") -> html.Figure | None:

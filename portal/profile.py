@@ -14,21 +14,11 @@ from functools import lru_cache
 
 from portal.breaks import GMINA_KIND, series_breaks
 from portal.catalogue import Area, Indicator
-from portal.explain import (
-    MIN_PEERS,
-    band_label,
-    better_share,
-    caveat,
-    format_number,
-    format_value,
-    percentile_band,
-    strongest_weakest,
-    unit_sentence,
-)
+from portal.explain import band_label, format_number, strongest_weakest
 from portal.i18n import N_, lang_of, translator
 from portal.similar import VARIABLES, parse_variables
 from portal.store import Store
-from portal.uncertainty import indistinguishable
+from portal.verdict import Verdict, card_verdict
 
 LATEST = "najnowsze"  # the year control's value for "latest data" (no `rok` in the URL)
 STRONG_WEAK_K = 5
@@ -48,24 +38,39 @@ KIND_WORDS = {
 
 @dataclass(frozen=True)
 class Card:
-    """What one indicator card shows; plain data so the page, the API, downloads and tests share it."""
+    """What one indicator card shows; plain data so the page, the API, downloads and tests share it.
+
+    The year, value, statement about the peers and sentence are the indicator's :func:`card_verdict`
+    (portal/verdict.py): the page and the API's profile cannot disagree about a card.
+    """
 
     indicator: Indicator
-    year: int | None
-    point: dict | None
+    judgement: Verdict
     years: list[int]
     values: list[float | None]
     peer_medians: list[float | None]
     synthetic: bool
-    sentence: str
-    caveat: str | None
-    band: tuple[str, str, str]
-    chance: bool | None = None  # rate indicators: within chance variation around the peers (uncertainty.py)
     breaks: tuple[int, ...] = ()
 
     @property
+    def year(self) -> int | None:
+        return self.judgement.year
+
+    @property
+    def point(self) -> dict | None:
+        return self.judgement.point
+
+    @property
+    def sentence(self) -> str:
+        return self.judgement.sentence
+
+    @property
+    def caveat(self) -> str | None:
+        return self.judgement.caveat
+
+    @property
     def value(self) -> float | None:
-        return (self.point or {}).get("value")
+        return self.judgement.value
 
     @property
     def peer_median(self) -> float | None:
@@ -73,12 +78,18 @@ class Card:
 
     @property
     def verdict(self) -> str:
-        """no_data | chance | band | no_comparison: the one statement the card makes about its peers."""
-        if self.value is None:
-            return "no_data"
-        if self.chance:
-            return "chance"
-        return "no_comparison" if self.band[0] == "no_data" else "band"
+        """no_data | small_base | no_comparison | chance | band: the one statement about the peers."""
+        return self.judgement.kind
+
+    @property
+    def chance(self) -> bool | None:
+        """Within chance variation (rate indicators with limits); None when chance does not apply."""
+        lim = self.judgement.chance
+        return None if lim is None else lim["flag"] == "within95"
+
+    @property
+    def band(self) -> tuple[str, str, str]:
+        return self.judgement.band or ("no_data", "", "")
 
     def band_text(self, lang: str) -> str | None:
         return None if self.verdict != "band" else (self.band[2] if lang_of(lang) == "en" else self.band[1])
@@ -162,58 +173,20 @@ def peer_medians(store: Store, level: str, group: str) -> dict[str, tuple[float 
     return _peer_medians(_ByKey(store), level, group)
 
 
-def card_chance(store: Store, ind: Indicator, teryt: str, year: int) -> bool | None:
-    """Within chance variation around the peers (portal/uncertainty.py; memoised per indicator-year-level)."""
-    return indistinguishable(store, ind.id, teryt, year)
-
-
-def shown_year(years: list[int], values: list[float | None], rok: int | None) -> int | None:
-    """The chosen year, else the latest earlier year with a value; the latest year when none has one."""
-    with_value = [y for y, v in zip(years, values, strict=True) if v is not None and (rok is None or y <= rok)]
-    if with_value:
-        return with_value[-1]
-    if not years:
-        return None
-    return min(rok, years[-1]) if rok else years[-1]
-
-
 def build_card(store: Store, unit: dict, ind: Indicator, rok: int | None, lang: str,
                breaks: tuple[int, ...] = ()) -> Card:
-    """One indicator for one unit: the shown year (chosen, else latest with a value), verdict, sentence, trend."""
+    """One indicator for one unit: its verdict (year, value, statement, sentence) and its trend."""
     lang = lang_of(lang)
     teryt, level = unit["teryt"], unit["level"]
     series = store.series(ind.id, teryt)
     years = [s["year"] for s in series]
-    values = [s["value"] for s in series]
-    year = shown_year(years, values, rok)
-    if year is not None and year not in years:
-        year = None
-    point = store.point(ind.id, teryt, year) if year is not None else None
     medians = list(peer_medians(store, level, unit["peer_group"]).get(ind.id, ()))
     if len(medians) != len(years):
         medians = [None] * len(years)
-    synthetic = store.is_synthetic(ind.id) or any(s["synthetic"] for s in series)
-    value = point["value"] if point else None
-    chance = card_chance(store, ind, teryt, year) if (ind.rate and value is not None) else None
-    if year is None:
-        _ = translator(lang)
-        sentence = _("No data.")
-    else:
-        value_text = format_value(value, ind.unit.get(lang), ind.decimals, lang) if value is not None else None
-        small = bool(ind.rate and unit.get("population") and unit["population"] < 5000)
-        sentence = unit_sentence(
-            ind.sentence.get(lang), year=year, value_text=value_text, level=sentence_level(unit), lang=lang,
-            point=point, direction=ind.direction, peer_group_name=store.peer_group_name(unit["peer_group"], lang),
-            small_sample_note=small, indistinguishable=chance,
-        )
-    note = caveat(bool(point and point["synthetic"]) or store.is_synthetic(ind.id),
-                  point["flag"] if point else "no_data", lang, level)
-    share = None
-    if point and value is not None and (point.get("n_peer") or 0) >= MIN_PEERS:
-        share = better_share(point.get("pct_peer"), ind.direction)
-    return Card(indicator=ind, year=year, point=point, years=years, values=values, peer_medians=medians,
-                synthetic=synthetic, sentence=sentence, caveat=note, band=percentile_band(share, ind.direction),
-                chance=chance, breaks=tuple(y for y in breaks if years and years[0] < y <= years[-1]))
+    return Card(indicator=ind, judgement=card_verdict(store, ind.id, teryt, rok, lang), years=years,
+                values=[s["value"] for s in series], peer_medians=medians,
+                synthetic=store.is_synthetic(ind.id) or any(s["synthetic"] for s in series),
+                breaks=tuple(y for y in breaks if years and years[0] < y <= years[-1]))
 
 
 def unit_breaks(store: Store, teryt: str) -> list[dict]:

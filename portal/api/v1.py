@@ -22,6 +22,7 @@ import orjson
 
 from portal.api.versions import VersionError, app_settings, store_for
 from portal.catalogue import LEVELS, Indicator
+from portal.i18n import lang_of
 from portal.store import LEVEL_OF_LEN, Store, get_store
 
 blueprint = flask.Blueprint("api_v1", __name__)
@@ -66,6 +67,14 @@ def invalid(parameter: str, message: str) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, "not_found", message)
+
+
+def absent(parameter: str, message: str) -> ApiError:
+    """A well-formed parameter naming something the data does not have (a year, a unit, a level): 404."""
+    return ApiError(404, "not_found", message, parameter)
+
+
+TERYT_CODE = re.compile(r"\d{2}|\d{4}|\d{6,7}")  # a code as typed: today's, an old one, or a 6-digit prefix
 
 
 def json_response(obj: Any, status: int = 200) -> flask.Response:
@@ -223,7 +232,7 @@ def level_param(ind: Indicator | None, default: str | None) -> str | None:
             return ind.levels[0]
         return default
     if ind is not None and level not in ind.levels:
-        raise invalid("level", f"Wskaźnik {ind.id} nie ma poziomu '{level}' (ma: {', '.join(ind.levels)}).")
+        raise absent("level", f"Wskaźnik {ind.id} nie ma poziomu '{level}' (ma: {', '.join(ind.levels)}).")
     return level
 
 
@@ -233,8 +242,8 @@ def year_params(store: Store, ind: Indicator, level: str) -> list[int]:
     first = int_param("from", None, 1900, 2100)
     last = int_param("to", None, 1900, 2100)
     if year is not None:
-        if year not in years:
-            raise invalid("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
+        if year not in years:  # a well-formed year without data: nothing there (404), not a bad request
+            raise absent("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
         return [year]
     if first is not None and last is not None and first > last:
         raise invalid("from", "'from' nie może być późniejsze niż 'to' (from must not be after to).")
@@ -251,16 +260,19 @@ def units_param(store: Store, name: str = "units") -> list[str] | None:
     raw = _arg(name)
     if raw is None:
         return None
-    codes = [c.strip() for c in raw.split(",") if c.strip()]
+    chunks = [c.strip() for c in raw.split(",")]
+    codes = [c for c in chunks if c]
     if not codes:
         return None
-    if len(codes) > MAX_UNITS:
+    if len(chunks) > MAX_UNITS:
         raise invalid(name, f"Najwyżej {MAX_UNITS} jednostek naraz (at most {MAX_UNITS} units).")
     out = []
     for code in codes:
-        teryt, _ = store.resolve(code[:12])
+        if not TERYT_CODE.fullmatch(code):
+            raise invalid(name, f"'{code[:12]}' to nie kod TERYT (2, 4, 6 lub 7 cyfr; not a TERYT code).")
+        teryt, _ = store.resolve(code)
         if teryt is None:
-            raise invalid(name, f"Nieznany kod TERYT '{code[:12]}' (unknown unit).")
+            raise absent(name, f"Nieznany kod TERYT '{code}' (unknown unit).")
         out.append(teryt)
     return list(dict.fromkeys(out))
 
@@ -478,24 +490,26 @@ def rankings() -> flask.Response:
     group = _arg("peer_group")
     selected = None
     if unit_code is not None:
-        selected, _ = store.resolve(unit_code[:12])
+        if not TERYT_CODE.fullmatch(unit_code):
+            raise invalid("unit", f"'{unit_code[:12]}' to nie kod TERYT (2, 4, 6 lub 7 cyfr; not a TERYT code).")
+        selected, _ = store.resolve(unit_code)
         if selected is None:
-            raise invalid("unit", f"Nieznany kod TERYT '{unit_code[:12]}' (unknown unit).")
+            raise absent("unit", f"Nieznany kod TERYT '{unit_code}' (unknown unit).")
         group = store.units.at[selected, "peer_group"]
     unit_level = LEVEL_OF_LEN[len(selected)] if selected else None
     level = level_param(ind, unit_level or "gmina")
     assert level is not None
     if unit_level and level != unit_level:
-        raise invalid("level", "Poziom musi być poziomem wybranej jednostki (level must match the unit's).")
+        raise absent("level", "Poziom musi być poziomem wybranej jednostki (level must match the unit's).")
     if unit_level and unit_level not in ind.levels:
-        raise invalid("unit", f"Wskaźnik {ind.id} nie ma poziomu '{unit_level}'.")
+        raise absent("unit", f"Wskaźnik {ind.id} nie ma poziomu '{unit_level}'.")
     if group is not None and group not in store.meta.get("peer_groups", {}):
         raise invalid("peer_group", f"Nieznana grupa porównawcza '{group[:60]}' (unknown peer group).")
     years = store.years(ind.id, level)
     year = int_param("year", years[-1] if years else None, 1900, 2100)
     sl = store.slice(ind.id, year, level) if year is not None else None
     if sl is None:
-        raise invalid("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
+        raise absent("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
     page, size = page_params()
     peer = store.units.loc[sl.codes, "peer_group"].to_numpy()
     idx = np.arange(len(sl.codes))
@@ -538,55 +552,43 @@ def profile(code: str) -> flask.Response:
 
 
 def unit_profile(store: Store, teryt: str, lang: str = "pl", year: int | None = None) -> dict:
-    """Everything the profile page shows, as data: facts, per-area indicators with sentences, strongest/weakest."""
-    from portal.explain import caveat, format_value, percentile_band, strongest_weakest, unit_sentence
+    """Everything the profile page shows, as data: facts, per-area indicators with sentences, strongest/weakest.
 
-    u = store.units.loc[teryt]
-    level = u["level"]
-    s_level = "miasto" if (level == "gmina" and u["mnpp"]) else level
-    group_name = store.peer_group_name(u["peer_group"], lang)
-    areas = []
-    points = []
-    for area in store.catalogue.areas:
-        items = []
-        for ind in store.catalogue.in_area(area.id):
-            if level not in ind.levels:
-                continue
-            years = store.years(ind.id, level)
-            if not years:
-                continue
-            y = year if (year is not None and year in years) else years[-1]
-            p = store.point(ind.id, teryt, y)
-            if p is None:
-                continue
-            unit_text = ind.unit.get(lang)
-            value_text = format_value(p["value"], unit_text, ind.decimals, lang) if p["value"] is not None else None
-            share = None
-            if p["pct_peer"] is not None:
-                share = p["pct_peer"] / 100 if ind.direction != "lower_better" else 1 - p["pct_peer"] / 100
-            key, band_pl, band_en = percentile_band(share, ind.direction)
-            sentence = unit_sentence(ind.sentence.get(lang), year=y, value_text=value_text, level=s_level, lang=lang,
-                                     point=p, direction=ind.direction, peer_group_name=group_name)
-            item = {
-                "indicator": ind.id, "name": ind.name.get(lang), "unit": unit_text, "direction": ind.direction,
-                "dimension": ind.dimension, "year": y, "value": p["value"], "value_text": value_text,
-                "flag": p["flag"], "synthetic": p["synthetic"],
-                "peer_median": (p["peer"] or {}).get("median"), "national_median": (p["national"] or {}).get("median"),
-                "rank_peer": p["rank_peer"], "n_peer": p["n_peer"], "pct_peer": p["pct_peer"],
-                "band": {"key": key, "label": band_en if lang == "en" else band_pl},
-                "sentence": sentence, "caveat": caveat(p["synthetic"], p["flag"], lang, level),
-            }
-            items.append(item)
-            points.append({**item, "pct_peer": p["pct_peer"]})
-        if items:
-            areas.append({"id": area.id, "name": area.name.get(lang), "indicators": items})
-    strongest, weakest = strongest_weakest(points, k=3)
-    pick = ("indicator", "name", "year", "value", "value_text", "synthetic", "flag", "better_share")
-    return {
-        "unit": unit_facts(store, teryt), "lang": lang, "areas": areas,
-        "strongest": [{k: p[k] for k in pick} for p in strongest],
-        "weakest": [{k: p[k] for k in pick} for p in weakest],
-    }
+    The cards are the page's own (portal/profile.py, each a portal/verdict.py verdict): the same year, verdict
+    and sentence as /jst/<teryt> for the same ``year`` (None: each indicator's latest year with a value).
+    """
+    from portal import profile as prof
+    from portal.explain import MISSING
+
+    unit = store.unit(teryt)
+    cards = prof.build_cards(store, unit, year, lang)
+    by_area: dict[str, list[dict]] = {}
+    for card in cards:
+        v, ind, p = card.judgement, card.indicator, card.point
+        if p is None or v.year is None:
+            continue
+        label = v.badge[1] if v.badge else (MISSING[lang_of(lang)] if v.kind == "no_data" else "")
+        by_area.setdefault(ind.area, []).append({
+            "indicator": ind.id, "name": ind.name.get(lang), "unit": ind.unit.get(lang), "direction": ind.direction,
+            "dimension": ind.dimension, "year": v.year, "value": v.value, "value_text": v.value_text,
+            "flag": p["flag"], "synthetic": card.synthetic,
+            "peer_median": (p["peer"] or {}).get("median"), "national_median": (p["national"] or {}).get("median"),
+            "rank_peer": p["rank_peer"] if v.comparable else None, "n_peer": p["n_peer"], "pct_peer": p["pct_peer"],
+            "verdict": v.kind, "band": {"key": v.badge[0] if v.badge else v.kind, "label": label},
+            "sentence": v.sentence, "chance_text": v.chance_text, "base_text": v.base_text, "caveat": v.caveat,
+        })
+    areas = [{"id": a.id, "name": a.name.get(lang), "indicators": by_area[a.id]}
+             for a in store.catalogue.areas if a.id in by_area]
+    strong, weak = prof.strengths(cards, k=3)
+
+    def brief(card) -> dict:
+        v = card.judgement
+        return {"indicator": card.indicator.id, "name": card.indicator.name.get(lang), "year": v.year,
+                "value": v.value, "value_text": v.value_text, "synthetic": card.synthetic,
+                "flag": card.point["flag"], "better_share": v.share}
+
+    return {"unit": unit_facts(store, teryt), "lang": lang, "areas": areas,
+            "strongest": [brief(c) for c in strong], "weakest": [brief(c) for c in weak]}
 
 
 def version_param(name: str, default: str) -> str:

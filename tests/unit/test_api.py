@@ -82,7 +82,9 @@ def test_profile_has_sentences_and_caveats(client):
     body = _ok(client, f"/api/v1/profiles/{UNIT}?lang=en")
     items = [i for a in body["areas"] for i in a["indicators"]]
     assert items and all(i["sentence"] for i in items)
-    synthetic = [i for i in items if i["synthetic"]]
+    assert not [i for i in items if i["synthetic"]]  # official values only by default
+    demo = _ok(client, f"/api/v1/profiles/{UNIT}?lang=en&demo=1")
+    synthetic = [i for a in demo["areas"] for i in a["indicators"] if i["synthetic"]]
     assert synthetic and all(i["caveat"] for i in synthetic)
     assert isinstance(body["strongest"], list) and isinstance(body["weakest"], list)
 
