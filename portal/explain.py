@@ -323,7 +323,7 @@ def base_phrase(n: float, noun: str = "pupils", lang: str = "pl") -> str:
 
 
 def base_clause(base: str, level: str = "gmina", lang: str = "pl") -> str:
-    """'na podstawie wyników 30 uczniów – to za mało, by porównywać z podobnymi gminami'."""
+    """'na podstawie wyników 30 uczniów; to za mało, by porównywać z podobnymi gminami'."""
     words = kind_words(level, _lang(lang))
     message = N_("based on {base}: too few to compare with similar {with_units}")
     return translator(_lang(lang))(message).format(base=base, with_units=words.with_similar)
