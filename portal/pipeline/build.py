@@ -232,7 +232,6 @@ def _metadata(
         "sources": [
             *({"id": d["id"], "name": d["name"], "attribution": d["attribution"]} for d in dataset_dicts),
             {"id": "pkw", "name": "PKW: frekwencja w wyborach 2019–2025 po gminach", "attribution": ATTRIBUTION["PKW"]},
-            {"id": "cke", "name": "CKE: wyniki egzaminu ósmoklasisty 2021–2025 po szkołach", "attribution": ATTRIBUTION["CKE"]},
             {"id": "prg", "name": "Granice administracyjne 2019 (PRG), przekodowane na TERYT 2025", "attribution": ATTRIBUTION["GUGiK"]},
         ],
         "demo_source": {"id": "synthetic", "name": "Wartości syntetyczne (generator OMUP, stałe ziarno) – NIE są "

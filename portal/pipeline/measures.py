@@ -179,9 +179,11 @@ def ratio_values(ind: Indicator, measures: pd.DataFrame, units: pd.DataFrame,
             value = real.multiplier * df["num"].to_numpy(float) / df["den"].to_numpy(float)
         value[~np.isfinite(value)] = np.nan
         flag = np.where(np.isnan(value), "no_data", np.where(value == 0, "zero", "ok"))
-        worse = df["num_flag"].isin(["partial", "estimated"]) | df["den_flag"].isin(["partial", "estimated"])
-        flag = np.where(worse & ~np.isnan(value), np.where(df["num_flag"] == "estimated", "estimated", "partial"),
-                        flag)
+        # An estimated part makes the value an estimate; an incomplete sum makes it partial (the stronger note).
+        partial = df["num_flag"].eq("partial") | df["den_flag"].eq("partial")
+        estimated = df["num_flag"].eq("estimated") | df["den_flag"].eq("estimated")
+        has = ~np.isnan(value)
+        flag = np.where(has & partial.to_numpy(), "partial", np.where(has & estimated.to_numpy(), "estimated", flag))
         sources = [s if not d or d == s else f"{s};{d}" for s, d in zip(df["num_source"], df["den_source"],
                                                                           strict=True)]
         den_out = df["den"].to_numpy(float) if real.denominator is not None else np.full(len(df), np.nan)
