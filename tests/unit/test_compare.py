@@ -102,6 +102,13 @@ def test_table_rows_for_units(store):
     values = [c["value"] for c in exam["cells"]]
     assert [c["best"] for c in exam["cells"]] == [v == max(values) for v in values]
     assert exam["medians"]["gmina"]
+    # Default mode: official values only.
+    assert not any(r["synthetic"] or any(c["synthetic"] for c in r["cells"]) for r in rows)
+
+
+def test_table_rows_in_demo_mode_mark_synthetic_values(store, demo_store, demo_mode):
+    rows = page.table_rows((WADOWICE, KALWARIA), "edukacja", None)
+    assert [r["indicator"] for r in rows] == [i.id for i in demo_store.catalogue.in_area("edukacja")]
     synthetic = [r for r in rows if r["synthetic"]]
     assert synthetic and all(c["synthetic"] for r in synthetic for c in r["cells"] if c["value"] is not None)
 
@@ -163,7 +170,7 @@ def _triggered(prop_id: str, value):
         context_value.reset(token)
 
 
-def test_suggestions_follow_the_units_compared(store):
+def test_suggestions_follow_the_units_compared(store, demo_mode):
     current = page.parse_state({"jst": WADOWICE}).as_dict()
     with _triggered(f"{ids.COMPARE_ADD}.value", KALWARIA):
         out = cb.sync_compare(f"?jst={WADOWICE}", KALWARIA, [], page.DEFAULT_AREA, "latest", current, "/porownaj")
@@ -187,7 +194,7 @@ def test_layout_three_units(store):
     heads = [text(th) for th in with_class(body, "col-unit") if th.__class__.__name__ == "Th"]
     assert heads == [store.units.at[t, "display_name"] for t in (WADOWICE, KALWARIA, ANDRYCHOW)]
     assert "Wynik egzaminu ósmoklasisty z matematyki" in text(body)
-    assert with_class(body, "synthetic-badge")
+    assert not with_class(body, "synthetic-badge") and "syntetyczn" not in text(body)
     assert with_class(body, "compare-bar") or with_class(body, "compare-figure")
     assert f"/pobierz/porownanie.csv?jst={WADOWICE},{KALWARIA},{ANDRYCHOW}" in links(body)
     assert f"/pobierz/porownanie.xlsx?jst={WADOWICE},{KALWARIA},{ANDRYCHOW}" in links(body)
@@ -207,6 +214,25 @@ def test_layout_notes_and_prompts(store):
     many = page.layout(jst=",".join(store.level_codes("gmina")[:6]))
     assert "najwyżej 5" in text(by_id(many, ids.COMPARE_NOTES))
     assert by_id(many, ids.COMPARE_ADD).disabled
+
+
+def test_bars_carry_names_above_them_for_phones(store):
+    tree = page.layout(jst=f"{WADOWICE},{KALWARIA},{ANDRYCHOW}")
+    graphs = with_class(by_id(tree, ids.COMPARE_BODY), "compare-bar")
+    assert graphs
+    for g in graphs:
+        layout = g.figure["layout"]
+        assert layout["yaxis"]["showticklabels"] is False  # no names beside the bars to cut on a phone
+        names = [a["text"] for a in layout["annotations"] if a.get("yref") == "y"]
+        assert names and names == [str(y).rstrip("\u200b") for y in g.figure["data"][0]["y"]]
+        assert set(names) <= {store.units.at[t, "display_name"] for t in (WADOWICE, KALWARIA, ANDRYCHOW)}
+
+
+def test_area_without_official_indicators_says_so(store):
+    tree = page.layout(jst=f"{WADOWICE},{KALWARIA}", obszar="ochrona-srodowiska")
+    body = text(by_id(tree, ids.COMPARE_BODY))
+    assert "urzędowych wskaźników" in body and "omup data fetch" in body
+    assert any("demo=1" in h for h in links(by_id(tree, ids.COMPARE_BODY)))
 
 
 def test_layout_in_english(store):
