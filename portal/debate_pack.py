@@ -1,8 +1,10 @@
-"""Debate pack: one A4 PDF for a councillor – per chosen indicator the unit against its peers, the trend,
-the generated sentence, sources and the data version (fpdf2, charts drawn with PDF primitives, no kaleido).
+"""Debate pack: one A4 PDF for a councillor – a first page with the unit's story and the chosen indicators at a
+glance, the budget table, then per chosen indicator the unit against its peers, the trend, the verdict
+sentence, its real sources and the data version (fpdf2, charts drawn with PDF primitives, no kaleido).
 
 Each indicator is one section, registered as a PDF bookmark ("1/3. <name>") so readers can jump to it and
-tests can count sections without a PDF text extractor.
+tests can count sections without a PDF text extractor. Verdicts are portal/verdict.py's (as on the profile
+and in the API); sources name real publishers and tables for official values only, and links are absolute.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from portal import budget as bud
+from portal import profile as prof
 from portal.breaks import series_breaks
 from portal.catalogue import Indicator
-from portal.explain import caveat, format_value, unit_sentence
+from portal.explain import format_number, format_value
 from portal.figures import direction_label
-from portal.uncertainty import unit_limits
+from portal.i18n import lang_of, translator
+from portal.verdict import card_verdict
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -26,47 +31,37 @@ FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 BLUE, RED, GREY, ORANGE, DARK = (34, 94, 168), (215, 48, 31), (120, 120, 120), (179, 88, 6), (33, 37, 41)
 NOTICE_BG, NOTICE_FG = (255, 237, 204), (138, 28, 0)
 
-TEXT = {
-    "pl": {
-        "title": "Pakiet na debatę", "prepared": "Przygotowano", "version": "Wersja danych",
-        "built": "zbudowana", "contents": "Wskaźniki w pakiecie", "section": "Sekcja",
-        "synthetic_title": "DANE SYNTETYCZNE – nie są to dane urzędowe",
-        "synthetic_list": "Wartości tych wskaźników są syntetyczne (wygenerowane do prezentacji portalu): ",
-        "synthetic_one": "Wartości tego wskaźnika są syntetyczne: nie są to dane urzędowe.",
-        "how": "Porównania dotyczą stałej grupy podobnych jednostek: {peer}. Mediana to wartość środkowa "
-               "grupy, kwartyle wyznaczają środkowe 50% jednostek.",
-        "value": "Wartość", "peer_median": "mediana podobnych", "quartiles": "kwartyle podobnych",
-        "national_median": "mediana w Polsce", "range": "zakres w grupie", "no_data": "brak danych",
-        "position": "Na tle podobnych jednostek ({year})", "trend": "Zmiany w czasie",
-        "unit_line": "wybrana jednostka", "median_line": "mediana podobnych", "break": "przerwa w szeregu",
-        "sources": "Źródła", "ids": "Identyfikatory", "evidence": "podstawa", "definition": "Definicja",
-        "within": "Różnica względem podobnych mieści się w granicach przypadkowych wahań (95%) – "
-                  "przy tej liczbie mieszkańców nie świadczy o lepszym ani gorszym wyniku.",
-        "outside": "Różnica względem podobnych wykracza poza granice przypadkowych wahań (95%).",
-        "breaks": "Przerwy w szeregu", "page": "strona", "not_at_level": "Wskaźnik nie jest dostępny "
-        "dla tego poziomu jednostek.",
-    },
-    "en": {
-        "title": "Debate pack", "prepared": "Prepared", "version": "Data version", "built": "built",
-        "contents": "Indicators in this pack", "section": "Section",
-        "synthetic_title": "SYNTHETIC DATA – not official statistics",
-        "synthetic_list": "The values of these indicators are synthetic (generated to demonstrate the "
-                          "portal): ",
-        "synthetic_one": "This indicator's values are synthetic: they are not official statistics.",
-        "how": "Comparisons are with a fixed group of similar units: {peer}. The median is the group's "
-               "middle value; the quartiles bound the middle 50% of units.",
-        "value": "Value", "peer_median": "peer median", "quartiles": "peer quartiles",
-        "national_median": "median in Poland", "range": "range in the group", "no_data": "no data",
-        "position": "Against similar units ({year})", "trend": "Over time",
-        "unit_line": "selected unit", "median_line": "peer median", "break": "break in the series",
-        "sources": "Sources", "ids": "Identifiers", "evidence": "evidence", "definition": "Definition",
-        "within": "The difference from similar units is within chance variation (95%): at this population "
-                  "it does not show a better or worse result.",
-        "outside": "The difference from similar units is beyond chance variation (95%).",
-        "breaks": "Breaks in the series", "page": "page", "not_at_level": "The indicator is not available "
-        "for this level of units.",
-    },
-}
+
+def texts(lang: str) -> dict[str, str]:
+    """The pack's fixed words in ``lang`` (gettext messages)."""
+    _ = translator(lang)
+    return {
+        "title": _("Debate pack"), "prepared": _("Prepared"), "version": _("Data version"), "built": _("built"),
+        "contents": _("The indicators in this pack"), "section": _("Section"),
+        "synthetic_title": _("SYNTHETIC DATA – not official statistics"),
+        "synthetic_list": _("The values of these indicators are synthetic (generated to demonstrate the portal): "),
+        "synthetic_one": _("This indicator's values are synthetic: they are not official statistics."),
+        "how": _("Comparisons are with a fixed group of similar units: {peer}. The median is the group's middle "
+                 "value; the quartiles bound the middle 50% of units."),
+        "value": _("Value"), "peer_median": _("peer median"), "quartiles": _("peer quartiles"),
+        "national_median": _("median in Poland"), "no_data": _("no data"),
+        "position": _("Against similar units ({year})"), "trend": _("Over time"),
+        "unit_line": _("selected unit"), "median_line": _("peer median"), "break": _("break in the series"),
+        "sources": _("Sources"), "definition": _("Definition and method"),
+        "breaks": _("Breaks in the series"),
+        "not_at_level": _("The indicator is not available for this level of units."),
+        "story": _("What stands out"), "glance": _("The chosen indicators at a glance"),
+        "c_indicator": _("Indicator"), "c_year": _("Year"), "c_value": _("Value"), "c_median": _("Peer median"),
+        "c_verdict": _("Against peers"), "budget": _("Budget"), "budget_lead": _("The unit's own budget in official data, in PLN "
+                                                                                 "per resident, next to similar units "
+                                                                                 "({peer})."),
+        "c_item": _("Budget item"), "c_share": _("Share of own revenue"), "c_diff": _("Difference from median"),
+        "no_budget": _("This release holds no official values of this unit's own budget."),
+        "demo_budget": _("Spending by budget division (demo, synthetic values)"),
+        "synthetic_source": _("No source: synthetic values made by the OMUP generator for the demo. Official data "
+                              "would come from: {ids} (omup data fetch)."),
+        "online": _("Online"),
+    }
 
 
 class FontMissingError(RuntimeError):
@@ -228,25 +223,33 @@ def _trend_chart(pdf: FPDF, years: list[int], values: list, medians: list, break
     _para(pdf, legend, 7.5, colour=GREY)
 
 
-def _sources(ind: Indicator, lang: str, t: dict) -> str:
-    src = ind.source
-    ids = []
-    if src.bdl_variable:
-        ids.append(f"BDL {'zmienna' if lang != 'en' else 'variable'} {src.bdl_variable}")
-    if src.bdl_subject:
-        ids.append(f"BDL {'temat' if lang != 'en' else 'subject'} {src.bdl_subject}")
-    if src.smup:
-        for key in ("gmina", "mnpp", "all"):
-            if getattr(src.smup, key):
-                ids.append(f"SMUP {key} {getattr(src.smup, key)}")
-    ids_text = ", ".join(ids) if ids else "—"
-    return f"{src.attribution}. {t['ids']}: {ids_text} ({t['evidence']}: {src.evidence}). " \
-           f"{t['definition']}: /wskaznik/{ind.id}"
+def base_url() -> str:
+    """The portal's address for links in the PDF (OMUP_BASE_URL, else the address of the request)."""
+    from portal.api.citation import public_base_url
+
+    return public_base_url()
 
 
-def _section(
-    pdf: _Pack, store, teryt: str, ind: Indicator, index: int, total: int, lang: str, t: dict
-) -> None:
+def _sources(store, ind: Indicator, lang: str, t: dict) -> str:
+    """The real publishers and tables of an official indicator; for a synthetic one, that it has no source."""
+    if store.is_synthetic(ind.id):
+        src = ind.source
+        ids = [f"BDL {v}" for v in [src.bdl_variable] if v] + [f"SMUP {getattr(src.smup, k)}" for k in
+                                                              ("gmina", "mnpp", "all") if src.smup and getattr(src.smup, k)]
+        return t["synthetic_source"].format(ids=", ".join(ids) or "GUS BDL / SMUP")
+    datasets = {d["id"]: d for d in store.meta.get("datasets", [])}
+    parts = []
+    for key in ind.source.datasets:
+        d = datasets.get(key)
+        if d is None:
+            continue
+        name = d.get("name_en") if lang == "en" and d.get("name_en") else d.get("name", "")
+        table = f" {d['table']}" if d.get("table") else ""
+        parts.append(f"{d.get('publisher', '')}{table}: {name} ({d.get('years', '')})".strip())
+    return "; ".join(dict.fromkeys(parts)) or ind.source.origin
+
+
+def _section(pdf: _Pack, store, teryt: str, ind: Indicator, index: int, total: int, lang: str, t: dict) -> None:
     unit = store.units.loc[teryt]
     level = unit["level"]
     name = ind.name.get(lang)
@@ -258,16 +261,14 @@ def _section(
     meta = [area.name.get(lang) if area else ind.area, ind.unit.get(lang), direction_label(ind, lang)]
     _para(pdf, " · ".join(meta), 8.5, colour=GREY)
     pdf.ln(1)
-    synthetic = store.is_synthetic(ind.id)
-    if synthetic:
+    if store.is_synthetic(ind.id):
         _notice(pdf, f"{t['synthetic_title']}. {t['synthetic_one']}")
-    year = store.latest_year(ind.id, level)
-    if year is None:
+    if not store.years(ind.id, level):
         _para(pdf, t["not_at_level"])
     else:
-        point = store.point(ind.id, teryt, year)
-        _para(pdf, t["position"].format(year=year), 11, bold=True, h=6)
-        _position_chart(pdf, point, ind, lang, t)
+        verdict = card_verdict(store, ind.id, teryt, None, lang)
+        _para(pdf, t["position"].format(year=verdict.year), 11, bold=True, h=6)
+        _position_chart(pdf, verdict.point, ind, lang, t)
         pdf.ln(2)
         series = store.series(ind.id, teryt)
         years = [p["year"] for p in series]
@@ -275,47 +276,145 @@ def _section(
         for y in years:
             g = store.group(ind.id, y, level, "peer", unit["peer_group"])
             medians.append(g["median"] if g else None)
-        breaks = series_breaks(store, teryt)
+        breaks = prof.unit_breaks(store, teryt)
         _para(pdf, t["trend"], 11, bold=True, h=6)
-        values = [p["value"] for p in series]
-        _trend_chart(pdf, years, values, medians, [b["year"] for b in breaks], ind, lang, t)
+        _trend_chart(pdf, years, [p["value"] for p in series], medians, [b["year"] for b in breaks], ind, lang, t)
         pdf.ln(2)
-        limits = unit_limits(store, ind.id, teryt, year)
-        within = None if limits is None else limits["flag"] == "within95"
-        value = point["value"] if point else None
-        value_text = _fmt(value, ind, lang, t) if value is not None else None
-        noun = "miasto" if (level == "gmina" and bool(unit["mnpp"])) else level
-        sentence = unit_sentence(ind.sentence.get(lang), year=year, value_text=value_text, level=noun,
-                                 lang=lang, point=point, direction=ind.direction,
-                                 peer_group_name=store.peer_group_name(unit["peer_group"], lang),
-                                 indistinguishable=within)
-        _para(pdf, sentence, 10.5, h=5.5)
-        if within:  # one verdict per value: a value outside the limits is said by its band alone
-            _para(pdf, t["within"], 8.5, colour=GREY)
-        flag = point["flag"] if point else "no_data"
-        note = caveat(bool(point and point["synthetic"]), flag, lang, level=level)
-        if note:
-            _para(pdf, note, 8.5, colour=NOTICE_FG)
+        # One statement about the peers: the verdict's sentence, and its chance or small-base note.
+        _para(pdf, verdict.sentence, 10.5, h=5.5)
+        for note in (verdict.chance_text, verdict.base_text):
+            if note:
+                _para(pdf, note, 8.5, colour=GREY)
+        if verdict.caveat:
+            _para(pdf, verdict.caveat, 8.5, colour=NOTICE_FG)
         shown = [b for b in breaks if years and years[0] < b["year"] <= years[-1]]
         if shown:
             pdf.ln(1)
-            listed = "; ".join(f"{b['year']}: {b['reason'][lang]}" for b in shown)
-            _para(pdf, f"{t['breaks']}: {listed}", 8.5)
+            _para(pdf, f"{t['breaks']}: " + "; ".join(f"{b['year']}: {b['reason'][lang]}" for b in shown), 8.5)
     pdf.ln(2)
     _para(pdf, t["sources"], 9.5, bold=True)
-    _para(pdf, _sources(ind, lang, t), 8.5)
+    _para(pdf, _sources(store, ind, lang, t), 8.5)
+    _link(pdf, f"{t['definition']}: ", f"{base_url()}/wskaznik/{ind.id}" + ("?lang=en" if lang == "en" else ""))
     _para(pdf, f"{t['version']}: {store.version}", 8.5, colour=GREY)
+
+
+def _link(pdf: FPDF, label: str, url: str) -> None:
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_text_color(*DARK)
+    pdf.write(4.5, label)
+    pdf.set_text_color(*BLUE)
+    pdf.write(4.5, url, link=url)
+    pdf.ln(5)
+
+
+def _table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: tuple[int, ...], size: float = 8) -> None:
+    pdf.set_font("DejaVu", "", size)
+    pdf.set_text_color(*DARK)
+    pdf.set_draw_color(200, 200, 200)
+    align = ("LEFT",) + ("RIGHT",) * (len(header) - 1)
+    with pdf.table(col_widths=widths, text_align=align, line_height=4.2, first_row_as_headings=True,
+                   headings_style=_headings(), padding=0.8) as table:
+        for r in [header, *rows]:
+            row = table.row()
+            for cell in r:
+                row.cell(cell)
+    pdf.ln(3)
+
+
+def _headings():
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="BOLD", fill_color=(236, 240, 246))
+
+
+def _front_page(pdf: _Pack, store, teryt: str, indicators: list[Indicator], lang: str, t: dict,
+                today: dt.date | None = None) -> None:
+    """Page 1: the title, what stands out, the chosen indicators at a glance (value, median, verdict)."""
+    unit = store.unit(teryt)
+    pdf.add_page()
+    _para(pdf, t["title"], 22, bold=True, h=10)
+    _para(pdf, unit["display_name"], 16, bold=True, h=8)
+    _para(pdf, store.context_line(teryt, lang), 10, colour=GREY, h=5.5)
+    day = (today or dt.date.today()).isoformat()
+    built = str(store.meta.get("built_at", ""))[:10]
+    _para(pdf, f"{t['prepared']}: {day} · {t['version']}: {store.version} ({t['built']} {built})", 8.5, colour=GREY)
+    _link(pdf, f"{t['online']}: ", f"{base_url()}/jst/{teryt}" + ("?lang=en" if lang == "en" else ""))
+    pdf.ln(2)
+    synthetic = [i for i in indicators if store.is_synthetic(i.id)]
+    if synthetic:
+        _notice(pdf, f"{t['synthetic_title']}. {t['synthetic_list']}" + "; ".join(i.name.get(lang) for i in synthetic)
+                + ".")
+    cards = prof.build_cards(store, unit, None, lang)
+    story = prof.story(store, unit, cards, lang)
+    if story:
+        _para(pdf, t["story"], 12, bold=True, h=7)
+        for sentence in story:
+            _para(pdf, sentence, 10, h=5.2)
+        pdf.ln(3)
+    _para(pdf, t["glance"], 12, bold=True, h=7)
+    rows = []
+    for k, ind in enumerate(indicators, 1):
+        v = card_verdict(store, ind.id, teryt, None, lang)
+        median = ((v.point or {}).get("peer") or {}).get("median")
+        rows.append([f"{k}. {ind.name.get(lang)}" + (" *" if store.is_synthetic(ind.id) else ""),
+                     str(v.year or "–"), v.value_text or t["no_data"], _fmt(median, ind, lang, t),
+                     v.badge[1] if v.badge else "–"])
+    _table(pdf, [t["c_indicator"], t["c_year"], t["c_value"], t["c_median"], t["c_verdict"]], rows,
+           (70, 12, 32, 32, 28))
+    _para(pdf, t["how"].format(peer=store.peer_group_name(unit["peer_group"], lang)), 8.5, colour=GREY)
+
+
+def _budget_page(pdf: _Pack, store, teryt: str, lang: str, t: dict) -> None:
+    """The budget table of the budget view (official series; in the demo also spending by division): on page 1
+    when it fits below the indicators, else on a page of its own."""
+    if pdf.page_break_trigger - pdf.get_y() < 115:
+        pdf.add_page()
+    else:
+        pdf.ln(4)
+    pdf.start_section(t["budget"])
+    _para(pdf, t["budget"], 12, bold=True, h=7)
+    peer = store.peer_group_name(str(store.units.at[teryt, "peer_group"]), lang)
+    rows = bud.official_table(store, teryt, 9999, lang)
+    if not rows:
+        _para(pdf, t["no_budget"], 9.5)
+    else:
+        _para(pdf, t["budget_lead"].format(peer=peer), 9, colour=GREY)
+        num = lambda v, d=0: format_number(v, d, lang) if v is not None else "–"  # noqa: E731
+        body = [[r["name"], str(r["year"] or "–"), num(r["value"]), num(r["median"]),
+                 "–" if r["diff_pct"] is None else ("+" if r["diff_pct"] > 0 else "") + num(r["diff_pct"]) + "%",
+                 "–" if r["share"] is None else num(r["share"], 1) + "%"] for r in rows]
+        _table(pdf, [t["c_item"], t["c_year"], t["c_value"], t["c_median"], t["c_diff"], t["c_share"]], body,
+               (66, 12, 22, 22, 26, 26))
+        for sentence in bud.official_gap_sentences(store, teryt, 9999, lang):
+            _para(pdf, sentence, 9.5)
+        srcs = {d for r in rows for d in store.catalogue.by_id[r["indicator"]].source.datasets}
+        datasets = [d for d in store.meta.get("datasets", []) if d["id"] in srcs]
+        line = "; ".join(dict.fromkeys(f"{d['publisher']} {d.get('table') or ''} ({d.get('years', '')})".replace(
+            "  ", " ") for d in datasets))
+        _para(pdf, f"{t['sources']}: {line}", 8, colour=GREY)
+    level = str(store.units.at[teryt, "level"])
+    if bud.has_demo_spending(store, level):
+        year = store.latest_year(bud.TOTAL, level)
+        pdf.ln(3)
+        _para(pdf, f"{t['demo_budget']} – {year}", 11, bold=True, h=6)
+        _notice(pdf, f"{t['synthetic_title']}.")
+        body = [[r["name"], format_number(r["value"], 0, lang) if r["value"] is not None else "–",
+                 format_number(r["median"], 0, lang) if r["median"] is not None else "–",
+                 "–" if r["diff_pct"] is None else format_number(r["diff_pct"], 0, lang) + "%"]
+                for r in bud.section_rows(store, teryt, year, lang)]
+        _table(pdf, [t["c_item"], t["c_value"], t["c_median"], t["c_diff"]], body, (80, 30, 30, 34))
 
 
 def debate_pack_pdf(store, teryt: str, indicator_ids: list[str], lang: str = "pl", *,
                     compress: bool = True, today: dt.date | None = None) -> bytes:
-    """One A4 PDF: a title page, then one section per indicator (in the order given, duplicates dropped).
+    """One A4 PDF: page 1 (story and the indicators at a glance), the budget page, then one section per
+    indicator (in the order given, duplicates dropped).
 
     ValueError for an unknown unit, an unknown indicator id or an empty choice; FontMissingError when
     DejaVuSans is not installed. ``compress=False`` leaves the page streams readable (tests, debugging).
     """
-    lang = "en" if lang == "en" else "pl"
-    t = TEXT[lang]
+    lang = lang_of(lang)
+    t = texts(lang)
     if teryt not in store.units.index:
         raise ValueError(f"unknown unit {teryt!r}")
     ids = list(dict.fromkeys(indicator_ids or []))
@@ -335,29 +434,8 @@ def debate_pack_pdf(store, teryt: str, indicator_ids: list[str], lang: str = "pl
     pdf.set_title(f"{t['title']}: {unit['display_name']}")
     pdf.set_creator("OMUP")
     pdf.set_lang(lang)
-
-    pdf.add_page()
-    pdf.ln(30)
-    _para(pdf, t["title"], 24, bold=True, h=11)
-    _para(pdf, unit["display_name"], 18, bold=True, h=9)
-    _para(pdf, store.context_line(teryt, lang), 11, colour=GREY, h=6)
-    pdf.ln(6)
-    day = (today or dt.date.today()).isoformat()
-    built = str(store.meta.get("built_at", ""))[:10]
-    _para(pdf, f"{t['prepared']}: {day}", 10)
-    _para(pdf, f"{t['version']}: {store.version} ({t['built']} {built})", 10)
-    pdf.ln(4)
-    synthetic = [i for i in indicators if store.is_synthetic(i.id)]
-    if synthetic:
-        _notice(pdf, f"{t['synthetic_title']}. {t['synthetic_list']}"
-                     + "; ".join(i.name.get(lang) for i in synthetic) + ".")
-    _para(pdf, t["contents"], 12, bold=True, h=7)
-    for k, ind in enumerate(indicators, 1):
-        mark = " *" if store.is_synthetic(ind.id) else ""
-        _para(pdf, f"{k}. {ind.name.get(lang)}{mark}", 10)
-    pdf.ln(4)
-    _para(pdf, t["how"].format(peer=store.peer_group_name(unit["peer_group"], lang)), 9, colour=GREY)
-
+    _front_page(pdf, store, teryt, indicators, lang, t, today)
+    _budget_page(pdf, store, teryt, lang, t)
     for k, ind in enumerate(indicators, 1):
         _section(pdf, store, teryt, ind, k, len(indicators), lang, t)
     return bytes(pdf.output())

@@ -225,7 +225,7 @@ def test_similar_api_unknown_unit(client):
 
 def test_debate_pack_route(client):
     chosen = [RATE, NOT_RATE, "kanalizacja-odsetek"]
-    r = client.get(f"/pobierz/pakiet.pdf?jst={SMALL}&wskazniki={','.join(chosen)}&lang=pl")
+    r = client.get(f"/pobierz/pakiet.pdf?jst={SMALL}&wskazniki={','.join(chosen)}&lang=pl&demo=1")
     assert r.status_code == 200
     assert r.mimetype == "application/pdf"
     assert "attachment" in r.headers["Content-Disposition"]
