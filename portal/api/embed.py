@@ -41,6 +41,7 @@ T = {
     "pl": {"source": "Źródło", "version": "wersja danych", "more": "Zobacz w portalu OMUP →", "synthetic":
            "Uwaga: wartości syntetyczne – nie są to dane urzędowe.", "save": "Zapisz obraz:", "median": "mediana",
            "peer_median": "mediana podobnych", "poland_median": "Polska (mediana)", "top": "najlepsze",
+           "highest": "najwyższe", "synthetic_mark": " (dane syntetyczne, nie urzędowe)",
            "in_peers": "wśród podobnych", "newer": "Dostępne są nowsze dane",
            "newer_title": "Ten wykres pokazuje dane w wersji {v}; zobacz ten sam widok na bieżących danych",
            "gone_title": "Ta wersja danych nie jest już dostępna",
@@ -49,7 +50,8 @@ T = {
            "to_current": "Zobacz ten widok na bieżących danych →"},
     "en": {"source": "Source", "version": "data version", "more": "See it on OMUP →", "synthetic":
            "Note: synthetic values – not official statistics.", "save": "Save image:", "median": "median",
-           "peer_median": "peer median", "poland_median": "Poland (median)", "top": "top",
+           "peer_median": "peer median", "poland_median": "Poland (median)", "top": "top", "highest": "highest",
+           "synthetic_mark": " (synthetic data, not official statistics)",
            "in_peers": "among peers", "newer": "Newer data available",
            "newer_title": "This chart shows data version {v}; see the same view on current data",
            "gone_title": "This data version is no longer available",
@@ -170,17 +172,18 @@ def ranking_view(store: Store, params: dict[str, str]) -> EmbedView:
                 chosen.append(pos)
         for i in chosen:
             code = str(sl.codes[i])
-            names.append(f"{int(rank[i])}. {store.units.at[code, 'name']}")
+            # Display names tell same-named units apart ("Olsztyn (gm. miejsko-wiejska, …)", not "Olsztyn").
+            names.append(f"{int(rank[i])}. {store.units.at[code, 'display_name']}")
             values.append(None if not math.isfinite(sl.value[i]) else round(float(sl.value[i]), ind.decimals))
             highlight.append(code == selected)
         synthetic = bool(sl.synthetic[chosen].any()) if chosen else False
         reference = (stats or {}).get("median")
     figure = bar_figure(names=names, values=values, indicator=ind, lang=lang, synthetic=synthetic,
-                        reference=reference, reference_label=t["median"], highlight=highlight)
+                        reference=reference, reference_label=t["median"], highlight=highlight, labels_above=True)
     figure["layout"].pop("height", None)
-    margin = figure["layout"]["margin"]
-    margin["t"] = max(int(margin.get("t", 0)), 44 if synthetic else 24)  # room for the median label
-    title = f"{ind.name.get(lang)} – {LEVEL_NAMES[lang][state.level]}, {state.year}: {t['top']} {n}"
+    # A neutral indicator ranks highest to lowest, not best to worst.
+    top = t["highest"] if ind.direction == "neutral" else t["top"]
+    title = f"{ind.name.get(lang)} – {LEVEL_NAMES[lang][state.level]}, {state.year}: {top} {n}"
     subtitle = f"{ind.unit.get(lang)} · {direction_label(ind, lang)}{scope}"
     query = {**state.to_query(), "widok": "ranking"}
     return EmbedView("ranking", title, subtitle, figure, _source_line(store, [_attribution(store, ind.id)], lang),
@@ -200,14 +203,14 @@ def trend_view(store: Store, params: dict[str, str]) -> EmbedView:
     codes = [c for c in codes if LEVEL_OF_LEN[len(c)] == level]
     ind = store.indicator(params.get("wskaznik", ""))
     if ind is None or level not in ind.levels:
-        ind = next(store.catalogue.by_id[a.headline] for a in store.catalogue.areas
-                   if level in store.catalogue.by_id[a.headline].levels)
+        ind = default_trend_indicator(store, level)
     years = store.years(ind.id, level)
     series: dict[str, list] = {}
     synthetic = False
     for c in codes:
         points = {p["year"]: p for p in store.series(ind.id, c)}
-        series[store.units.at[c, "name"]] = [_num(points.get(y, {}).get("value")) for y in years]
+        # Keyed by display name: three gminy called Bolesławiec are three lines, each named apart.
+        series[str(store.units.at[c, "display_name"])] = [_num(points.get(y, {}).get("value")) for y in years]
         synthetic |= any(p["synthetic"] for p in points.values())
     band = median = None
     if codes:
@@ -226,7 +229,7 @@ def trend_view(store: Store, params: dict[str, str]) -> EmbedView:
     figure = trend_figure(years=years, series=series, indicator=ind, lang=lang, synthetic=synthetic, band=band,
                           median=median, breaks=marks)
     figure["layout"].pop("height", None)
-    who = ", ".join(store.units.at[c, "name"] for c in codes) or t["poland_median"]
+    who = ", ".join(str(store.units.at[c, "display_name"]) for c in codes) or t["poland_median"]
     span = f"{years[0]}–{years[-1]}" if years else ""
     title = f"{ind.name.get(lang)}: {who}, {span}"
     subtitle = f"{ind.unit.get(lang)} · {direction_label(ind, lang)}"
@@ -239,6 +242,15 @@ def trend_view(store: Store, params: dict[str, str]) -> EmbedView:
         full = _link(f"/wskaznik/{ind.id}", lang_q)
     return EmbedView("trend", title, subtitle, figure, _source_line(store, [_attribution(store, ind.id)], lang),
                      synthetic, full, lang, f"omup-trend-{ind.id}")
+
+
+def default_trend_indicator(store: Store, level: str):
+    """The first area headline the level has (areas without an official indicator have no headline)."""
+    for area in store.catalogue.areas:
+        ind = store.catalogue.by_id.get(area.headline or "")
+        if ind is not None and level in ind.levels and store.years(ind.id, level):
+            return ind
+    return next(i for i in store.catalogue.indicators if level in i.levels)
 
 
 def _num(v: object) -> float | None:
@@ -260,6 +272,9 @@ def build_view(kind: str, params: dict[str, str], store: Store | None = None) ->
     if store is None:
         store = store_for(params.get("v"))
     view = VIEWS[kind](store, params)
+    if view.synthetic:
+        # The title (page <title>, heading, iframe and oEmbed titles, image) says the values are synthetic.
+        view = replace(view, title=view.title + T[view.lang]["synthetic_mark"])
     current = get_store(app_settings()).version
     newer = None
     if params.get("v") and store.version != current:

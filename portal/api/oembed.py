@@ -42,7 +42,7 @@ def embed_target(store: Store, path: str, query: dict[str, str]) -> tuple[str, d
     m = re.fullmatch(r"/obszar/([a-z0-9-]+)", path)
     if m and m.group(1) in store.catalogue.area_by_id:
         kind = "ranking" if query.get("widok") == "ranking" else "mapa"
-        if "wskaznik" not in keep:
+        if "wskaznik" not in keep and store.catalogue.area_by_id[m.group(1)].headline:
             keep["wskaznik"] = store.catalogue.area_by_id[m.group(1)].headline
         return kind, keep
     m = re.fullmatch(r"/wskaznik/([a-z0-9-]+)", path)
@@ -53,9 +53,9 @@ def embed_target(store: Store, path: str, query: dict[str, str]) -> tuple[str, d
         teryt, _ = store.resolve(m.group(1))
         if teryt is None:
             return None
-        level = LEVEL_OF_LEN[len(teryt)]
-        headline = next(a.headline for a in store.catalogue.areas if level in store.catalogue.by_id[a.headline].levels)
-        out = {"wskaznik": headline, "jst": teryt}
+        from portal.api.embed import default_trend_indicator
+
+        out = {"wskaznik": default_trend_indicator(store, LEVEL_OF_LEN[len(teryt)]).id, "jst": teryt}
         if query.get("lang") == "en":
             out["lang"] = "en"
         if query.get("v"):
@@ -66,7 +66,7 @@ def embed_target(store: Store, path: str, query: dict[str, str]) -> tuple[str, d
         area = store.catalogue.area_by_id.get(query.get("obszar", ""))
         if query.get("wskaznik"):
             out["wskaznik"] = query["wskaznik"]
-        elif area:
+        elif area and area.headline:
             out["wskaznik"] = area.headline
         return "trend", out
     return None
@@ -98,6 +98,8 @@ def oembed_response(url: str, host: str, base_url: str, maxwidth: int | None, ma
     kind, query = target
     from portal.api.embed import build_view
 
+    if store.demo:
+        query = {**query, "demo": "1"}  # the iframe answers from the demo only when its own URL asks
     view = build_view(kind, query, store)
     width, height = DEFAULT_SIZE[kind]
     if maxwidth is not None:
