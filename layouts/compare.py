@@ -280,7 +280,7 @@ def layout(jst: str | None = None, obszar: str | None = None, rok: str | None = 
                               value=None, placeholder=_("Type a gmina or county name, or a TERYT code…"),
                               searchable=True, clearable=False, disabled=len(state.units) >= MAX_UNITS,
                               optionHeight=44, search_order="original", labels=dropdown_labels(lang))], xs=12, lg=5),
-        dbc.Col([dbc.Label(_("Area"), html_for=ids.COMPARE_AREA),
+        dbc.Col([dbc.Label(_.pgettext("service area", "Area"), html_for=ids.COMPARE_AREA),
                  dbc.Select(id=ids.COMPARE_AREA, options=area_options(lang), value=state.area)], xs=7, lg=4),
         dbc.Col([dbc.Label(_("Year"), html_for=ids.COMPARE_YEAR),
                  dbc.Select(id=ids.COMPARE_YEAR, options=year_options(state),

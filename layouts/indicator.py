@@ -88,9 +88,9 @@ def source_view(ind: Indicator, lang: str) -> list:
         out.append(html.Div([_("BDL variable") + ": ", html.A(str(src.bdl_variable),
                                                                 href=BDL_VARIABLE_URL.format(id=src.bdl_variable),
                                                                 target="_blank", rel="noopener")]
-                            + ([f" ({_('subject')} {src.bdl_subject})"] if src.bdl_subject else [])))
+                            + ([" (" + _("subject") + f" {src.bdl_subject})"] if src.bdl_subject else [])))
     elif src.bdl_subject:
-        out.append(html.Div(_("BDL variable") + f": – ({_('subject')} {src.bdl_subject})"))
+        out.append(html.Div(_("BDL variable") + ": – (" + _("subject") + f" {src.bdl_subject})"))
     if src.smup is not None:
         kinds = {"gmina": _("gminas"), "mnpp": _("cities with county rights"), "all": _("all")}
         parts = [f"{kinds.get(k, k)}: {v}" for k, v in src.smup.model_dump().items() if v is not None]
@@ -110,7 +110,7 @@ def definition_view(ind: Indicator, lang: str) -> html.Section:
     if f.multiplier != 1:
         formula += [html.Br(), html.Span(_("multiplier") + ": " + format_number(f.multiplier, 0, lang))]
     rows = (
-        _row(_("Area"), dcc.Link(area.name.get(lang), href=with_lang(f"/obszar/{area.id}", lang)))
+        _row(_.pgettext("service area", "Area"), dcc.Link(area.name.get(lang), href=with_lang(f"/obszar/{area.id}", lang)))
         + _row(_("Dimension"), DIMENSION_NAMES[ind.dimension]["en" if lang == "en" else "pl"])
         + _row(_("Unit"), ind.unit.get(lang))
         + _row(_("Direction"), direction_label(ind, lang))

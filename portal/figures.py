@@ -306,11 +306,15 @@ def bar_figure(
             # Above the reference line's label, so the two never overlap.
             layout["annotations"] = [dict(a, yshift=18) for a in layout["annotations"]]
     if reference is not None and math.isfinite(reference):
+        # Behind the bars when names sit above them: the line shows in the gaps, never across a label or value.
         layout["shapes"] = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
+                             "layer": "below" if labels_above else "above",
                              "line": {"color": "#444", "dash": "dash", "width": 1.5}}]
         layout["annotations"] = [*layout["annotations"], {
             "x": reference, "y": 1, "yref": "paper", "text": reference_label or _t(lang)["median"], "showarrow": False,
             "yanchor": "bottom", "yshift": 16 if labels_above else 0, "font": {"size": 11, "color": "#444"},
+            # From the line rightwards when names sit above the bars (a median near zero is not cut at the left).
+            "xanchor": "left" if labels_above else "center",
             "bgcolor": "rgba(255,255,255,0.85)"}]
         if labels_above:
             layout["margin"]["t"] += 18

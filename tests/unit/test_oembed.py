@@ -26,7 +26,7 @@ def test_oembed_for_area_link(client):
     assert body["version"] == "1.0" and body["type"] == "rich" and body["provider_name"] == "OMUP"
     assert body["width"] == 500 and isinstance(body["height"], int)
     assert body["title"] and "provider_url" in body
-    assert 'src="http://localhost/embed/mapa?' in body["html"] and "rok=2024" in body["html"]
+    assert "/embed/mapa?" in body["html"] and "rok=2024" in body["html"]
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/wskaznik/ludnosc", "mapa"), ("/jst/1218093", "trend"),
@@ -61,9 +61,13 @@ def test_embed_pages_may_be_framed(client, path):
     assert "OMUP, wersja danych" in text and 'target="_blank"' in text and "/static/plotly-" in text
 
 
-def test_synthetic_embed_shows_the_notice(client):
-    text = client.get("/embed/ranking?wskaznik=kanalizacja-odsetek&poziom=powiaty").data.decode("utf-8")
-    assert "wartości syntetyczne" in text
+def test_synthetic_embed_shows_the_notice_only_in_the_demo(client):
+    text = client.get("/embed/ranking?wskaznik=kanalizacja-odsetek&poziom=powiaty&demo=1").data.decode("utf-8")
+    assert "wartości syntetyczne" in text and "(dane syntetyczne, nie urzędowe) – OMUP</title>" in text
+    # Without demo=1 in its own URL an embed shows official values only (another indicator of the area, or
+    # the first area that has one), and says nothing synthetic.
+    official = client.get("/embed/ranking?wskaznik=kanalizacja-odsetek&poziom=powiaty").data.decode("utf-8")
+    assert "syntetyczn" not in official and "DANE SYNTETYCZNE" not in official
 
 
 def test_other_pages_refuse_framing(client):
