@@ -210,8 +210,9 @@ def explain(d: dict, lang: str = "pl", numerator_name: str | None = None,
                 if en else f"{lead} zmiany nie da się rozłożyć (brak wartości, licznika lub mianownika albo "
                            "są one zerowe).")
     else:
-        num = f" ({numerator_name})" if numerator_name else ""
-        den = f" ({denominator_name})" if denominator_name else ""
+        # "Licznik – liczba uczniów – wzrósł": names may hold parentheses of their own.
+        num = f" – {numerator_name} –" if numerator_name else ""
+        den = f" – {denominator_name} –" if denominator_name else ""
         if en:
             parts = [f"{lead} the value {_moved(d['relative_change'], 'f', lang)}."]
             parts.append(f"The numerator{num} {_moved(d['numerator_only'], 'm', lang)}.")

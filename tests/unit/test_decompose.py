@@ -76,8 +76,8 @@ def test_series_names_the_break_that_explains_a_jump():
     assert [bool(d["breaks"]) for d in out] == [False, False, True, True]
     text = explain(out[2], "pl", "wydatki", "ludność")
     assert "przerwa w szeregu: zmiana typu gminy" in text and "Skok może wynikać" in text
-    assert "Licznik (wydatki) wzrósł o 44,2%" in text
-    assert "Mianownik (ludność) nie zmienił się" in text
+    assert "Licznik – wydatki – wzrósł o 44,2%" in text
+    assert "Mianownik – ludność – nie zmienił się" in text
     assert "głównie ze zmiany licznika" in text
 
 
@@ -90,7 +90,7 @@ def test_english_sentence():
     d = decompose_series([2019, 2020], [50, 50], [1000, 900])[0]
     text = explain(d, "en", "spending", "residents")
     assert text.startswith("Between 2019 and 2020 the value rose by 11.1%.")
-    assert "The denominator (residents) fell by 10.0%" in text
+    assert "The denominator – residents – fell by 10.0%" in text
     assert "Mostly the denominator's change." in text
 
 
@@ -149,7 +149,7 @@ def test_real_ratio_recomputed_from_the_raw_export(store, settings):
     assert d["denominator_part"] == pytest.approx(-math.log(total[2019] / total[2018]))
     # Published values carry the catalogue's decimals: the residual is rounding only.
     assert abs(d["residual"]) < 10 ** -ind.decimals / published[2019]
-    assert "Licznik (" in d["sentence"]
+    assert d["sentence"].count("Licznik – ") == 1
 
 
 def test_decomposition_api(settings):
