@@ -34,6 +34,7 @@ MAX_QUERY = 100
 MAX_PAGE = 100_000
 KINDS = ("miejska", "wiejska", "miejsko-wiejska", "mnpp", "powiat", "wojewodztwo")
 CACHE_CONTROL = "public, max-age=300"
+SYNTHETIC_MARK = {"pl": " [wartość syntetyczna, nie dane urzędowe]", "en": " [synthetic value, not official statistics]"}
 LICENCE = "Dane: CC BY 4.0 z podaniem źródła; wartości syntetyczne nie są danymi urzędowymi."
 
 
@@ -82,15 +83,31 @@ def json_response(obj: Any, status: int = 200) -> flask.Response:
     return flask.Response(data, status=status, mimetype="application/json")
 
 
-def meta(store: Store) -> dict:
-    """What every response carries: the data version used (v= or current), its build time, attribution."""
+def attribution(store: Store, indicators: list[Indicator] | None = None) -> list[str]:
+    """The sources of the values returned: each indicator's own (synthetic values: the demo generator, never an
+    official source); without indicators (units, releases), the sources this release was built from."""
+    if indicators is not None:
+        demo = (store.meta.get("demo_source") or {}).get("attribution", "OMUP – dane syntetyczne")
+        return sorted({demo if store.is_synthetic(i.id) else i.source.attribution for i in indicators})
+    return sorted({s["attribution"] for s in store.meta.get("sources", []) if s.get("attribution")})
+
+
+def licence_text(store: Store) -> str:
+    """The release's one licence statement (the same on /o-danych and in downloads' header)."""
+    lic = store.meta.get("licence")
+    return lic.get("data", LICENCE) if isinstance(lic, dict) else LICENCE
+
+
+def meta(store: Store, indicators: list[Indicator] | None = None) -> dict:
+    """What every response carries: the data version used (v= or current), its build time, the attribution of
+    the values returned and the licence."""
     current = get_store(app_settings()).version
     return {
         "data_version": store.version,
         "current_version": current,
         "built_at": str(store.meta.get("built_at", "")),
-        "attribution": sorted(set(store.meta.get("attribution", {}).values())),
-        "licence": LICENCE,
+        "attribution": attribution(store, indicators),
+        "licence": licence_text(store),
         "synthetic_note": "Wartości z synthetic=true są syntetyczne (generator OMUP), nie są danymi urzędowymi.",
     }
 
@@ -420,7 +437,7 @@ def indicators() -> flask.Response:
             if (area is None or i.area == area) and (dimension is None or i.dimension == dimension)]
     areas = [{"id": a.id, "name": {"pl": a.name.pl, "en": a.name.en}, "headline": a.headline}
              for a in store.catalogue.areas]
-    return json_response({"meta": meta(store), "total": len(inds), "areas": areas,
+    return json_response({"meta": meta(store, inds), "total": len(inds), "areas": areas,
                           "items": [indicator_summary(store, i) for i in inds]})
 
 
@@ -430,7 +447,7 @@ def indicator(indicator_id: str) -> flask.Response:
     ind = store.indicator(indicator_id[:80])
     if ind is None:
         raise not_found(f"Nieznany wskaźnik '{indicator_id[:80]}' (unknown indicator).")
-    return json_response({"meta": meta(store), "indicator": indicator_detail(store, ind)})
+    return json_response({"meta": meta(store, [ind]), "indicator": indicator_detail(store, ind)})
 
 
 @blueprint.get("/api/v1/values")
@@ -458,7 +475,7 @@ def values() -> flask.Response:
                     continue
                 rows.append({"teryt": teryt, "name": name, "level": LEVEL_OF_LEN[len(teryt)], **p})
         body = paginate(len(rows), page, size, lambda a, b: rows[a:b])
-        return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), **body})
+        return json_response({"meta": meta(store, [ind]), "indicator": indicator_summary(store, ind), **body})
     level = level_param(ind, "gmina")
     assert level is not None
     years = year_params(store, ind, level)
@@ -478,7 +495,7 @@ def values() -> flask.Response:
         return out
 
     body = paginate(n * len(years), page, size, rows_of)
-    return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), **body})
+    return json_response({"meta": meta(store, [ind]), "indicator": indicator_summary(store, ind), **body})
 
 
 @blueprint.get("/api/v1/rankings")
@@ -533,7 +550,7 @@ def rankings() -> flask.Response:
 
     body = paginate(len(order), page, size, rows_of)
     scope = store.group(ind.id, year, level, "peer", group) if group else store.group(ind.id, year, level, "national", "PL")
-    return json_response({"meta": meta(store), "indicator": indicator_summary(store, ind), "year": year, "level": level,
+    return json_response({"meta": meta(store, [ind]), "indicator": indicator_summary(store, ind), "year": year, "level": level,
                           "peer_group": group, "unit": selected, "summary": scope, **body})
 
 
@@ -548,7 +565,9 @@ def profile(code: str) -> flask.Response:
     if changed:
         qs = flask.request.query_string.decode()
         return flask.redirect(f"/api/v1/profiles/{teryt}" + (f"?{qs}" if qs else ""), code=301)
-    return json_response({"meta": meta(store), **unit_profile(store, teryt, lang, year)})
+    body = unit_profile(store, teryt, lang, year)
+    shown = [store.catalogue.by_id[i["indicator"]] for a in body["areas"] for i in a["indicators"]]
+    return json_response({"meta": meta(store, shown), **body})
 
 
 def unit_profile(store: Store, teryt: str, lang: str = "pl", year: int | None = None) -> dict:
@@ -575,7 +594,9 @@ def unit_profile(store: Store, teryt: str, lang: str = "pl", year: int | None = 
             "peer_median": (p["peer"] or {}).get("median"), "national_median": (p["national"] or {}).get("median"),
             "rank_peer": p["rank_peer"] if v.comparable else None, "n_peer": p["n_peer"], "pct_peer": p["pct_peer"],
             "verdict": v.kind, "band": {"key": v.badge[0] if v.badge else v.kind, "label": label},
-            "sentence": v.sentence, "chance_text": v.chance_text, "base_text": v.base_text, "caveat": v.caveat,
+            # A synthetic value's sentence says so itself (quoted alone, it must not pass for an official fact).
+            "sentence": v.sentence + (SYNTHETIC_MARK[lang_of(lang)] if card.synthetic else ""),
+            "chance_text": v.chance_text, "base_text": v.base_text, "caveat": v.caveat,
         })
     areas = [{"id": a.id, "name": a.name.get(lang), "indicators": by_area[a.id]}
              for a in store.catalogue.areas if a.id in by_area]
