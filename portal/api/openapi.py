@@ -238,16 +238,88 @@ DOWNLOADS = [
 ]
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;
-color:#212529;line-height:1.5}
-h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #dee2e6}
-code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
-pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;border-radius:4px;white-space:pre-wrap;word-break:break-all}
-.en{color:#6c757d;font-style:italic}table{border-collapse:collapse;width:100%}
-td,th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td code{word-break:break-word}.scroll{overflow-x:auto}p,li,a,code{overflow-wrap:anywhere}
-a{color:#0b5ed7}.note{background:#fff3cd;border:1px solid #e0c36b;padding:.5rem;border-radius:4px}
+.api-doc{line-height:1.5}
+.api-doc h1{font-size:1.8rem}.api-doc h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #dee2e6}
+.api-doc h3{font-size:1.05rem;margin-top:1rem}
+.api-doc code,.api-doc pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+.api-doc pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;border-radius:4px;white-space:pre-wrap;word-break:break-all}
+.api-doc .en{color:#5c636a;font-style:italic}.api-doc table{border-collapse:collapse;width:100%}
+.api-doc td,.api-doc th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.api-doc td code{word-break:break-word}.api-doc .scroll{overflow-x:auto}
+.api-doc p,.api-doc li,.api-doc a,.api-doc code{overflow-wrap:anywhere}
+.api-doc .note{background:#fff3cd;border:1px solid #e0c36b;padding:.5rem;border-radius:4px}
+details.nav-areas{position:relative}details.nav-areas>summary{list-style:none;cursor:pointer}
+details.nav-areas>summary::-webkit-details-marker{display:none}
+details.nav-areas[open]>ul{position:absolute;z-index:10;background:#fff;border:1px solid #dee2e6;border-radius:.25rem;
+padding:.25rem 0;margin:0;list-style:none;min-width:16rem;box-shadow:0 .5rem 1rem rgba(0,0,0,.15)}
+details.nav-areas li a{display:block;padding:.25rem 1rem;color:#1f2d3d;text-decoration:none}
+details.nav-areas li a:hover,details.nav-areas li a:focus{background:#f1f6ff}
+@media (max-width:991.98px){details.nav-areas[open]>ul{position:static;box-shadow:none;border:0}}
 """
+
+# The portal's own header and footer around the page (the same classes as layouts/components/shell.py), so
+# /api reads as a page of the portal: its navigation, styles, phone menu and accessibility statement link.
+HEADER = {
+    "pl": {"tag": "Otwarty Monitor Usług Publicznych", "areas": "Obszary", "compare": "Porównaj",
+           "about": "O danych", "api": "API i pobieranie", "other": "English", "other_title": "Switch to English",
+           "demo": "Tryb demo", "nav": "Nawigacja", "skip": "Przejdź do treści", "version": "Wersja danych",
+           "a11y": "Deklaracja dostępności", "footer": "Stopka"},
+    "en": {"tag": "Open Public Services Monitor (Poland)", "areas": "Areas", "compare": "Compare",
+           "about": "About the data", "api": "API and downloads", "other": "Polski", "other_title": "Przełącz na polski",
+           "demo": "Demo mode", "nav": "Navigation", "skip": "Skip to content", "version": "Data version",
+           "a11y": "Accessibility statement", "footer": "Footer"},
+}
+
+
+def _link(path: str, lang: str) -> str:
+    return path + ("?lang=en" if lang == "en" else "")
+
+
+def portal_header(store: object, lang: str) -> str:
+    t = HEADER[lang]
+    catalogue = getattr(store, "catalogue", None)
+    areas = "".join(f'<li><a href="{escape(_link("/obszar/" + a.id, lang))}">{escape(a.name.get(lang))}</a></li>'
+                    for a in (catalogue.areas if catalogue else []) if a.id != "kontekst")
+    other = "/api" + ("" if lang == "en" else "?lang=en")
+    return f"""<a class="skip-link" href="#main">{t["skip"]}</a>
+<header><nav class="navbar navbar-light bg-white border-bottom py-1 site-nav"><div class="container-lg flex-wrap">
+<a class="navbar-brand d-flex align-items-baseline gap-2" href="{_link("/", lang)}"><span class="brand-mark">OMUP</span>
+<span class="brand-tag">{t["tag"]}</span></a>
+<button type="button" class="nav-toggle d-lg-none" aria-expanded="false" aria-controls="main-nav"><span aria-hidden="true">☰ </span>Menu</button>
+<nav id="main-nav" class="d-flex flex-wrap align-items-center gap-1 main-nav" aria-label="{t["nav"]}">
+<details class="nav-areas"><summary class="nav-link">{t["areas"]} ▾</summary><ul>{areas}</ul></details>
+<a class="nav-link" href="{_link("/porownaj", lang)}">{t["compare"]}</a>
+<a class="nav-link" href="{_link("/o-danych", lang)}">{t["about"]}</a>
+<a class="nav-link" href="{_link("/api", lang)}" aria-current="page">{t["api"]}</a>
+<a class="nav-link lang-switch" href="{other}" lang="{"pl" if lang == "en" else "en"}" title="{t["other_title"]}">{t["other"]}</a>
+<a class="nav-link demo-switch" href="{_link("/", lang)}{"&" if lang == "en" else "?"}demo=1" role="switch" aria-checked="false">{t["demo"]}</a>
+</nav></div></nav></header>"""
+
+
+def portal_footer(store: object, lang: str) -> str:
+    t = HEADER[lang]
+    meta = getattr(store, "meta", {}) or {}
+    lic = meta.get("licence")
+    text = (lic.get("data_en" if lang == "en" else "data") if isinstance(lic, dict) else lic) or ""
+    version = escape(getattr(store, "version", ""))
+    return f"""<footer class="site-footer mt-5 py-3 border-top"><div class="container-lg">
+<p class="mb-1 small">{escape(text)}</p>
+<p class="mb-1 small">{t["version"]}: <code>{version}</code> ({escape(str(meta.get("built_at", ""))[:10])})</p>
+<nav class="small footer-links" aria-label="{t["footer"]}"><a class="me-3" href="{_link("/deklaracja-dostepnosci", lang)}">{t["a11y"]}</a>
+<a class="me-3" href="{_link("/o-danych", lang)}">{t["about"]}</a><a href="{_link("/api", lang)}">{t["api"]}</a></nav>
+</div></footer>"""
+
+
+
+def _request_lang() -> str:
+    try:
+        import flask
+
+        if flask.has_request_context() and flask.request.args.get("lang") == "en":
+            return "en"
+    except ImportError:  # pragma: no cover
+        pass
+    return "pl"
 
 
 def docs_html(store: object, base: str = "") -> str:
@@ -266,16 +338,24 @@ def docs_html(store: object, base: str = "") -> str:
     downloads = "".join(
         f"<tr><td><code>/pobierz/{escape(n)}</code></td><td>{escape(p)}</td><td><a href='{escape(u)}'>przykład</a></td></tr>"
         for n, p, u in DOWNLOADS)
-    body = f"""<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8">
+    lang = _request_lang()
+    body = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>API i pobieranie danych – OMUP</title>
+<link rel="icon" href="/assets/favicon.ico">
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/omup.css">
 <style>{_CSS}</style></head><body>
-<p><a href="/">← OMUP</a></p>
+{portal_header(store, lang)}
+<main id="main" tabindex="-1" lang="pl" class="container-lg py-3 api-doc">
 <h1>API i pobieranie danych</h1>
 <p class="en">Open data: a JSON API, CSV/XLSX downloads, embeds and oEmbed. Texts are in Polish; field names in English.</p>
 <p>Wersja danych: <code>{version}</code>. Dokument OpenAPI 3: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-<p class="note">Część wskaźników to <strong>wartości syntetyczne</strong> (nie są to dane urzędowe). Każda wartość ma pole
-<code>synthetic</code> (i <code>flag</code>: ok, estimated, partial, zero, no_data); każdy plik ma kolumnę
-<code>syntetyczne</code>. <span class="en">Some indicators are synthetic: check <code>synthetic</code> on every value.</span></p>
+<p class="note">API, pliki, osadzenia i oEmbed zwracają domyślnie <strong>wyłącznie wartości urzędowe</strong>.
+Parametr <code>demo=1</code> w adresie zapytania włącza tryb demonstracyjny: dochodzą wtedy
+<strong>wartości syntetyczne</strong> (nie są to dane urzędowe), każda z polem <code>synthetic: true</code>, a w plikach
+z kolumną <code>syntetyczne</code>; <code>meta.attribution</code> wymienia wtedy generator OMUP, nie źródło urzędowe.
+Każda wartość ma też pole <code>flag</code> (ok, estimated, partial, zero, no_data).
+<span class="en">Official values only by default; <code>demo=1</code> adds synthetic values, each with
+<code>synthetic: true</code>.</span></p>
 <h2>Zasady <span class="en">(rules)</span></h2>
 <ul>
 <li>Tylko <code>GET</code>, odpowiedzi JSON; CORS otwarty (<code>Access-Control-Allow-Origin: *</code>).</li>
@@ -313,5 +393,8 @@ w dowolnej stronie:</p>
   style="border:0" title="OMUP" loading="lazy"&gt;&lt;/iframe&gt;</pre>
 <p>oEmbed: <code>/oembed?url=&lt;adres strony portalu&gt;&amp;format=json&amp;maxwidth=&amp;maxheight=</code>.
 Obrazy PNG i SVG: przyciski na stronie osadzenia (tytuł, jednostka, rok i źródło są w obrazie).</p>
+</main>
+{portal_footer(store, lang)}
+<script src="/assets/omup-shell.js"></script>
 </body></html>"""
     return body
