@@ -90,3 +90,15 @@ def test_export_title_wraps_instead_of_clipping(client, store, demo_store):
         assert layout["title"]["text"].count("<br>") >= len(lines)  # the lines, then the subtitle
         # The top margin grows with the lines: 19 px type at 1.3 line height, plus the subtitle.
         assert layout["margin"]["t"] >= 10 + len(lines) * 25 + 30
+
+
+def test_api_page_has_the_portal_header_and_styles(client, store):
+    html = client.get("/api").data.decode("utf-8")
+    assert '<link rel="stylesheet" href="/assets/omup.css">' in html and "00-bootstrap.min.css" in html
+    assert 'class="navbar' in html and 'id="main-nav"' in html and "nav-toggle" in html
+    assert 'href="/deklaracja-dostepnosci"' in html and store.meta["licence"]["data"] in html
+    assert html.count("<h1>") == 1 and 'id="main"' in html
+    # Default mode: the page says values are official unless demo=1 is asked for; it shows no synthetic value.
+    assert "wyłącznie wartości urzędowe" in html
+    en = client.get("/api?lang=en").data.decode("utf-8")
+    assert '<html lang="en">' in en and "About the data" in en
