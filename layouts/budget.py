@@ -94,9 +94,9 @@ def summary_line(store: Store, state: BudgetState) -> list:
     if rows:
         r = rows[0]
         median_of = bud.comparison_of(store, state.teryt, state.peers).text("median_of", state.lang)
-        out.append(_("In {year}: {name} {value} {unit}; {median_of}: {median}.").format(
-            year=r["year"] or state.year, name=r["full_name"], value=_zl(r["value"], state.lang), unit=r["unit"],
-            median_of=median_of, median=_zl(r["median"], state.lang)))
+        out.append(_("In {year}: {name} {value} {unit}; {median_of}: {median} {unit}.").format(
+            year=r["year"] or state.year, name=r["name"][:1].lower() + r["name"][1:] if state.lang == "pl" else r["name"],
+            value=_zl(r["value"], state.lang), unit=r["unit"], median_of=median_of, median=_zl(r["median"], state.lang)))
     url = "/budzet/" + state.teryt + state.search()
     note = _("Printout: {name}, year {year}. Source: OMUP, {url}").format(
         name=bf.unit_name(store, state.teryt), year=state.year, url=url)
@@ -150,8 +150,7 @@ def official_table(store: Store, state: BudgetState) -> html.Table | None:
         series = r["series"]
         year = str(r["year"]) if r["year"] else _("no data up to {year} (series {a}–{b})").format(
             year=state.year, a=series[0], b=series[1]) if series else "–"
-        cells = [html.Th([r["name"], html.Span(f" ({r['unit']})", className="text-muted small")], scope="row",
-                         title=r["full_name"]),
+        cells = [html.Th(r["name"], scope="row", title=r["full_name"]),
                  _cell(year, cols[1]), _cell([_zl(r["value"], lang), _badge(lang) if r["synthetic"] else None], cols[2]),
                  _cell(_zl(r["q1"], lang), cols[3]), _cell(_zl(r["median"], lang), cols[4]),
                  _cell(_zl(r["q3"], lang), cols[5]), _cell(_diff(r["diff_pct"], lang), cols[6])]

@@ -115,6 +115,15 @@ def _sparkline(card: Card, unit: dict, lang: str, css: str = "sparkline") -> htm
 
 
 # ---------------------------------------------------------------------------------------------- first screen
+def _value_parts(card: Card, lang: str) -> list:
+    """The number large and its unit small ('14,9' + ' miejsca na 1000 mieszkańców')."""
+    text = _value(card, lang)
+    number = format_number(card.value, card.indicator.decimals, lang) if card.value is not None else ""
+    if number and text.startswith(number) and len(text) > len(number):
+        return [html.Strong(number, className="headline-value"), html.Span(text[len(number):], className="headline-unit")]
+    return [html.Strong(text, className="headline-value")]
+
+
 def headline_strip(store: Store, unit: dict, cards: list[Card], lang: str) -> html.Ul | None:
     """4–6 official indicators: value and year, the peer median, where it stands, a sparkline."""
     _ = translator(lang)
@@ -126,16 +135,16 @@ def headline_strip(store: Store, unit: dict, cards: list[Card], lang: str) -> ht
         meta: list = []
         if _finite(c.peer_median):
             median = format_value(c.peer_median, c.indicator.unit.get(lang), c.indicator.decimals, lang)
-            meta.append(html.Span(_("peer median: {value}").format(value=median), className="me-1"))
-        label = verdict_label(c, lang)
-        if label is not None:
-            meta.append(label)
+            meta.append(html.Div(_("peer median: {value}").format(value=median)))
+        v = c.judgement
+        if v.badge:  # the band, chance or small base; neutral bands say higher/lower, so no "(no judgement)"
+            css = {"chance": "chance-label", "small_base": "band-small-base"}.get(v.badge[0], f"band-{v.badge[0]}")
+            meta.append(html.Span(v.badge[1], className=f"band {css}", title=v.chance_text or v.base_text))
         items.append(html.Li(
             [
                 dcc.Link(_name(c, lang), href=_explorer_href(c.indicator.area, unit, c.indicator.id, lang),
                          className="headline-name", title=c.indicator.name.get(lang)),
-                html.Div([html.Strong(_value(c, lang), className="headline-value"),
-                          html.Span(f" ({c.year})", className="headline-year")]),
+                html.Div([*_value_parts(c, lang), html.Span(f" ({c.year})", className="headline-year")]),
                 html.Div(meta, className="headline-meta small") if meta else None,
                 _sparkline(c, unit, lang, css="sparkline headline-spark"),
             ],
@@ -286,12 +295,11 @@ def area_section(store: Store, unit: dict, plan: AreaPlan, lang: str, state: Pro
     else:
         count = _("no official data yet")
         content = [area_without_official(area, lang, path=f"/jst/{unit['teryt']}")]
-        is_open = True
+        is_open = True if state.open_areas is None else area.id in state.open_areas
     return html.Details(
         [html.Summary([html.H2(name, className="h4 mb-0 d-inline"), html.Span(f" · {count}", className="area-count")],
                       className="area-summary"), html.Div(content, className="area-content pt-2")],
-        open=is_open, id=ids.profile_section(area.id),
-        className="profile-area mt-4", **({"data-foldable": "1"} if plan.cards else {}),
+        open=is_open, id=ids.profile_section(area.id), className="profile-area mt-4", **{"data-foldable": "1"},
     )
 
 

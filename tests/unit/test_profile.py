@@ -143,8 +143,7 @@ def test_areas_open_by_default_and_as_the_url_says(store):
     assert foldable and all(d.open for d in foldable)
     tree = profile.layout(teryt=WADOWICE, otwarte="edukacja,nie-ma")
     opened = {d.id for d in find(tree, lambda c: "profile-area" in classes(c) and getattr(c, "open", False))}
-    # Areas without official data (one sentence each) always show.
-    assert "edukacja" in opened and "finanse-jst" not in opened
+    assert "edukacja" in opened and "finanse-jst" not in opened and "ochrona-srodowiska" not in opened
 
 
 # ---------------------------------------------------------------------------------------------- cards
