@@ -22,7 +22,7 @@ GMINA_KIND = {"1": ("miejska", "urban"), "2": ("wiejska", "rural"), "3": ("miejs
 
 def _codes_by_list_year(changes, teryt: str) -> dict[int, str]:
     """Which code of today's gmina ``teryt`` each list year carries."""
-    rows = changes[(changes["new_teryt"] == teryt) & (changes["change"] != "split")]
+    rows = changes[(changes["new_teryt"] == teryt) & ~changes["change"].isin(["split", "recode"])]
     first_seen = {teryt: REGISTER_YEAR}
     for row in rows.itertuples():
         y = int(row.year_from)
@@ -78,6 +78,16 @@ def _series_breaks(store, teryt: str) -> list[dict]:
             out.append({"year": year, "earliest": prev + 1, "change": "type", "old_teryt": old,
                         "new_teryt": new, "reason": _type_reason(old, new, (prev + 1, year)), "note": None})
     involved = (changes["old_teryt"] == teryt) | (changes["new_teryt"] == teryt)
+    for row in changes[(changes["change"] == "recode") & (changes["new_teryt"] == teryt)].itertuples():
+        # A new code for the same territory: a city regaining powiat rights (Wałbrzych, 2013), whose budget
+        # from then on includes the powiat's tasks.
+        out.append({"year": int(row.year_from), "earliest": int(row.year_from), "change": "recode",
+                    "old_teryt": row.old_teryt, "new_teryt": teryt,
+                    "reason": {"pl": f"nowy kod TERYT ({row.old_teryt} → {teryt}): miasto na prawach powiatu od "
+                                     f"{int(row.year_from)} r., jego budżet obejmuje odtąd zadania powiatu",
+                               "en": f"new TERYT code ({row.old_teryt} → {teryt}): a city with powiat rights from "
+                                     f"{int(row.year_from)}, its budget covers the powiat's tasks from then on"},
+                    "note": None})
     splits = changes[(changes["change"] == "split") & involved]
     missing = {m["teryt"]: m for m in store.meta.get("missing_shapes", [])}
     for row in splits.itertuples():
@@ -87,9 +97,9 @@ def _series_breaks(store, teryt: str) -> list[dict]:
         note = None
         if child in missing:
             note = {"pl": f"Na mapie z granicami z 2019 r. gmina {cname} leży w granicach gminy {pname}; "
-                          f"dane o liczbie mieszkańców z 2020 r. obejmują ją w gminie {pname}.",
+                          f"dane do 2024 r. obejmują jej obszar w gminie {pname}.",
                     "en": f"On the 2019 boundary map gmina {cname} lies within gmina {pname}; "
-                          f"the 2020 population counts include it in gmina {pname}."}
+                          f"data up to 2024 include its territory in gmina {pname}."}
         out.append({"year": year, "earliest": year, "change": "split", "old_teryt": parent,
                     "new_teryt": child, "reason": {"pl": f"utworzenie gminy {cname} z części gminy {pname}",
                                "en": f"gmina {cname} created from part of gmina {pname}"},

@@ -13,7 +13,7 @@ from portal.i18n import N_, lang_of, translator
 from portal.store import Store
 
 BREAK_COLOUR = "#b35806"  # as the profile sparklines and trend embeds (portal/figures.py)
-BREAK_LABEL = {"type": N_("type change"), "split": N_("split")}
+BREAK_LABEL = {"type": N_("type change"), "split": N_("split"), "recode": N_("new code")}
 OUTCOME_DIRECTION = {"higher_better": N_("more = better"), "lower_better": N_("less = better"),
                      "neutral": N_("no judgement")}
 

@@ -184,8 +184,8 @@ def ratio_values(ind: Indicator, measures: pd.DataFrame, units: pd.DataFrame,
         estimated = df["num_flag"].eq("estimated") | df["den_flag"].eq("estimated")
         has = ~np.isnan(value)
         flag = np.where(has & partial.to_numpy(), "partial", np.where(has & estimated.to_numpy(), "estimated", flag))
-        sources = [s if not d or d == s else f"{s};{d}" for s, d in zip(df["num_source"], df["den_source"],
-                                                                          strict=True)]
+        sources = [s if not isinstance(d, str) or not d or d == s else f"{s};{d}"
+                   for s, d in zip(df["num_source"], df["den_source"], strict=True)]
         den_out = df["den"].to_numpy(float) if real.denominator is not None else np.full(len(df), np.nan)
         frames.append(pd.DataFrame({"indicator": ind.id, "teryt": df["teryt"].to_numpy(), "year": df["year"],
                                     "value": value, "flag": flag, "synthetic": False, "source": sources,

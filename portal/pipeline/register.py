@@ -13,6 +13,10 @@ from portal.catalogue import Catalogue
 
 RELEASE_TERYT_YEAR = 2025
 GMINA_KIND = {"1": "miejska", "2": "wiejska", "3": "miejsko-wiejska"}
+# Codes changed before the earliest list the change table reads (2019), for the same territory, found in the
+# 2010–2019 BDL exports: Wałbrzych was a gmina of powiat wałbrzyski in 2003–2012 (0221091) and is a city with
+# powiat rights again from 2013 (0265011). code → (today's code, first year of the new code).
+RECODED_BEFORE_2019 = {"0221091": ("0265011", 2013)}
 # Gminy created on 1 January 2025 (split from Kamienica and Supraśl); the 2019 boundaries and the 2020
 # population export know only their parents.
 NEW_GMINY_2025 = {"1207132": "1207052", "2002162": "2002093"}
@@ -82,6 +86,8 @@ def build_change_table(raw: Path) -> pd.DataFrame:
             rows.append((code, new, year, RELEASE_TERYT_YEAR, change))
     for new, parent in NEW_GMINY_2025.items():
         rows.append((parent, new, 2024, RELEASE_TERYT_YEAR, "split"))
+    for old_code, (new, year) in RECODED_BEFORE_2019.items():
+        rows.append((old_code, new, year, RELEASE_TERYT_YEAR, "recode"))
     changes = pd.DataFrame(rows, columns=["old_teryt", "new_teryt", "year_from", "year_to", "change"])
     changes = changes.sort_values(["old_teryt", "year_from"]).drop_duplicates(["old_teryt", "new_teryt", "change"])
     return changes.reset_index(drop=True)
