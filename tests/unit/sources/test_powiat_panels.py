@@ -136,6 +136,13 @@ def test_tables_are_identified_by_gus_national_totals() -> None:
         assert built_dwellings == pytest.approx(completed, rel=0.002), year
 
 
+def test_the_tables_population_is_p1336_so_p1336_is_the_denominator() -> None:
+    people = table("Number of people.xlsx")
+    for year in range(2015, 2023):
+        for p in powiaty():
+            assert people[(p, year)][1] == p1336()[(p + "000", year)], (p, year)
+
+
 def test_codes_are_decoded_and_checked_against_names() -> None:
     salary = table("Average salary amount.xlsx")
     assert salary[("1201", 2010)][0] == "Powiat bocheński"  # 11212001000
