@@ -27,9 +27,9 @@ WADOWICE = "1218093"
 NO_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def _official(page) -> None:
-    page.wait_for_selector("#budget-official-table table")
-    page.wait_for_selector("#budget-official-trends .main-svg")
+def _official(page, timeout: float = 20_000) -> None:
+    page.wait_for_selector("#budget-official-table table", timeout=timeout)
+    page.wait_for_selector("#budget-official-trends .main-svg", timeout=timeout)
 
 
 def _csv_link(page):
@@ -44,7 +44,7 @@ def test_councillor_goes_from_profile_to_budget_and_changes_year(live_server, pa
     # Official data lead: the first part of the view is the official one, and nothing is synthetic.
     assert "budget-official" in page.locator(".budget-view > .budget-part").first.get_attribute("class")
     assert page.locator(".synthetic-badge").count() == 0
-    assert "Dochody własne" in page.locator("#budget-summary").inner_text()
+    assert "dochody własne" in page.locator("#budget-summary").inner_text()
     absent = page.locator(".budget-view .no-official")
     assert absent.count() == 1 and "omup data fetch" in absent.inner_text()
     assert "demo=1" in absent.locator("a").get_attribute("href")
@@ -99,9 +99,10 @@ def test_the_comparison_group_is_in_the_url(live_server, page):
 def test_demo_divisions_are_labelled_and_the_scatter_title_fits(live_server, page, phone_page):
     for pg, width in ((page, 1366), (phone_page, 360)):
         pg.goto(f"{live_server}/budzet/1261011?demo=1")
-        _official(pg)
-        pg.wait_for_selector("#budget-bars .main-svg")
-        pg.wait_for_selector("#budget-scatter .main-svg")
+        # Six plotly charts on a loaded machine: more time than the default.
+        _official(pg, timeout=60_000)
+        pg.wait_for_selector("#budget-bars .main-svg", timeout=60_000)
+        pg.wait_for_selector("#budget-scatter .main-svg", timeout=60_000)
         assert pg.locator(".synthetic-banner").is_visible()
         bullets = pg.locator("#budget-gaps li")
         assert bullets.count() == 9
