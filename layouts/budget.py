@@ -23,7 +23,7 @@ from portal.similar import VARIABLES
 from portal.state import BudgetState
 from portal.store import Store, get_store
 
-SHARE_CHARTS = ("budget-official", "budget-bars", "budget-trends", "budget-scatter", "budget-revenue")
+SHARE_CHARTS = ("budget-official", "budget-bars", "budget-trends", "budget-scatter")
 
 
 def _lang(lang: str | None) -> str:
@@ -266,24 +266,9 @@ def gaps_block(store: Store, state: BudgetState) -> list:
     return [html.Ul(items, className="gap-list"), total, html.P(caveat, className="small caveat")]
 
 
-def revenue_table(store: Store, state: BudgetState) -> html.Table:
-    lang = state.lang
-    _ = translator(lang)
-    rows = bud.revenue_rows(store, state.teryt, state.year, lang, state.peers)
-    cols = [_("Source of revenue"), _("Unit"), _("Share"), _("1st quartile"), _("Median"), _("3rd quartile")]
-    body = [html.Tr([html.Th(r["name"], scope="row"),
-                     _cell([_zl(r["value"], lang), _badge(lang) if r["synthetic"] else None], cols[1]),
-                     _cell("–" if r["share"] is None else format_number(r["share"], 1, lang) + "%", cols[2]),
-                     _cell(_zl(r["q1"], lang), cols[3]), _cell(_zl(r["median"], lang), cols[4]),
-                     _cell(_zl(r["q3"], lang), cols[5])], className="table-total" if k == len(rows) - 1 else None)
-            for k, r in enumerate(rows)]
-    caption = _("Own revenue per resident in {year} (PLN) and its structure").format(year=state.year)
-    return html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])),
-                       html.Tbody(body)], className="table table-sm budget-table budget-stack")
-
-
 def demo_part(store: Store, state: BudgetState) -> list:
-    """The demo's spending by division (synthetic, labelled): bars and table, gaps, trends, cost–outcome, revenue."""
+    """The demo's spending by division (synthetic, labelled): bars and table, gaps, trends, cost–outcome. Own
+    revenue and its parts are the official part's: the demo does not mix synthetic parts into them."""
     lang, teryt = state.lang, state.teryt
     _ = translator(lang)
     scatter = bf.scatter_view(store, teryt, state.year, state.section, lang, state.peers)
@@ -329,17 +314,6 @@ def demo_part(store: Store, state: BudgetState) -> list:
             _figure(ids.BUDGET_SCATTER, scatter["figure"], _("Cost and outcome"), lang, "omup-koszt-efekt"),
             html.P(caption, id=ids.BUDGET_SCATTER_CAPTION, className="small scatter-caption"),
             share_box(state, "budget-scatter"),
-        ], className=part),
-        html.Section([
-            html.H2(_("Own revenue per resident and its structure"), className="h4"),
-            html.P(_("Amounts in PLN per resident. Top bar: the unit. Bottom bar: medians of each source among similar "
-                     "units (their sum need not equal the median of total own revenue, given in the table)."),
-                   className="small text-muted"),
-            _figure(ids.BUDGET_REVENUE, bf.revenue_figure(store, teryt, state.year, lang, state.peers),
-                    _("Stacked bar chart: own revenue per resident by source for the unit and the median of similar "
-                      "units."), lang, "omup-dochody"),
-            share_box(state, "budget-revenue"),
-            html.Div(revenue_table(store, state), id=ids.BUDGET_REVENUE_TABLE, className="table-responsive mt-2"),
         ], className=part),
     ]
 

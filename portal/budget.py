@@ -60,15 +60,7 @@ SCATTER_SECTIONS = tuple(s for s in SECTIONS if s.outcome)
 DEFAULT_SECTION = "801-854"
 TOTAL = "wydatki-na-mieszkanca"
 
-# Demo: own revenue by source (three of the parts are synthetic).
 REVENUE_TOTAL = "dochody-wlasne-na-mieszkanca"
-REVENUE_PARTS: tuple[tuple[str, str], ...] = (
-    ("podatek-nieruchomosci-na-mieszkanca", N_("Property tax")),
-    ("udzial-pit-na-mieszkanca", N_("PIT share")),
-    ("udzial-cit-na-mieszkanca", N_("CIT share")),
-    ("oplaty-lokalne-na-mieszkanca", N_("Local fees")),
-    ("dochody-wlasne-pozostale-na-mieszkanca", N_("Other own revenue")),
-)
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ OFFICIAL_ROWS: dict[str, tuple[OfficialRow, ...]] = {
 
 INDICATOR_IDS: list[str] = list(dict.fromkeys([
     *(r.indicator for rows in OFFICIAL_ROWS.values() for r in rows),
-    TOTAL, *(s.indicator for s in SECTIONS), REVENUE_TOTAL, *(i for i, _ in REVENUE_PARTS),
+    TOTAL, *(s.indicator for s in SECTIONS), REVENUE_TOTAL,
     *(s.outcome for s in SCATTER_SECTIONS if s.outcome),
 ]))
 
@@ -355,26 +347,6 @@ def gap_sentences(store: Store, teryt: str, year: int, lang: str = "pl",
     return out
 
 
-def revenue_rows(store: Store, teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> list[dict]:
-    """Demo: own revenue per resident by source and in total, with the group's medians and the structure (%)."""
-    lang = lang_of(lang)
-    _ = translator(lang)
-    comparison = comparison_of(store, teryt, peers)
-    total_point = store.point(REVENUE_TOTAL, teryt, year)
-    total = total_point["value"] if total_point else None
-    rows = []
-    for ind_id, name in [*REVENUE_PARTS, (REVENUE_TOTAL, N_("Own revenue, total"))]:
-        point = store.point(ind_id, teryt, year)
-        peer = _stats(comparison.stats(ind_id, year))
-        value = point["value"] if point else None
-        rows.append({
-            "indicator": ind_id, "name": _(name), "value": value, "median": peer["median"], "q1": peer["q1"],
-            "q3": peer["q3"], "share": (100.0 * value / total) if (value is not None and total) else None,
-            "synthetic": bool(point and point["synthetic"]) or store.is_synthetic(ind_id),
-        })
-    return rows
-
-
 def demo_missing(store: Store, level: str) -> list[Indicator]:
     """The spending-by-division indicators this edition lacks at the level (what a fetch would bring)."""
     wanted = {TOTAL, *(s.indicator for s in SECTIONS)}
@@ -384,6 +356,6 @@ def demo_missing(store: Store, level: str) -> list[Indicator]:
 
 __all__ = [
     "DEFAULT_SECTION", "INDICATOR_IDS", "SECTIONS", "SECTION_BY_KEY", "Comparison", "comparison_of",
-    "gap_sentences", "official_gap_sentences", "official_table", "resolve_state", "revenue_rows", "section_rows",
+    "gap_sentences", "official_gap_sentences", "official_table", "resolve_state", "section_rows",
     "year_list",
 ]

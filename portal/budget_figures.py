@@ -1,6 +1,6 @@
 """The budget view's figures as plain dicts (portal/figures.py builders fed from portal/budget.py): the official
-series over the years, and the demo's spending by division, its trends, cost–outcome scatter and revenue
-structure. The comparison group is named in legends and hover texts ('peers' or 'the 10 most similar')."""
+series over the years, and the demo's spending by division, its trends and cost–outcome scatter. The comparison
+group is named in legends and hover texts ('peers' or 'the 10 most similar')."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import numpy as np
 
 from portal import budget as bud
 from portal.breaks import series_breaks
-from portal.figures import cost_outcome_figure, peer_bars_figure, small_multiples_figure, stacked_structure_figure
+from portal.figures import cost_outcome_figure, peer_bars_figure, small_multiples_figure
 from portal.i18n import N_, lang_of, translator
 from portal.store import Store
 
 BREAK_COLOUR = "#b35806"  # as the profile sparklines and trend embeds (portal/figures.py)
-BREAK_LABEL = {"type": N_("type change"), "split": N_("split"), "recode": N_("new code")}
+BREAK_LABEL = {"type": N_("type change"), "split": N_("split"), "recode": N_("new code"),
+               "boundary": N_("boundary change")}
 OUTCOME_DIRECTION = {"higher_better": N_("more = better"), "lower_better": N_("less = better"),
                      "neutral": N_("no judgement")}
 
@@ -208,15 +209,4 @@ def scatter_view(store: Store, teryt: str, year: int, section_key: str, lang: st
             "outcome": y_ind, "year": used}
 
 
-def revenue_figure(store: Store, teryt: str, year: int, lang: str = "pl", peers: str = "grupa") -> dict:
-    """Demo: own revenue by source for the unit and the group's medians (stacked bars)."""
-    lang = lang_of(lang)
-    _ = translator(lang)
-    rows = bud.revenue_rows(store, teryt, year, lang, peers)[:-1]
-    return stacked_structure_figure(
-        rows=[unit_name(store, teryt), bud.comparison_of(store, teryt, peers).text("median_row", lang)],
-        parts=[{"name": r["name"], "values": [r["value"], r["median"]]} for r in rows],
-        x_title=_("PLN per resident") + f" ({year})", lang=lang, synthetic=any(r["synthetic"] for r in rows))
-
-
-__all__ = ["official_trends_figure", "revenue_figure", "scatter_view", "spending_figure", "trends_figure"]
+__all__ = ["official_trends_figure", "scatter_view", "spending_figure", "trends_figure"]

@@ -25,6 +25,7 @@ STRONG_WEAK_K = 5
 HEADLINE_MAX = 6
 CONTEXT = "kontekst"
 POPULATION = "ludnosc"
+REVISED_FROM = 2020  # population counts from this year on are revised to the 2021 census (GUS P1336)
 
 KIND_WORDS = {
     "miejska": N_("urban gmina"),
@@ -284,10 +285,15 @@ def population_sentence(store: Store, unit: dict, cards: list[Card], lang: str) 
         return None
     values = {"first": y0, "last": y1, "value": format_number(v1, 0, lang), "pct": format_number(abs(pct), 1, lang)}
     if abs(pct) < 0.5:
-        return _("From {first} to {last} the number of residents hardly changed ({value} in {last}).").format(**values)
-    if pct > 0:
-        return _("From {first} to {last} the number of residents grew by {pct}% (to {value}).").format(**values)
-    return _("From {first} to {last} the number of residents fell by {pct}% (to {value}).").format(**values)
+        text = _("From {first} to {last} the number of residents hardly changed ({value} in {last}).")
+    elif pct > 0:
+        text = _("From {first} to {last} the number of residents grew by {pct}% (to {value}).")
+    else:
+        text = _("From {first} to {last} the number of residents fell by {pct}% (to {value}).")
+    text = text.format(**values)
+    if y0 < REVISED_FROM <= y1:  # GUS revised the counts from 2020 on to the 2021 census basis
+        text += " " + _("Counts from 2020 on are GUS's, revised on the 2021 census basis.")
+    return text
 
 
 def standout_sentence(store: Store, unit: dict, cards: list[Card], lang: str) -> str | None:

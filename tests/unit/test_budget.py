@@ -247,16 +247,6 @@ def test_demo_scatter_marks_the_unit_and_falls_back_to_a_common_year(demo_store)
     assert old["fell_back"] and old["year"] >= 2021 and old["caption"].startswith("Brak obu wartości w 2018")
 
 
-@pytest.mark.parametrize("teryt", [WADOWICE, KRAKOW])
-def test_demo_revenue_structure_sums_to_the_total(demo_store, teryt):
-    year = bud.resolve_state(demo_store, teryt, {}).year
-    *parts, total = bud.revenue_rows(demo_store, teryt, year)
-    assert total["indicator"] == bud.REVENUE_TOTAL
-    values = [p["value"] for p in parts]
-    if all(v is not None for v in values) and total["value"] is not None:
-        assert sum(p["share"] for p in parts) == pytest.approx(100 * sum(values) / total["value"], abs=0.1)
-
-
 @pytest.mark.parametrize("teryt", ["1218", "12"])
 def test_demo_powiat_and_wojewodztwo_render_divisions(demo_mode, demo_store, teryt):
     tree = budget.layout(teryt=teryt)
