@@ -7,7 +7,9 @@ The change table (``store.changes``) maps codes seen in the gmina lists of 2019 
 code. Lists are missing for 2020–2022, so a change first seen in the 2023 list happened in 2020–2023: the
 break is reported at 2023 with ``earliest`` 2020 and every year of that window is flagged in downloads.
 A split (a gmina created from part of another, 1 January 2025) breaks both the new gmina and its parent
-in 2025. Powiaty and województwa have no breaks: type changes and the 2025 splits stay inside them.
+in 2025. Powiaty and województwa have no breaks from those: type changes and the 2025 splits stay inside them.
+Boundary changes before 2019 (Wałbrzych 2013, Zielona Góra 2015, Ostrowice 2019) come from a small table of
+their own (HISTORIC_BREAKS), gminy and powiaty.
 """
 
 from __future__ import annotations
@@ -46,6 +48,24 @@ def _type_reason(old: str, new: str, window: tuple[int, int]) -> dict[str, str]:
     return {"pl": pl, "en": en}
 
 
+# Territorial changes before 2019 that the change table cannot show (its lists start in 2019), read off the
+# 2010–2019 BDL exports: (year of the new state, pl, en) per today's unit.
+_OSTROWICE = ("przyłączenie części zniesionej gminy Ostrowice", "part of the abolished gmina Ostrowice joined")
+_ZG = ("połączenie z gminą wiejską Zielona Góra", "merged with the rural gmina Zielona Góra")
+HISTORIC_BREAKS: dict[str, tuple[int, str, str]] = {
+    "3203023": (2019, *_OSTROWICE),
+    "3203063": (2019, *_OSTROWICE),
+    "0862011": (2015, *_ZG),
+    "0862": (2015, "miasto powiększone o gminę wiejską Zielona Góra", "the city enlarged by the rural gmina Zielona Góra"),
+    "0809": (2015, "gmina wiejska Zielona Góra przyłączona do miasta na prawach powiatu",
+             "the rural gmina Zielona Góra joined to the city with powiat rights"),
+    "0221": (2013, "Wałbrzych wyłączony z powiatu jako miasto na prawach powiatu",
+             "Wałbrzych left the powiat as a city with powiat rights"),
+    "0265": (2013, "powiat utworzony (Wałbrzych znów miastem na prawach powiatu)",
+             "powiat created (Wałbrzych again a city with powiat rights)"),
+}
+
+
 def series_breaks(store, teryt: str) -> list[dict]:
     """Breaks in the series of today's unit ``teryt`` (see `_series_breaks`); cached per store and unit."""
     return [dict(b) for b in _cached_breaks(store, teryt)]
@@ -66,10 +86,14 @@ def _series_breaks(store, teryt: str) -> list[dict]:
     """
     if teryt not in store.units.index:
         raise ValueError(f"unknown unit {teryt!r}")
-    if store.units.at[teryt, "level"] != "gmina":
-        return []
-    changes = store.changes
     out = []
+    if teryt in HISTORIC_BREAKS:
+        year, pl, en = HISTORIC_BREAKS[teryt]
+        out.append({"year": year, "earliest": year, "change": "boundary", "old_teryt": teryt, "new_teryt": teryt,
+                    "reason": {"pl": pl, "en": en}, "note": None})
+    if store.units.at[teryt, "level"] != "gmina":
+        return out
+    changes = store.changes
     timeline = _codes_by_list_year(changes, teryt)
     years = sorted(timeline)
     for prev, year in itertools.pairwise(years):
@@ -117,7 +141,8 @@ def units_with_breaks(store) -> frozenset[str]:
     """Every unit whose series can have a break (codes in the change table other than unchanged ones)."""
     changes = store.changes
     moved = changes[changes["change"] != "same"]
-    return frozenset(moved["new_teryt"]) | frozenset(moved.loc[moved["change"] == "split", "old_teryt"])
+    return (frozenset(moved["new_teryt"]) | frozenset(moved.loc[moved["change"] == "split", "old_teryt"])
+            | frozenset(HISTORIC_BREAKS))
 
 
 def break_flags(store, indicator_id: str, teryt: str, lang: str = "pl") -> dict[int, str]:

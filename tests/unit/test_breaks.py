@@ -31,15 +31,15 @@ def test_type_change_between_lists_is_a_window(store):
     (b,) = series_breaks(store, "0218033")
     assert (b["year"], b["earliest"]) == (2023, 2020)
     assert "między 2020 a 2023" in b["reason"]["pl"]
-    ind = "przedszkola-3-6-odsetek"
-    assert set(range(2020, 2024)) <= set(store.years(ind, "gmina"))
+    ind = "ludnosc"
+    assert set(range(2020, 2024)) <= set(store.years(ind, "gmina"))  # an official series across the window
     assert list(break_flags(store, ind, "0218033")) == [2020, 2021, 2022, 2023]
 
 
 def test_type_change_in_2024_and_in_2026(store):
     (b,) = series_breaks(store, "0408023")  # first seen in the 2024 list, the 2023 list still had …2
     assert (b["year"], b["earliest"]) == (2024, 2024)
-    assert break_flags(store, "przedszkola-3-6-odsetek", "0408023", lang="en") == {2024: b["reason"]["en"]}
+    assert break_flags(store, "ludnosc", "0408023", lang="en") == {2024: b["reason"]["en"]}
     (b,) = series_breaks(store, "0601052")  # today …2, the 2026 list carries …3
     assert (b["year"], b["old_teryt"], b["new_teryt"]) == (2026, "0601052", "0601053")
 
@@ -65,10 +65,24 @@ def test_every_type_change_in_the_table_gives_a_break(store):
 
 def test_unchanged_units_have_no_breaks(store):
     assert series_breaks(store, "1218093") == []  # Wadowice
-    assert break_flags(store, "przedszkola-3-6-odsetek", "1218093") == {}
+    assert break_flags(store, "ludnosc", "1218093") == {}
     assert series_breaks(store, "1207") == []  # powiat nowosądecki: the split stays inside it
     assert series_breaks(store, "12") == []
     with pytest.raises(ValueError):
         series_breaks(store, "9999999")
     with pytest.raises(ValueError):
         break_flags(store, "no-such-indicator", "1218093")
+
+
+def test_boundary_changes_before_2019_break_gminy_and_powiaty(store):
+    # Wałbrzych regained powiat rights in 2013 (new code, same territory); Zielona Góra city absorbed the rural
+    # gmina in 2015, changing two powiaty; Ostrowice was divided in 2019.
+    assert [b["year"] for b in series_breaks(store, "0265011")] == [2013]
+    assert series_breaks(store, "0265011")[0]["change"] == "recode"
+    assert [b["year"] for b in series_breaks(store, "0862011")] == [2015]
+    assert [b["year"] for b in series_breaks(store, "0809")] == [2015]
+    assert [b["year"] for b in series_breaks(store, "0221")] == [2013]
+    assert [b["year"] for b in series_breaks(store, "3203063")] == [2019]
+    # The recoded city keeps its 2010–2012 population (code 0221091 then).
+    years = {p["year"]: p["value"] for p in store.series("ludnosc", "0265011")}
+    assert years[2010] == 18468 + 78827 + 23851  # pre-working + working + post-working age, 2010 BDL export
