@@ -185,14 +185,26 @@ def test_demo_edition_labels_every_synthetic_line():
     for b in synthetic:
         assert b["label"] == SYNTHETIC_LABEL["pl"] and all(f["synthetic"] for f in b["facts"])
         assert "OMUP" in b["source"] and demo.version in b["source"]
-    doc = Document(io.BytesIO(report_docx(build_report(demo, KRAKOW, ReportChoice(chapters=(
-        "finanse-jst", SOURCES))))))
+    # A chapter of synthetic indicators only, and one mixing them with official ones (if the edition has one).
+    by_chapter = {c["id"]: c["blocks"] for c in report["chapters"] if c["blocks"]}
+    only = next(cid for cid, bl in by_chapter.items() if all(b["synthetic"] for b in bl))
+    doc = Document(io.BytesIO(report_docx(build_report(demo, KRAKOW,
+                                                        ReportChoice(chapters=(only, SOURCES))))))
     lines = [p.text for p in doc.paragraphs]
     cells = [row.cells[1].text for t in doc.tables for row in t.rows[1:] if len(row.cells) == 4]
     assert cells and all(c.startswith(f"[{SYNTHETIC_LABEL['pl']}]") for c in cells)
     sentences = [t for t in lines if t.startswith("W 20") or t.startswith("W latach")]
     assert not sentences  # every sentence about a synthetic value starts with the label instead
     assert any(t.startswith(f"[{SYNTHETIC_LABEL['pl']}] W ") for t in lines)
+    for cid, blocks in by_chapter.items():
+        if any(b["synthetic"] for b in blocks) and not all(b["synthetic"] for b in blocks):
+            choice = ReportChoice(chapters=(cid, SOURCES))
+            doc = Document(io.BytesIO(report_docx(build_report(demo, KRAKOW, choice))))
+            cells = [row.cells[1].text for t in doc.tables for row in t.rows[1:] if len(row.cells) == 4]
+            labelled = sum(c.startswith(f"[{SYNTHETIC_LABEL['pl']}]") for c in cells)
+            assert labelled == sum(len(b["facts"]) for b in blocks if b["synthetic"])
+            assert len(cells) - labelled == sum(len(b["facts"]) for b in blocks if not b["synthetic"])
+            break
 
 
 def test_charts_are_images(store):
