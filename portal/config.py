@@ -45,6 +45,15 @@ class Settings:
     bdl_api_key: str = _setting("", "Optional BDL API key (X-ClientId) for `omup data fetch`; raises the rate limits.")
     smup_api_key: str = _setting("", "SMUP API key (X-ClientId) for `omup data fetch`; SMUP returns no data without it.")
     fetch_timeout: str = _setting("10", "Seconds before an official API request is given up.")
+    bdl_url: str = _setting(
+        "https://bdl.stat.gov.pl/api/v1",
+        "Base address of the BDL API for `omup data fetch` (a mirror or a recorded server may stand in; plain "
+        "http:// works on loopback).",
+    )
+    smup_url: str = _setting(
+        "https://api.smup.gov.pl/api/1.0.0",
+        "Base address of the SMUP API for `omup data fetch` (a mirror or a recorded server may stand in).",
+    )
     fetch_dir: str = _setting(
         str(REPO_ROOT / "build" / "fetched"),
         "Where `omup data fetch` writes what it got from the official APIs; the next build reads it.",

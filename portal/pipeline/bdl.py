@@ -1,7 +1,7 @@
-"""GUS Bank Danych Lokalnych (BDL API v1) through pyBDL: data by variable → the values table.
+"""GUS Bank Danych Lokalnych (BDL API v1) through pyBDL: variables by level → measure rows for the build.
 
-Two layers: pure functions that turn recorded/received BDL payloads into values rows (tested offline on
-pyBDL's own recorded responses), and a thin ``BdlSource`` that asks pyBDL for the payloads.
+Two layers: pure functions that turn recorded/received BDL payloads into measure rows (tested offline on
+pyBDL's own recorded responses), and ``BdlSource``, which asks pyBDL for the payloads page by page.
 
 BDL unit ids have 12 digits: ``MRRWWSPPGGGK`` (macroregion, voivodeship ``WW`` at [2:4], region, subregion,
 powiat ``PP`` at [7:9], gmina ``GGG`` at [9:12] whose last digit is the TERYT kind). Hence
@@ -10,39 +10,67 @@ powiat ``PP`` at [7:9], gmina ``GGG`` at [9:12] whose last digit is the TERYT ki
     level 6 (gmina)       → ``id[2:4] + id[7:12]`` e.g. 011212001011 → 1201011
 Level 6 also holds towns and rural areas inside urban-rural gminy (kinds 4/5) and Warsaw districts (8): those
 are dropped, or they would double count. Warsaw itself is the level-6 unit 071412865011 (kind 1 → 1465011).
+Unit ids are dated: a gmina whose type digit changed has one id up to the change and another after it, so a
+row's code is the TERYT of *its* year; the build re-keys it to today's unit through the TERYT change table.
+
+Every attribute BDL attaches to a value (``attrId``, the list of ``/attributes``) has a meaning in the release
+(``ATTRIBUTE_FLAGS``); a value with an attribute not listed there is an error, never published.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pandas as pd
 
-from portal.catalogue import Indicator, Level
+from portal.catalogue import Level
 from portal.config import Settings
-from portal.pipeline import VALUE_COLUMNS
+from portal.pipeline.measures import MEASURE_COLUMNS, empty_measures
 
-BDL_HOST = "bdl.stat.gov.pl"
+BDL_URL = "https://bdl.stat.gov.pl/api/v1"
 BDL_LEVEL: dict[Level, int] = {"gmina": 6, "powiat": 5, "wojewodztwo": 2}
 LEVEL_NAME: dict[int, Level] = {v: k for k, v in BDL_LEVEL.items()}
 GMINA_KINDS = frozenset("123")
 # BDL allows at most 100 rows a page.
 PAGE_SIZE = 100
-# Evidence levels too weak to put the id in front of the official API.
-UNTRUSTED_EVIDENCE = frozenset({"guessed", "subject_only"})
+# Units BDL answers per level for a range of years (level 6 includes towns, rural areas, Warsaw's districts
+# and units of earlier divisions): the page estimate before the first page gives the real count.
+UNITS_PER_LEVEL = {6: 4200, 5: 385, 2: 16}
+DATASET = "bdl-api"
+CACHE_TTL = 7 * 24 * 3600.0  # an abandoned fetch's answers are not reused after a week
+MAX_WAIT_429 = 900.0  # BDL's shortest quota window is 15 minutes: never wait longer than that for one 429
+RETRIES_429 = 4
 
-# attrId → flag of the values table; meanings from /attributes (samples_raw_attributes.json).
-# Anything not listed is an ordinary value (flag "ok"): 1 "wartość", 9 preliminary estimate, 11 methodological
-# change, 20/21 low precision, 97 "łącznie dla powiatu i miasta na prawach powiatu".
-# ". lub 0" / "-": no information, confidential, impossible to fill, not yet available
-NO_DATA_ATTRS = frozenset({4, 14, 15, 50, 91})
-ZERO_ATTRS = frozenset({0, 94, 98})  # a true, meaningful zero
-PARTIAL_ATTRS = frozenset({3, 13})  # "agregat może być niekompletny"
-# 7 and 17 ("wartość mniejsza niż przyjęty format prezentacji") keep the value BDL gives (≈ 0) with flag "ok":
-# the phenomenon occurred but is below the precision shown, so it is neither missing nor a true zero.
+# attrId → flag of the release, from BDL's /attributes (samples_raw_attributes.json); "drop" removes the row.
+ATTRIBUTE_FLAGS: dict[int, str] = {
+    0: "zero",  # "0"
+    1: "ok",  # "wartość"
+    3: "partial",  # k: "Agregat może być niekompletny"
+    4: "no_data",  # x: "Brak informacji, konieczność zachowania tajemnicy statystycznej …"
+    7: "estimated",  # a: "Wartość mniejsza niż przyjęty format prezentacji" (occurred, rounds to 0)
+    9: "estimated",  # s: "Szacunki wstępne"
+    11: "ok",  # M: "Zmiany metodologiczne" (a valid value; the series may break)
+    13: "partial",  # K: methodological changes, aggregate may be incomplete
+    14: "no_data",  # X: methodological changes, no information / confidential
+    15: "no_data",  # "-": no information (change of presentation level, of the unit list …)
+    17: "estimated",  # A: methodological changes, value below the presentation format
+    20: "estimated",  # v: "Dane o niskiej precyzji"
+    21: "estimated",  # v: "Dane o niskiej precyzji"
+    50: "no_data",  # n: "Dana jeszcze niedostępna, będzie dostępna"
+    91: "no_data",  # x: no information / confidential
+    94: "zero",  # z: a meaningful zero (a balance of non-zero inputs)
+    97: "drop",  # p: "Łącznie dla powiatu i miasta na prawach powiatu": not this unit's own value
+    98: "zero",  # Z: methodological changes, meaningful zero
+}
+NO_DATA_ATTRS = frozenset(k for k, v in ATTRIBUTE_FLAGS.items() if v == "no_data")
+ZERO_ATTRS = frozenset(k for k, v in ATTRIBUTE_FLAGS.items() if v == "zero")
+PARTIAL_ATTRS = frozenset(k for k, v in ATTRIBUTE_FLAGS.items() if v == "partial")
 
 
 class BdlError(RuntimeError):
@@ -87,60 +115,52 @@ def bdl_unit_to_teryt(unit_id: str, level: int | str) -> str | None:
     return uid[2:4] + uid[7:12]
 
 
-def _flag_and_value(raw: Any, attr: int | None) -> tuple[float, str]:
+def teryt_to_bdl_unit(teryt: str) -> str:
+    """A 12-digit BDL-shaped unit id of a TERYT code (region digits 0), as ``bdl_unit_to_teryt`` reads it."""
+    if len(teryt) == 2:
+        return f"01{teryt}00000000"
+    if len(teryt) == 4:
+        return f"01{teryt[:2]}000{teryt[2:]}000"
+    return f"01{teryt[:2]}000{teryt[2:]}"
+
+
+def flag_of(raw: Any, attr: int | None, variable: int | str = "?") -> tuple[float, str]:
+    """(value, flag) of one BDL value; BdlError for an attribute whose meaning the release does not know."""
+    attr = 1 if attr is None else int(attr)
+    flag = ATTRIBUTE_FLAGS.get(attr)
+    if flag is None:
+        raise BdlError(
+            f"BDL variable {variable}: attribute {attr} has no meaning in OMUP (see ATTRIBUTE_FLAGS "
+            "in portal/pipeline/bdl.py and BDL's /attributes); nothing of it is published"
+        )
     value = float(raw) if raw is not None else math.nan
-    if attr in NO_DATA_ATTRS or math.isnan(value):
+    if flag in ("no_data", "drop"):
+        return math.nan, flag
+    if flag == "zero":
+        return 0.0, "zero"
+    if math.isnan(value):
         return math.nan, "no_data"
-    if attr in ZERO_ATTRS:
-        return 0.0, "zero"
-    if attr in PARTIAL_ATTRS:
-        return value, "partial"
-    # A measured zero with an ordinary attribute is still a true zero, as SMUP's flag 2 is.
-    if value == 0 and attr not in {7, 17}:
-        return 0.0, "zero"
-    return value, "ok"
+    if flag == "ok" and value == 0:
+        return 0.0, "zero"  # a measured zero with the ordinary attribute is a true zero
+    return value, flag
 
 
-def empty_values() -> pd.DataFrame:
-    """An empty values table with the shared column types."""
-    return pd.DataFrame(
-        {
-            "indicator": pd.Series(dtype=object),
-            "teryt": pd.Series(dtype=object),
-            "year": pd.Series(dtype="int64"),
-            "value": pd.Series(dtype="float64"),
-            "flag": pd.Series(dtype=object),
-            "synthetic": pd.Series(dtype=bool),
-            "source": pd.Series(dtype=object),
-        }
-    )[VALUE_COLUMNS]
-
-
-def concat_values(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate values tables, skipping empty ones (pandas warns about concatenating empty frames)."""
-    kept = [f for f in frames if not f.empty]
-    if not kept:
-        return empty_values()
-    return pd.concat(kept, ignore_index=True)[VALUE_COLUMNS]
-
-
-def bdl_results_to_values(
+def bdl_results_to_measures(
     results: Iterable[Mapping[str, Any]],
-    indicator_id: str,
     variable_id: int | str,
     level: int | str,
     years: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """BDL ``/data/by-variable`` results (``[{id, name, values: [{year, val, attrId}]}]``) → values rows.
+    """BDL ``/data/by-variable`` results (``[{id, name, values: [{year, val, attrId}]}]``) → measure rows.
 
-    Units that are not at ``level`` (or are parts of gminy / Warsaw districts) are dropped, so are years
-    outside ``years`` when given. Values with a "no data" attribute become NaN with flag ``no_data``.
-    The number of dropped units is in ``df.attrs["dropped_units"]``.
+    Measure ``bdl:<variable>``, source ``bdl-api``, codes as BDL gave them for each year (re-keyed by the
+    build). Units not at ``level`` (or parts of gminy, Warsaw districts) are dropped and counted in
+    ``attrs["dropped_units"]``; values "together for the powiat and its city" (attribute 97) are dropped and
+    counted in ``attrs["combined_values"]``; years outside ``years`` are skipped.
     """
     wanted = None if years is None else {int(y) for y in years}
-    source = f"BDL:{variable_id}"
     rows: list[tuple[str, int, float, str]] = []
-    dropped = 0
+    dropped = combined = 0
     for unit in results:
         teryt = bdl_unit_to_teryt(str(unit.get("id", "")), level)
         if teryt is None:
@@ -151,74 +171,214 @@ def bdl_results_to_values(
             if wanted is not None and year not in wanted:
                 continue
             # The live API says "val"; the swagger document says "value".
-            raw = item.get("val", item.get("value"))
-            value, flag = _flag_and_value(raw, item.get("attrId"))
+            value, flag = flag_of(item.get("val", item.get("value")), item.get("attrId"), variable_id)
+            if flag == "drop":
+                combined += 1
+                continue
             rows.append((teryt, year, value, flag))
     if not rows:
-        df = empty_values()
+        df = empty_measures()
     else:
         df = pd.DataFrame(rows, columns=["teryt", "year", "value", "flag"])
         df = df.drop_duplicates(["teryt", "year"], keep="first")
-        df.insert(0, "indicator", indicator_id)
-        df["synthetic"] = False
-        df["source"] = source
-        df = df.astype({"year": "int64", "value": "float64"})[VALUE_COLUMNS]
+        df.insert(0, "measure", f"bdl:{variable_id}")
+        df["source"] = DATASET
+        df = df.astype({"year": "int64", "value": "float64"})[MEASURE_COLUMNS]
         df = df.sort_values(["teryt", "year"], kind="stable").reset_index(drop=True)
     df.attrs["dropped_units"] = dropped
+    df.attrs["combined_values"] = combined
     return df
 
 
-def bdl_indicator_levels(indicator: Indicator) -> list[int]:
-    """BDL levels to ask for one catalogue indicator."""
-    return [BDL_LEVEL[level] for level in indicator.levels]
+def estimated_pages(level: int | str, units: int | None = None) -> int:
+    n = UNITS_PER_LEVEL[_level_number(level)] if units is None else units
+    return max(1, math.ceil(n / PAGE_SIZE))
 
 
-def wants_bdl(indicator: Indicator) -> bool:
-    """True when the indicator has a BDL variable id trustworthy enough to fetch."""
-    src = indicator.source
-    return src.bdl_variable is not None and src.evidence not in UNTRUSTED_EVIDENCE
+# -- the client ---------------------------------------------------------------------------------------------
+class RebaseTransport(httpx.BaseTransport):
+    """Sends pyBDL's requests (built on the official address) to ``OMUP_BDL_URL``: a mirror, a recording."""
+
+    def __init__(self, inner: httpx.BaseTransport, base_url: str, official: str = BDL_URL) -> None:
+        self.inner = inner
+        self.base = httpx.URL(base_url.rstrip("/") + "/")
+        self.official = official.rstrip("/")
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if url.startswith(self.official):
+            rest = url[len(self.official) :].lstrip("/")
+            request.url = self.base.join(rest)
+            request.headers["Host"] = request.url.netloc.decode()
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
-def make_bdl_client(settings: Settings, *, quota_cache_file: str | Path | None = None) -> Any:
-    """A pyBDL client configured from the settings (no HTTP cache: a fetch wants fresh data).
+def cached_transport(cache_file: Path | None, inner: httpx.BaseTransport) -> httpx.BaseTransport:
+    """``inner`` behind pyBDL's disk cache (hishel, SQLite) that keeps successful answers only.
 
-    pyBDL keeps a client-side record of the BDL quotas (anonymous: 5/s, 100/15 min, 1 000/12 h) and waits
-    when they run out; the record lives in pyBDL's user cache folder so that consecutive runs respect it.
+    pyBDL's own ``cache_backend="file"`` stores every answer, a 429 included, and would replay it on every
+    retry and every resumed run; this is the same cache with that filter.
     """
-    import httpx
-    from pybdl import BDL, BDLConfig
+    if cache_file is None:
+        return inner
+    from hishel import BaseFilter, FilterPolicy, SyncSqliteStorage
+    from hishel.httpx import SyncCacheTransport
 
+    class OkOnly(BaseFilter):  # store 200 answers only (never a 429, a 404 or a server error)
+        def needs_body(self) -> bool:
+            return False
+
+        def apply(self, item: Any, body: bytes | None) -> bool:
+            return item.status_code == 200
+
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    storage = SyncSqliteStorage(database_path=str(cache_file), default_ttl=CACHE_TTL)
+    return SyncCacheTransport(
+        next_transport=inner, storage=storage, policy=FilterPolicy(response_filters=[OkOnly()])
+    )
+
+
+class _RetryAfter:
+    """httpx response hook remembering the last 429's Retry-After (pyBDL's error does not carry headers)."""
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    def __call__(self, response: httpx.Response) -> None:
+        if response.status_code == 429:
+            self.seconds = retry_after_seconds(response.headers.get("Retry-After"))
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """Seconds of a Retry-After header (a number or an HTTP date), or None."""
+    if not header:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        pass
+    import email.utils
+
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def make_bdl_client(
+    settings: Settings,
+    *,
+    cache_file: Path | None = None,
+    quota_cache_file: str | Path | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Any:
+    """A pyBDL client for ``settings.bdl_url``, answers cached in ``cache_file`` (resume), quotas per key.
+
+    pyBDL keeps a client-side record of BDL's published quotas (anonymous: 5/s, 100/15 min, 1,000/12 h,
+    10,000/7 days; with a key 10/s, 500/15 min, 5,000/12 h, 50,000/7 days) and waits when they run out; the
+    record lives in pyBDL's user cache folder (or ``quota_cache_file``), so consecutive runs respect it.
+    A 429 is not retried by pyBDL (it ignores Retry-After); ``BdlSource`` waits as the header says.
+    """
+    from pybdl import BDLConfig
+    from pybdl.api import DataAPI, VariablesAPI
+
+    options: dict[str, Any] = {}
+    if quota_cache_file is not None:
+        options.update(quota_cache_file=str(quota_cache_file), use_global_cache=False)
+    else:
+        options.update(use_global_cache=True)
     config = BDLConfig(
         api_key=settings.bdl_api_key or None,
         language="pl",
         cache_backend=None,
         quota_cache_enabled=True,
-        quota_cache_file=str(quota_cache_file) if quota_cache_file is not None else None,
-        use_global_cache=quota_cache_file is None,
         page_size=PAGE_SIZE,
         request_retries=2,
-        http_429_max_retries=4,
-        http_429_max_delay=120.0,
+        retry_status_codes=(500, 502, 503, 504),
+        http_429_max_retries=0,
+        **options,
     )
-    client = BDL(config)
-    timeout = float(settings.fetch_timeout)
-    for api in vars(client.api).values():
-        api.session.timeout = httpx.Timeout(timeout)
+    # Only the two endpoints the fetch uses (pyBDL's BDL() opens twenty HTTP clients).
+    client = BdlClient(config, data=DataAPI(config), variables=VariablesAPI(config))
+    timeout = httpx.Timeout(float(settings.fetch_timeout))
+    base = settings.bdl_url.rstrip("/")
+    inner = transport if transport is not None else httpx.HTTPTransport()
+    if base != BDL_URL:
+        inner = RebaseTransport(inner, base)
+    shared = cached_transport(cache_file, inner)
+    for api in (client.api.data, client.api.variables):
+        session = httpx.Client(
+            transport=_Shared(shared),
+            headers=dict(api.session.headers),
+            timeout=timeout,
+            event_hooks={"response": [client.retry_after]},
+        )
+        api.session.close()
+        api.session = session
+    client.closers.append(shared.close)
     return client
 
 
-class BdlSource:
-    """Fetches catalogue indicators from BDL through pyBDL (network).
+class _Shared(httpx.BaseTransport):
+    """One transport (one connection pool, one cache) behind several clients; closed by its owner."""
 
-    ``client`` is a ``pybdl.BDL``; tests pass one whose HTTP session replays recorded payloads.
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class BdlClient:
+    """The part of ``pybdl.BDL`` the fetch uses: ``api.data`` and ``api.variables`` (pyBDL API clients)."""
+
+    def __init__(self, config: Any, *, data: Any, variables: Any) -> None:
+        from types import SimpleNamespace
+
+        self.config = config
+        self.api = SimpleNamespace(data=data, variables=variables)
+        self.retry_after = _RetryAfter()
+        self.closers: list[Callable[[], None]] = []
+
+    def close(self) -> None:
+        for api in (self.api.data, self.api.variables):
+            api.close()
+        for close in self.closers:
+            close()
+
+
+class BdlSource:
+    """Fetches BDL variables through pyBDL, one page a request, waiting out 429s as BDL asks.
+
+    ``client`` is a ``pybdl.BDL`` (``make_bdl_client``); ``on_request`` is called after every request (the
+    progress bar); ``sleep`` exists for tests.
     """
 
     name = "bdl"
-    host = BDL_HOST
 
-    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: Any | None = None,
+        *,
+        cache_file: Path | None = None,
+        on_request: Callable[[], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._owns_client = client is None
-        self.client = client if client is not None else make_bdl_client(settings)
+        self.client = client if client is not None else make_bdl_client(settings, cache_file=cache_file)
+        self.host = urlsplit(settings.bdl_url).hostname or ""
+        self.on_request = on_request or (lambda: None)
+        self.sleep = sleep
+        self.requests = 0
+        self.waited = 0.0
 
     def close(self) -> None:
         if self._owns_client:
@@ -230,44 +390,96 @@ class BdlSource:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def fetch_variable(
-        self, variable_id: int, level: int | str, years: Sequence[int]
-    ) -> list[dict[str, Any]]:
-        """Raw ``results`` of ``/data/by-variable/{id}?unit-level=…&year=…`` over all pages."""
+    def _get(self, api: Any, endpoint: str, params: dict[str, Any] | None, what: str) -> dict[str, Any]:
         from pybdl.api.exceptions import BDLError, BDLHTTPError
 
-        number = _level_number(level)
-        try:
-            results = self.client.api.data.get_data_by_variable(
-                str(variable_id), years=list(years), unit_level=number, page_size=PAGE_SIZE
-            )
-        except BDLHTTPError as exc:
-            if exc.status_code == 404:
-                return []  # BDL has nothing for this variable at this level and these years
-            if exc.status_code is None:
-                raise BdlError(f"cannot reach {BDL_HOST}: {exc}", connection=True) from exc
-            raise BdlError(
-                f"BDL variable {variable_id}, level {number}: HTTP {exc.status_code}: {exc.response_body}",
-                status=exc.status_code,
-            ) from exc
-        except BDLError as exc:
-            raise BdlError(f"BDL variable {variable_id}, level {number}: {exc}") from exc
-        if not isinstance(results, list):
-            raise BdlError(f"BDL variable {variable_id}, level {number}: unexpected payload {type(results)}")
-        return results
+        hook = getattr(self.client, "retry_after", None)
+        for attempt in range(RETRIES_429 + 1):
+            try:
+                body = api.fetch_single_result(endpoint, params=params)
+            except BDLHTTPError as exc:
+                self.requests += 1
+                self.on_request()
+                if exc.status_code is None:
+                    raise BdlError(f"cannot reach {self.host}: {exc}", connection=True) from exc
+                if exc.status_code == 429 and attempt < RETRIES_429:
+                    wait = (
+                        hook.seconds
+                        if hook is not None and hook.seconds is not None
+                        else 2.0 ** (attempt + 1)
+                    )
+                    wait = min(wait, MAX_WAIT_429)
+                    self.waited += wait
+                    self.sleep(wait)
+                    continue
+                if exc.status_code == 404:
+                    raise BdlError(
+                        f"{what}: BDL answers 404 (no such variable: a wrong id?)", status=404
+                    ) from exc
+                raise BdlError(
+                    f"{what}: HTTP {exc.status_code}: {exc.response_body}", status=exc.status_code
+                ) from exc
+            except BDLError as exc:
+                self.requests += 1
+                self.on_request()
+                raise BdlError(f"{what}: {exc}") from exc
+            self.requests += 1
+            self.on_request()
+            if not isinstance(body, dict):
+                raise BdlError(f"{what}: unexpected payload {type(body).__name__}")
+            return body
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def fetch_indicator(self, indicator: Indicator, years: Sequence[int]) -> pd.DataFrame:
-        """Values of one catalogue indicator at each of its levels, for ``years``."""
-        variable = indicator.source.bdl_variable
-        if variable is None:
-            raise ValueError(f"{indicator.id}: no BDL variable in the catalogue")
-        frames = []
-        dropped = 0
-        for number in bdl_indicator_levels(indicator):
-            results = self.fetch_variable(variable, number, years)
-            df = bdl_results_to_values(results, indicator.id, variable, number, years)
-            dropped += df.attrs.get("dropped_units", 0)
-            frames.append(df)
-        out = concat_values(frames)
-        out.attrs["dropped_units"] = dropped
-        return out
+    def variable(self, variable_id: int) -> dict[str, Any]:
+        """``/variables/{id}``: measureUnitName, n1…n5, subjectId, level, years."""
+        return self._get(
+            self.client.api.variables,
+            f"variables/{int(variable_id)}",
+            {"lang": "pl"},
+            f"BDL variable {variable_id}",
+        )
+
+    def fetch_variable(
+        self,
+        variable_id: int,
+        level: int | str,
+        years: Sequence[int],
+        on_total: Callable[[int], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Raw ``results`` of ``/data/by-variable/{id}?unit-level=…&year=…`` over all pages.
+
+        ``on_total(pages)`` learns the number of pages from the first page's ``totalRecords``.
+        """
+        number = _level_number(level)
+        endpoint = f"data/by-variable/{int(variable_id)}"
+        what = f"BDL variable {variable_id}, level {number}"
+        results: list[dict[str, Any]] = []
+        page, pages = 0, 1
+        while page < pages:
+            params = {
+                "unit-level": number,
+                "year": [int(y) for y in years],
+                "page": page,
+                "page-size": PAGE_SIZE,
+                "lang": "pl",
+                "format": "json",
+            }
+            body = self._get(self.client.api.data, endpoint, params, what)
+            chunk = body.get("results")
+            if chunk is None:
+                chunk = []
+            if not isinstance(chunk, list):
+                raise BdlError(f"{what}: 'results' is not a list")
+            results.extend(chunk)
+            if page == 0:
+                total = body.get("totalRecords")
+                size = int(body.get("pageSize") or PAGE_SIZE)  # what BDL used, which may be less than asked
+                pages = max(1, math.ceil(int(total) / size)) if total is not None else 1
+                if total is None and len(chunk) == PAGE_SIZE:
+                    pages = 2  # no count given: page on while pages are full
+                if on_total is not None:
+                    on_total(pages)
+            elif body.get("totalRecords") is None and len(chunk) == PAGE_SIZE:
+                pages = page + 2
+            page += 1
+        return results

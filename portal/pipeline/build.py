@@ -96,14 +96,22 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
     log.step(f"demo (synthetic) values: {len(synth):,} values of {synth['indicator'].nunique()} indicators "
              f"(seed {seed})")
     values = pd.concat([real, synth], ignore_index=True)
-    fetched = fetched_values(Path(settings.fetch_dir))
+    from portal.pipeline.fetch_plan import plan_path
+
+    fetched = fetched_values(Path(settings.fetch_dir), plan_path(settings.catalogue_path), catalogue, ctx, sources)
     fetched_ids: list[str] = []
-    if fetched is not None and len(fetched):
-        # Official values replace the synthetic series of the indicators they cover, whole.
-        fetched = fetched[fetched["teryt"].isin(set(units["teryt"]))]
-        fetched_ids = sorted(set(fetched["indicator"]))
-        values = pd.concat([values[~values["indicator"].isin(fetched_ids)], fetched], ignore_index=True)
-        log.step(f"fetched from the official APIs: {len(fetched):,} values of {len(fetched_ids)} indicators")
+    if fetched is not None:
+        # Official values computed from what the APIs brought (data/fetch.yaml) replace the synthetic series of
+        # the indicators they cover, whole; their catalogue entries become official at the levels and years
+        # the values cover.
+        fetched_ids = fetched.ids
+        values = pd.concat([values[~values["indicator"].isin(fetched_ids)], fetched.values], ignore_index=True)
+        catalogue = fetched.catalogue
+        sources.datasets.extend(fetched.datasets)
+        report.setdefault("sources", {})["fetched"] = fetched.report
+        left = {k: v.get("why", "") for k, v in fetched.report["indicators"].items() if not v.get("published")}
+        log.step(f"fetched from the official APIs: {len(fetched.values):,} values of {len(fetched_ids)} indicators"
+                 + (f"; not published: {left}" if left else ""))
     values = values.reindex(columns=RELEASE_VALUE_COLUMNS).astype(
         {"year": "int64", "value": "float64", "synthetic": "bool", "numerator": "float64", "denominator": "float64"})
     values = values.sort_values(["indicator", "year", "teryt"]).reset_index(drop=True)

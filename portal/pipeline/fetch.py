@@ -1,51 +1,63 @@
-"""`omup data fetch`: catalogue indicators from the official APIs (BDL, SMUP) → Parquet for the next build.
+"""`omup data fetch`: what data/fetch.yaml names, from the official APIs (BDL, SMUP) → measures for the build.
 
 Output, in ``settings.fetch_dir``:
-  values-bdl.parquet, values-smup.parquet   values tables (portal.pipeline.VALUE_COLUMNS), synthetic=False
-  FETCHED.json                              what was fetched, when, row counts and errors per indicator
+  measures-bdl.parquet, measures-smup.parquet   measure rows (portal.pipeline.measures.MEASURE_COLUMNS):
+                                                ``bdl:<variable>`` / ``smup:<indicator>``, codes as the API
+                                                gave them for each year (the build re-keys them to today's
+                                                units)
+  FETCHED.json                                  what was fetched, when, each BDL variable's unit and names as
+                                                BDL states them, SMUP's flags, counts and errors per indicator
 
-Everything is fetched into memory first, then written to a temporary folder next to ``fetch_dir`` that
-replaces it in one rename; when anything fails before that, ``fetch_dir`` is left exactly as it was.
-Files of a source not fetched this time are carried over from the previous fetch.
+The build (``portal/pipeline/real.fetched_values``) turns the measures into indicators with the plan's
+numerators and denominators. Everything is fetched into memory first, then written to a temporary folder
+next to ``fetch_dir`` that replaces it in one rename; when anything fails before that, ``fetch_dir`` is left
+exactly as it was. Files of a source not fetched this time are carried over from the previous fetch.
+
+Every successful answer is kept on disk (pyBDL's hishel cache, ``.<fetch_dir>-http-cache`` beside it) until
+the fetch completes, so an interrupted fetch (Ctrl-C, lost network, a quota wait cut short) resumes where it
+stopped when run again with the same arguments; the cache is removed once the new fetch is in place.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import socket
+import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from portal.catalogue import Catalogue, Indicator, load_catalogue
+from portal.catalogue import Catalogue, load_catalogue
 from portal.config import Settings
-from portal.pipeline import VALUE_COLUMNS
-from portal.pipeline.bdl import BDL_HOST, BdlError, BdlSource, concat_values, wants_bdl
-from portal.pipeline.smup import (
-    SMUP_HOST,
-    SmupClient,
-    SmupError,
-    merge_smup_values,
-    smup_rows_to_values,
-    teryt_lookup,
+from portal.pipeline.bdl import (
+    BdlError,
+    BdlSource,
+    bdl_results_to_measures,
+    estimated_pages,
 )
+from portal.pipeline.fetch_plan import FetchPlan, PlanError, PlanIndicator, fillable, load_plan, plan_path
+from portal.pipeline.measures import MEASURE_COLUMNS, empty_measures
+from portal.pipeline.smup import SmupClient, SmupError, flag_map, smup_rows_to_measures, teryt_lookup
 
 SOURCES = ("bdl", "smup")
-# Host and port each source's preflight connects to; tests point them at a closed local port.
-PREFLIGHT_HOSTS: dict[str, tuple[str, int]] = {"bdl": (BDL_HOST, 443), "smup": (SMUP_HOST, 443)}
+FORMAT = 2  # of the fetch folder; the build ignores a folder of another format
 PREFLIGHT_TIMEOUT = 3.0
 YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 FIRST_YEAR, LAST_YEAR = 1995, 2100
+# BDL's published limits per key (pyBDL's DEFAULT_QUOTAS): seconds → (anonymous, with a key).
+BDL_QUOTAS = {1: (5, 10), 15 * 60: (100, 500), 12 * 3600: (1000, 5000), 7 * 24 * 3600: (10000, 50000)}
 
 
 class FetchError(RuntimeError):
@@ -84,22 +96,28 @@ def parse_sources(sources: str | Iterable[str]) -> list[str]:
     return [s for s in SOURCES if s in names]
 
 
+# -- reaching the hosts --------------------------------------------------------------------------------------
+def api_host(settings: Settings, source: str) -> tuple[str, int]:
+    """(host, port) of a source's API address (``OMUP_BDL_URL`` / ``OMUP_SMUP_URL``)."""
+    url = urllib.parse.urlsplit(settings.bdl_url if source == "bdl" else settings.smup_url)
+    return url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+
+
 def _preflight_target(host: str, port: int) -> tuple[str, int]:
     """Where a TCP connection shows the host is reachable: the HTTPS proxy if one applies (httpx uses it)."""
     proxy = urllib.request.getproxies().get("https")
-    if not proxy or urllib.request.proxy_bypass(host):
+    if not proxy or urllib.request.proxy_bypass(host) or host in ("127.0.0.1", "localhost", "::1"):
         return host, port
     parsed = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     return parsed.hostname or host, parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
-def preflight(source: str, timeout: float = PREFLIGHT_TIMEOUT) -> None:
-    """Fail fast when the source's API host cannot be reached at all (no network, DNS, firewall).
+def preflight(host: str, port: int, timeout: float = PREFLIGHT_TIMEOUT) -> None:
+    """Fail fast when an API host cannot be reached at all (no network, DNS, firewall).
 
     The check runs in a daemon thread so that a hanging DNS lookup, which the socket timeout does not
     cover, cannot hold the command longer than ``timeout``.
     """
-    host, port = PREFLIGHT_HOSTS[source]
     target = _preflight_target(host, port)
     outcome: list[OSError | None] = []
 
@@ -110,7 +128,7 @@ def preflight(source: str, timeout: float = PREFLIGHT_TIMEOUT) -> None:
         except OSError as exc:
             outcome.append(exc)
 
-    thread = threading.Thread(target=connect, name=f"preflight-{source}", daemon=True)
+    thread = threading.Thread(target=connect, name=f"preflight-{host}", daemon=True)
     thread.start()
     thread.join(timeout + 0.5)
     via = "" if target == (host, port) else f" through the proxy {target[0]}:{target[1]}"
@@ -123,90 +141,260 @@ def preflight(source: str, timeout: float = PREFLIGHT_TIMEOUT) -> None:
     raise FetchError(f"cannot reach {host}:{port}{via} ({reason}): no network? nothing was written")
 
 
-def bdl_indicators(catalogue: Catalogue) -> list[Indicator]:
-    """Catalogue indicators with a trustworthy BDL variable id."""
-    return [i for i in catalogue.indicators if wants_bdl(i)]
+# -- how long ------------------------------------------------------------------------------------------------
+def quota_seconds(requests: int, registered: bool) -> float:
+    """The least time ``requests`` BDL requests take at BDL's published limits, from a fresh quota: each request
+    at the earliest moment every sliding window allows (the n-th waits for the (n − limit)-th plus the period)."""
+    if requests <= 0:
+        return 0.0
+    limits = [(period, pair[1] if registered else pair[0]) for period, pair in BDL_QUOTAS.items()]
+    times: list[float] = []
+    for i in range(requests):
+        t = times[-1] if times else 0.0
+        for period, limit in limits:
+            if i >= limit:
+                t = max(t, times[i - limit] + period)
+        times.append(t)
+    return times[-1]
 
 
-def smup_ids(indicator: Indicator) -> list[int]:
-    """SMUP indicator ids behind one catalogue indicator (gmina + mnpp, or the one for all levels)."""
-    smup = indicator.source.smup
-    if smup is None:
-        return []
-    return [i for i in (smup.gmina, smup.mnpp, smup.all) if i is not None]
+def human_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
-def smup_indicators(catalogue: Catalogue) -> list[Indicator]:
-    """Catalogue indicators with SMUP ids."""
-    return [i for i in catalogue.indicators if smup_ids(i)]
+@dataclass
+class Work:
+    """What one fetch asks for: BDL variables with their levels, SMUP indicator ids, and the years."""
+
+    years: list[int]
+    variables: dict[int, tuple[str, set[str]]] = field(default_factory=dict)  # id → (unit, levels)
+    smup_ids: dict[int, set[str]] = field(default_factory=dict)  # id → levels kept
+    users: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (source, id) → indicators
+
+    def bdl_requests(self) -> int:
+        return sum(1 + sum(estimated_pages(lv) for lv in levels) for _u, levels in self.variables.values())
+
+    def smup_requests(self) -> int:
+        return (2 + len(self.smup_ids) * len(self.years)) if self.smup_ids else 0
 
 
-def _summary(df: pd.DataFrame) -> dict[str, Any]:
-    return {
-        "rows": len(df),
-        "values": int(df["value"].notna().sum()),
-        "flags": {k: int(v) for k, v in df["flag"].value_counts().sort_index().items()},
-        "units": int(df["teryt"].nunique()),
-        "years": sorted(int(y) for y in df["year"].unique()),
+def plan_work(plan: FetchPlan, entries: list[PlanIndicator], years: list[int], sources: list[str]) -> Work:
+    work = Work(years=years)
+    per_resident = {
+        lv for e in entries if e.bdl is not None and e.bdl.denominator == "population" for lv in e.bdl.levels
     }
+    if "bdl" in sources and per_resident:
+        # The population of every year asked, at the levels of the indicators that divide by it.
+        pop = plan.population
+        work.variables[pop.bdl.variable] = (pop.bdl.unit, set(pop.levels) & per_resident)
+        work.users[("bdl", pop.bdl.variable)] = ["population"]
+    for entry in entries:
+        if "bdl" in sources and entry.bdl is not None:
+            for part in entry.bdl.parts():
+                unit, levels = work.variables.setdefault(part.variable, (part.unit, set()))
+                if unit != part.unit:
+                    raise FetchError(
+                        f"data/fetch.yaml: variable {part.variable} is declared in '{unit}' and in "
+                        f"'{part.unit}' ({entry.id})"
+                    )
+                levels.update(entry.bdl.levels)
+                work.users.setdefault(("bdl", part.variable), []).append(entry.id)
+        if "smup" in sources and entry.smup is not None:
+            for smup_id in entry.smup.ids:
+                work.smup_ids.setdefault(smup_id, set()).update(entry.smup.levels)
+                work.users.setdefault(("smup", smup_id), []).append(entry.id)
+    return work
 
 
-def _fetch_bdl(source: BdlSource, indicators: list[Indicator], years: list[int]) -> tuple[pd.DataFrame, dict]:
-    frames, report = [], {}
-    for ind in indicators:
-        entry: dict[str, Any] = {"variable": ind.source.bdl_variable, "levels": list(ind.levels)}
+class Progress:
+    """One standard progress bar (tqdm) over every request: done / left, rate and estimated time left.
+
+    The total starts as an estimate (pages from unit counts) and is corrected as first pages report theirs.
+    """
+
+    def __init__(self, total: int, enabled: bool = True) -> None:
+        from tqdm import tqdm
+
+        tty = sys.stderr.isatty()
+        self.bar = tqdm(
+            total=total,
+            unit="req",
+            desc="omup data fetch",
+            file=sys.stderr,
+            disable=not enabled,
+            mininterval=0.5 if tty else 30.0,
+            dynamic_ncols=True,
+            smoothing=0.05,
+        )
+
+    def tick(self) -> None:
+        if self.bar.total is not None and self.bar.n >= self.bar.total:
+            self.bar.total = self.bar.n + 1  # a request the estimate did not foresee (a retry, an extra page)
+        self.bar.update(1)
+
+    def adjust(self, delta: int) -> None:
+        if delta:
+            self.bar.total = max(self.bar.n, (self.bar.total or 0) + delta)
+            self.bar.refresh()
+
+    def note(self, text: str) -> None:
+        self.bar.set_postfix_str(text[:60], refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+# -- BDL -----------------------------------------------------------------------------------------------------
+def _variable_meta(info: dict[str, Any]) -> dict[str, Any]:
+    keep = ("measureUnitName", "measureUnitId", "subjectId", "level", "n1", "n2", "n3", "n4", "n5", "years")
+    return {k: info.get(k) for k in keep if info.get(k) is not None}
+
+
+def _fetch_bdl(source: BdlSource, work: Work, progress: Progress) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Every variable of ``work``: its metadata (unit checked), then its data at each level, page by page."""
+    frames: list[pd.DataFrame] = []
+    report: dict[str, dict] = {}
+    for variable, (unit, levels) in sorted(work.variables.items()):
+        users = work.users.get(("bdl", variable), [])
+        entry: dict[str, Any] = {"unit_declared": unit, "levels": sorted(levels), "indicators": users}
+        report[str(variable)] = entry
+        pending = sum(estimated_pages(lv) for lv in levels)
+        progress.note(f"BDL {variable}")
         try:
-            df = source.fetch_indicator(ind, years)
+            info = source.variable(variable)
+            entry.update(_variable_meta(info))
+            stated = info.get("measureUnitName")
+            if stated != unit:
+                raise BdlError(
+                    f"BDL states variable {variable} in '{stated}', data/fetch.yaml declares '{unit}' "
+                    f"(indicators {', '.join(users)}); not fetched"
+                )
+            rows = []
+            for level in sorted(levels, key=lambda lv: ("gmina", "powiat", "wojewodztwo").index(lv)):
+                estimate = estimated_pages(level)
+
+                def on_total(pages: int, estimate: int = estimate) -> None:
+                    progress.adjust(pages - estimate)
+
+                results = source.fetch_variable(variable, level, work.years, on_total=on_total)
+                pending -= estimate
+                df = bdl_results_to_measures(results, variable, level, work.years)
+                entry.setdefault("dropped_units", 0)
+                entry["dropped_units"] += int(df.attrs.get("dropped_units", 0))
+                entry.setdefault("combined_values", 0)
+                entry["combined_values"] += int(df.attrs.get("combined_values", 0))
+                rows.append(df)
         except BdlError as exc:
             if exc.connection or exc.status in (401, 403):
-                raise FetchError(f"BDL, indicator {ind.id}: {exc}; nothing was written") from exc
+                raise FetchError(f"BDL, variable {variable}: {exc}; nothing was written") from exc
+            progress.adjust(-pending)
             entry["error"] = str(exc)
-        else:
-            frames.append(df)
-            entry.update(_summary(df), dropped_units=int(df.attrs.get("dropped_units", 0)), error=None)
-        report[ind.id] = entry
-    return concat_values(frames), report
+            continue
+        df = (
+            pd.concat([r for r in rows if len(r)], ignore_index=True)
+            if any(len(r) for r in rows)
+            else (empty_measures())
+        )
+        frames.append(df)
+        entry.update(
+            rows=len(df),
+            values=int(df["value"].notna().sum()),
+            flags={k: int(v) for k, v in df["flag"].value_counts().sort_index().items()},
+            years=sorted(int(y) for y in df["year"].unique()),
+            error=None,
+        )
+    kept = [f for f in frames if len(f)]
+    out = pd.concat(kept, ignore_index=True)[MEASURE_COLUMNS] if kept else empty_measures()
+    return out, report
 
 
-def _fetch_smup(
-    client: SmupClient, indicators: list[Indicator], years: list[int]
-) -> tuple[pd.DataFrame, dict]:
+# -- SMUP ----------------------------------------------------------------------------------------------------
+def _fetch_smup(client: SmupClient, work: Work, progress: Progress) -> tuple[pd.DataFrame, dict[str, Any]]:
+    progress.note("SMUP teryt-dictionary")
     try:
         lookup = teryt_lookup(client.teryt_dictionary())
     except SmupError as exc:
         raise FetchError(f"SMUP teryt-dictionary: {exc}; nothing was written") from exc
     if not lookup:
         raise FetchError("SMUP teryt-dictionary came back empty; nothing was written")
+    try:
+        dictionary = client.flag_dictionary()
+    except SmupError as exc:
+        if exc.connection or exc.status in (401, 403, 429):
+            raise FetchError(f"SMUP flag-dictionary: {exc}; nothing was written") from exc
+        dictionary = []
+    flags = flag_map(dictionary)
     frames, report = [], {}
-    for ind in indicators:
-        ids = smup_ids(ind)
-        entry: dict[str, Any] = {"smup_ids": ids, "levels": list(ind.levels), "no_data_years": {}}
+    for smup_id, levels in sorted(work.smup_ids.items()):
+        users = work.users.get(("smup", smup_id), [])
+        entry: dict[str, Any] = {"levels": sorted(levels), "indicators": users, "no_data_years": []}
+        report[str(smup_id)] = entry
+        progress.note(f"SMUP {smup_id}")
         parts, unmapped = [], 0
         try:
-            for smup_id in ids:
-                missing = []
-                for year in years:
-                    rows = client.indicator_date_data(smup_id, year)
-                    if not rows:
-                        missing.append(year)
-                        continue
-                    df = smup_rows_to_values(rows, lookup, smup_id, ind.id, levels=ind.levels)
-                    unmapped += df.attrs.get("unmapped_rows", 0)
-                    parts.append(df)
-                if missing:
-                    entry["no_data_years"][str(smup_id)] = missing
+            for year in work.years:
+                rows = client.indicator_date_data(smup_id, year)
+                if not rows:
+                    entry["no_data_years"].append(year)
+                    continue
+                df = smup_rows_to_measures(rows, lookup, smup_id, levels=levels, flags=flags)
+                unmapped += df.attrs.get("unmapped_rows", 0)
+                parts.append(df)
         except SmupError as exc:
             if exc.connection or exc.status in (401, 403, 429):
-                raise FetchError(f"SMUP, indicator {ind.id}: {exc}; nothing was written") from exc
+                raise FetchError(f"SMUP, indicator {smup_id}: {exc}; nothing was written") from exc
             entry["error"] = str(exc)
-        else:
-            df = merge_smup_values(parts)
-            frames.append(df)
-            entry.update(_summary(df), unmapped_rows=unmapped, error=None)
-        report[ind.id] = entry
-    return concat_values(frames), report
+            continue
+        if not parts:
+            entry["error"] = (
+                f"SMUP has no data for indicator {smup_id} in any year asked ({work.years[0]}–"
+                f"{work.years[-1]}: HTTP 404 each time): a wrong id?"
+            )
+            continue
+        df = (
+            pd.concat([p for p in parts if len(p)], ignore_index=True)
+            if any(len(p) for p in parts)
+            else (empty_measures())
+        )
+        frames.append(df)
+        entry.update(
+            rows=len(df),
+            values=int(df["value"].notna().sum()),
+            unmapped_rows=unmapped,
+            flags={k: int(v) for k, v in df["flag"].value_counts().sort_index().items()},
+            error=None,
+        )
+    kept = [f for f in frames if len(f)]
+    out = pd.concat(kept, ignore_index=True)[MEASURE_COLUMNS] if kept else empty_measures()
+    return out, {
+        "ids": report,
+        "flags": {str(k): v for k, v in sorted(flags.items())},
+        "flag_dictionary": dictionary,
+    }
 
 
+def _indicator_errors(
+    work: Work, entries: list[PlanIndicator], source: str, ids: dict[str, dict]
+) -> dict[str, str | None]:
+    """Per indicator of ``source``: the first error of a variable/indicator it needs, or None."""
+    out: dict[str, str | None] = {}
+    for entry in entries:
+        part = getattr(entry, source)
+        if part is None:
+            continue
+        needed = [p.variable for p in part.parts()] if source == "bdl" else part.ids
+        errors = [ids.get(str(n), {}).get("error") for n in needed]
+        out[entry.id] = next((e for e in errors if e), None)
+    return out
+
+
+# -- writing -------------------------------------------------------------------------------------------------
 def _write_atomically(
     fetch_dir: Path, files: dict[str, pd.DataFrame], manifest: dict, carry: list[str]
 ) -> None:
@@ -219,7 +407,7 @@ def _write_atomically(
     try:
         tmp.mkdir()
         for name, df in files.items():
-            df[VALUE_COLUMNS].to_parquet(tmp / name, index=False)
+            df[MEASURE_COLUMNS].to_parquet(tmp / name, index=False)
         for name in carry:
             shutil.copy2(fetch_dir / name, tmp / name)
         (tmp / "FETCHED.json").write_text(
@@ -245,30 +433,40 @@ def _previous(fetch_dir: Path) -> dict:
         return {}
 
 
+def cache_dir(settings: Settings) -> Path:
+    """Where answers wait for a resumed fetch: beside the fetch folder, removed once a fetch completes."""
+    fetch_dir = Path(settings.fetch_dir)
+    return fetch_dir.parent / f".{fetch_dir.name}-http-cache"
+
+
 def fetch_official(
     settings: Settings,
     sources: str | Iterable[str] = "all",
     years: str | Iterable[int] = "2015-2024",
     catalogue: Catalogue | None = None,
     *,
+    plan: FetchPlan | None = None,
     bdl: BdlSource | None = None,
     smup: SmupClient | None = None,
+    progress: bool = True,
 ) -> dict:
-    """Fetch every catalogue indicator with official ids from BDL and/or SMUP, for ``years``.
+    """Fetch what data/fetch.yaml names from BDL and/or SMUP, for ``years``.
 
     Returns the FETCHED.json manifest (plus ``path``). Raises FetchError (and writes nothing) on bad
-    arguments, an unreadable catalogue, a missing SMUP key, an unreachable host, a lost connection, a
-    refused key, or when every indicator of a source failed. Errors of single indicators (e.g. an unknown
-    variable id) are recorded in the manifest instead. ``bdl`` and ``smup`` replace the network clients
-    (tests); the preflight check applies only to clients built here.
+    arguments, an unreadable catalogue or plan, a missing SMUP key, an unreachable host, a lost connection, a
+    refused key, or when every indicator of a source failed. Errors of single indicators (an unknown id, a
+    unit BDL states differently, a flag without a meaning) are recorded in the manifest instead. ``bdl`` and
+    ``smup`` replace the network clients (tests); the preflight check applies only to clients built here.
     """
     year_list = parse_years(years)
     source_list = parse_sources(sources)
-    if catalogue is None:
-        try:
+    try:
+        if catalogue is None:
             catalogue = load_catalogue(settings.catalogue_path)
-        except ValueError as exc:
-            raise FetchError(str(exc)) from exc
+        if plan is None:
+            plan = load_plan(plan_path(settings.catalogue_path), catalogue)
+    except (ValueError, PlanError) as exc:
+        raise FetchError(str(exc)) from exc
     try:
         timeout = float(settings.fetch_timeout)
     except ValueError as exc:
@@ -276,10 +474,9 @@ def fetch_official(
             f"OMUP_FETCH_TIMEOUT must be a number of seconds, not {settings.fetch_timeout!r}"
         ) from exc
 
-    todo = {
-        "bdl": bdl_indicators(catalogue) if "bdl" in source_list else [],
-        "smup": smup_indicators(catalogue) if "smup" in source_list else [],
-    }
+    entries, skipped = fillable(plan, catalogue)
+    work = plan_work(plan, entries, year_list, source_list)
+    todo = {"bdl": bool(work.variables), "smup": bool(work.smup_ids)}
     if todo["smup"] and smup is None and not settings.smup_api_key:
         raise FetchError(
             "SMUP needs an API key: set OMUP_SMUP_API_KEY (free, from api.stat.gov.pl → SMUP), "
@@ -287,54 +484,109 @@ def fetch_official(
         )
     for name in source_list:
         if todo[name] and {"bdl": bdl, "smup": smup}[name] is None:
-            preflight(name)
+            preflight(*api_host(settings, name))
+
+    registered = bool(settings.bdl_api_key)
+    n_bdl, n_smup = work.bdl_requests(), work.smup_requests()
+    if progress and (n_bdl or n_smup):
+        least = quota_seconds(n_bdl, registered)
+        print(
+            f"omup data fetch: about {n_bdl:,} requests to BDL ({len(work.variables)} variables, years "
+            f"{year_list[0]}–{year_list[-1]}), {n_smup:,} to SMUP; at BDL's published limits "
+            f"{'with your key' if registered else 'without a key'} at least {human_duration(least)}"
+            f"{'' if registered else f' (with a key: {human_duration(quota_seconds(n_bdl, True))})'}. "
+            f"Answers are kept in {cache_dir(settings)}: an interrupted fetch resumes when run again.",
+            file=sys.stderr,
+            flush=True,
+        )
+    bar = Progress(n_bdl + n_smup, enabled=progress)
+    cache_file = cache_dir(settings) / "answers.sqlite"
 
     started = time.monotonic()
     files: dict[str, pd.DataFrame] = {}
     reports: dict[str, dict] = {}
-    for name in source_list:
-        if not todo[name]:
-            files[f"values-{name}.parquet"] = concat_values([])
-            reports[name] = {"indicators": {}, "note": "no catalogue indicator has ids for this source"}
-            continue
-        if name == "bdl":
-            client = bdl if bdl is not None else BdlSource(settings)
-            try:
-                df, per_indicator = _fetch_bdl(client, todo[name], year_list)
-            finally:
-                if bdl is None:
-                    client.close()
-        else:
-            try:
-                client = smup if smup is not None else SmupClient(settings.smup_api_key, timeout=timeout)
-            except SmupError as exc:
-                raise FetchError(str(exc)) from exc
-            try:
-                df, per_indicator = _fetch_smup(client, todo[name], year_list)
-            finally:
-                if smup is None:
-                    client.close()
-        failed = [k for k, v in per_indicator.items() if v.get("error")]
-        if len(failed) == len(per_indicator):
-            first = per_indicator[failed[0]]["error"]
-            raise FetchError(f"{name.upper()}: every indicator failed (first: {first}); nothing was written")
-        files[f"values-{name}.parquet"] = df
-        reports[name] = {"indicators": per_indicator, "rows": len(df), "failed": failed}
+    try:
+        for name in source_list:
+            if not todo[name]:
+                files[f"measures-{name}.parquet"] = empty_measures()
+                reports[name] = {"indicators": {}, "note": "data/fetch.yaml names nothing to fetch from it"}
+                continue
+            if name == "bdl":
+                client = bdl if bdl is not None else BdlSource(settings, cache_file=cache_file)
+                client.on_request = bar.tick
+                try:
+                    df, ids = _fetch_bdl(client, work, bar)
+                finally:
+                    if bdl is None:
+                        client.close()
+                extra = {
+                    "variables": ids,
+                    "requests": client.requests,
+                    "waited_for_429_s": round(client.waited, 1),
+                }
+            else:
+                try:
+                    sclient = (
+                        smup
+                        if smup is not None
+                        else SmupClient(
+                            settings.smup_api_key,
+                            timeout=timeout,
+                            base_url=settings.smup_url,
+                            cache_file=cache_file,
+                        )
+                    )
+                except SmupError as exc:
+                    raise FetchError(str(exc)) from exc
+                sclient.on_request = bar.tick
+                try:
+                    df, smup_report = _fetch_smup(sclient, work, bar)
+                finally:
+                    if smup is None:
+                        sclient.close()
+                ids = smup_report["ids"]
+                extra = {**smup_report, "requests": sclient.requests}
+            per_indicator = _indicator_errors(work, entries, name, ids)
+            failed = sorted(k for k, v in per_indicator.items() if v)
+            if per_indicator and len(failed) == len(per_indicator):
+                raise FetchError(
+                    f"{name.upper()}: every indicator failed (first: {per_indicator[failed[0]]}); "
+                    "nothing was written"
+                )
+            files[f"measures-{name}.parquet"] = df
+            reports[name] = {
+                "indicators": {k: {"error": v} for k, v in per_indicator.items()},
+                "rows": len(df),
+                "failed": failed,
+                **extra,
+            }
+    finally:
+        bar.close()
 
     fetch_dir = Path(settings.fetch_dir)
     previous = _previous(fetch_dir)
     carry = []
-    for name in SOURCES:
-        if name not in source_list and (fetch_dir / f"values-{name}.parquet").exists():
-            carry.append(f"values-{name}.parquet")
-            reports[name] = {**previous.get("sources", {}).get(name, {}), "carried_over": True}
+    if previous.get("format") == FORMAT:
+        for name in SOURCES:
+            if name not in source_list and (fetch_dir / f"measures-{name}.parquet").exists():
+                carry.append(f"measures-{name}.parquet")
+                reports[name] = {**previous.get("sources", {}).get(name, {}), "carried_over": True}
 
+    plan_file = plan_path(settings.catalogue_path)
     manifest = {
+        "format": FORMAT,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - started, 1),
         "years": year_list,
         "sources_fetched": source_list,
+        "bdl_url": settings.bdl_url,
+        "smup_url": settings.smup_url,
+        "plan": {
+            "path": str(plan_file),
+            "sha256": hashlib.sha256(plan_file.read_bytes()).hexdigest() if plan_file.exists() else None,
+        },
         "files": sorted([*files, *carry]),
+        "skipped": skipped,
         "sources": reports,
         "errors": {
             f"{name}:{ind}": entry["error"]
@@ -344,4 +596,6 @@ def fetch_official(
         },
     }
     _write_atomically(fetch_dir, files, manifest, carry)
+    shutil.rmtree(cache_dir(settings), ignore_errors=True)
     return {**manifest, "path": str(fetch_dir)}
+

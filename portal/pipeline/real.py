@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from portal.catalogue import Catalogue
-from portal.pipeline import RELEASE_VALUE_COLUMNS, VALUE_COLUMNS
+from portal.pipeline import RELEASE_VALUE_COLUMNS
 from portal.pipeline.measures import MeasureInfo, ratio_values
 from portal.pipeline.sources import BuildContext, SourceOutput, read_all
 
@@ -58,10 +58,11 @@ def _no_values_before_existence(values: pd.DataFrame, units: pd.DataFrame) -> pd
     return values[~too_early].reset_index(drop=True)
 
 
-def fetched_values(fetch_dir: Path) -> pd.DataFrame | None:
-    """Values `omup data fetch` wrote from the BDL and SMUP APIs, if any (they replace synthetic series)."""
-    files = sorted(fetch_dir.glob("values-*.parquet")) if fetch_dir.exists() else []
-    if not files:
-        return None
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df[VALUE_COLUMNS]
+def fetched_values(fetch_dir: Path, plan_file: Path, catalogue: Catalogue, ctx: BuildContext,
+                   sources: SourceOutput):
+    """What `omup data fetch` brought from the BDL and SMUP APIs, made into official indicators by
+    data/fetch.yaml (``portal.pipeline.fetched``): a ``FetchedRelease``, or None when the fetch folder holds
+    nothing of the current format. They replace the synthetic series of the same ids."""
+    from portal.pipeline.fetched import fetched_release
+
+    return fetched_release(fetch_dir, plan_file, catalogue, ctx, sources)

@@ -10,7 +10,9 @@ checked against the live service. The points that shape this module:
 * A data row's ``id-teryt`` is SMUP's internal unit id: it is mapped through ``teryt-dictionary``
   (woj + pow + gmn + rodz), never used as a TERYT code.
 * Flags (``id-flaga``): 1 value, 2 phenomenon did not occur (true zero), 5 no information / confidential;
-  one of 3/4/6 is "value below the presentation format" (which one was never recorded publicly).
+  one of 3/4/6 is "value below the presentation format" (which one was never recorded publicly). The fetch
+  asks ``flag-dictionary`` for the names and maps them (``flag_map``); every flag has a meaning in the release
+  or the row is an error, and a flag without a value is never a 0.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ import email.utils
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pandas as pd
 
 from portal.catalogue import Level
-from portal.pipeline import VALUE_COLUMNS
-from portal.pipeline.bdl import concat_values, empty_values
+from portal.pipeline.measures import MEASURE_COLUMNS, empty_measures
 
 SMUP_BASE_URL = "https://api.smup.gov.pl/api/1.0.0/"
 SMUP_HOST = "api.smup.gov.pl"
@@ -35,13 +37,31 @@ MAX_PAGE_SIZE = 5000
 MAX_PAGES = 200
 
 GMINA_KINDS = frozenset("123")
+DATASET = "smup-api"
 FLAG_VALUE = 1
 FLAG_ZERO = 2
 FLAG_NO_DATA = 5
-# "Wartość mniejsza niż format": the phenomenon occurred but rounds to 0 at the given precision. We keep the
-# value SMUP gives (0 when it gives none) with flag "ok": it is neither missing nor a true zero, and the
-# values table has no flag for "rounded away". Whichever of 3/4/6 it is, all three are treated the same.
+# One of 3/4/6 is "wartość mniejsza niż format" (occurred, rounds to 0 at the precision shown); the others
+# were never recorded publicly. Without SMUP's flag dictionary all three are read as approximate values: the
+# value as given with flag "estimated", and no value → "no_data" (never 0).
 FLAGS_BELOW_FORMAT = frozenset({3, 4, 6})
+DEFAULT_FLAGS: dict[int, str] = {
+    FLAG_VALUE: "ok",
+    FLAG_ZERO: "zero",
+    FLAG_NO_DATA: "no_data",
+    **dict.fromkeys(FLAGS_BELOW_FORMAT, "estimated"),
+}
+# Words of flag-dictionary names → the release's flag (checked in this order).
+FLAG_WORDS = (
+    ("nie wystąpiło", "zero"),
+    ("brak informacji", "no_data"),
+    ("tajemnic", "no_data"),
+    ("niedostępn", "no_data"),
+    ("mniejsza niż", "estimated"),
+    ("szacun", "estimated"),
+    ("niekompletn", "partial"),
+    ("wystąpiło", "ok"),
+)
 
 
 class SmupError(RuntimeError):
@@ -80,8 +100,10 @@ class SmupClient:
     """Thin client for the SMUP API; every method returns the plain JSON rows.
 
     429 and 5xx answers are retried at most ``max_retries`` times, waiting ``Retry-After`` seconds when SMUP
-    says so (else 1, 2, 4 … s), never longer than ``max_wait`` seconds a time. ``transport`` and ``sleep``
-    exist for tests.
+    says so (else 1, 2, 4 … s), never longer than ``max_wait`` seconds a time. Requests are at least
+    ``min_interval`` apart (SMUP publishes no limits; one note claims BDL's, 10 a second with a key).
+    Successful answers are kept in ``cache_file`` (SQLite, the BDL client's cache) so that an interrupted
+    fetch resumes. ``transport`` and ``sleep`` exist for tests.
     """
 
     def __init__(
@@ -96,6 +118,9 @@ class SmupClient:
         lang: str = "pl",
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cache_file: Path | None = None,
+        min_interval: float = 0.1,
+        on_request: Callable[[], None] | None = None,
     ) -> None:
         if not api_key:
             raise SmupError("SMUP needs an API key (X-ClientId); set OMUP_SMUP_API_KEY")
@@ -106,11 +131,19 @@ class SmupClient:
         self.max_wait = max_wait
         self.lang = lang
         self._sleep = sleep
+        self.host = httpx.URL(base_url).host
+        self.min_interval = min_interval
+        self._last = -math.inf
+        self.on_request = on_request or (lambda: None)
+        self.requests = 0
+        from portal.pipeline.bdl import cached_transport
+
+        inner = transport if transport is not None else httpx.HTTPTransport()
         self._http = httpx.Client(
-            base_url=base_url,
+            base_url=base_url.rstrip("/") + "/",
             headers={"X-ClientId": api_key, "Accept": "application/json"},
             timeout=timeout,
-            transport=transport,
+            transport=cached_transport(cache_file, inner),
         )
 
     def close(self) -> None:
@@ -127,10 +160,17 @@ class SmupClient:
         """One GET with bounded retries; returns the decoded JSON, or None on HTTP 404."""
         query = {"lang": self.lang, **params}
         for attempt in range(self.max_retries + 1):
+            wait = self._last + self.min_interval - time.monotonic()
+            if wait > 0:
+                self._sleep(wait)
             try:
                 response = self._http.get(resource, params=query)
             except httpx.TransportError as exc:
-                raise SmupError(f"cannot reach {SMUP_HOST} ({resource}): {exc}", connection=True) from exc
+                raise SmupError(f"cannot reach {self.host} ({resource}): {exc}", connection=True) from exc
+            finally:
+                self._last = time.monotonic()
+                self.requests += 1
+                self.on_request()
             status = response.status_code
             if status == 404:
                 return None
@@ -202,6 +242,13 @@ class SmupClient:
         """``[{"id-teryt", "woj", "pow", "gmn", "rodz", "nazwa", "nazwa-dod"}]`` – SMUP's unit ids."""
         return self._paged("teryt-dictionary")
 
+    def flag_dictionary(self) -> list[dict[str, Any]]:
+        """The six flags with their names; [] when SMUP does not answer it."""
+        body = self._get("flag-dictionary", {})
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            return body["data"]
+        return body if isinstance(body, list) else []
+
     def indicator_date_data(self, indicator_id: int, year: int) -> list[dict[str, Any]]:
         """``[{"id", "id-daty", "id-teryt", "id-flaga", "wartosc", "precyzja"}]``; [] = no data."""
         return self._paged("indicator-date-data", {"id": int(indicator_id), "id-daty": id_daty(year)})
@@ -248,43 +295,66 @@ def teryt_lookup(dictionary: Iterable[Mapping[str, Any]]) -> dict[int, tuple[str
     return out
 
 
-def _row_value(row: Mapping[str, Any]) -> tuple[float, str]:
-    flag = row.get("id-flaga")
-    flag = int(flag) if flag is not None else None
+def flag_map(dictionary: Iterable[Mapping[str, Any]] | None) -> dict[int, str]:
+    """SMUP flag id → the release's flag, by flag-dictionary's names where they say it, else DEFAULT_FLAGS.
+
+    A row is read leniently (its field names were never recorded publicly): the first whole-number field is
+    the id, the text fields together are the name.
+    """
+    out = dict(DEFAULT_FLAGS)
+    for row in dictionary or []:
+        ident = next((v for k, v in row.items() if isinstance(v, int) and not isinstance(v, bool)), None)
+        name = " ".join(str(v) for v in row.values() if isinstance(v, str)).lower()
+        if ident is None or not name:
+            continue
+        for word, flag in FLAG_WORDS:
+            if word in name:
+                out[int(ident)] = flag
+                break
+    return out
+
+
+def _row_value(row: Mapping[str, Any], flags: Mapping[int, str], indicator_id: int) -> tuple[float, str]:
+    raw_flag = row.get("id-flaga")
+    code = int(raw_flag) if raw_flag is not None else FLAG_VALUE
+    flag = flags.get(code)
+    if flag is None:
+        raise SmupError(
+            f"SMUP indicator {indicator_id}: flag {code} has no meaning in OMUP (flag-dictionary and "
+            "DEFAULT_FLAGS in portal/pipeline/smup.py); nothing of it is published"
+        )
     raw = row.get("wartosc")
     value = float(raw) if raw is not None else math.nan
     precision = row.get("precyzja")
     if not math.isnan(value) and precision is not None:
         value = round(value, int(precision))
-    if flag == FLAG_NO_DATA:
+    if flag == "no_data":
         return math.nan, "no_data"
-    if flag == FLAG_ZERO:
+    if flag == "zero":
         return 0.0, "zero"
-    if flag in FLAGS_BELOW_FORMAT:
-        return (0.0 if math.isnan(value) else value), "ok"
-    # flag 1 or an unknown flag: the value as given; a missing value is missing whatever the flag says.
+    # Any other flag without a value is missing whatever the flag says: never a 0.
     if math.isnan(value):
         return math.nan, "no_data"
-    return value, "ok"
+    if flag == "ok" and value == 0:
+        return 0.0, "zero"
+    return value, flag
 
 
-def smup_rows_to_values(
+def smup_rows_to_measures(
     rows: Iterable[Mapping[str, Any]],
     dictionary: Mapping[int, tuple[str, Level] | str] | Iterable[Mapping[str, Any]],
     indicator_id: int,
-    catalogue_indicator_id: str,
     levels: Iterable[Level] | None = None,
+    flags: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
-    """indicator-date-data rows → values rows of ``catalogue_indicator_id`` (source ``SMUP:<indicator_id>``).
+    """indicator-date-data rows → measure rows ``smup:<indicator_id>`` (source ``smup-api``).
 
     ``dictionary`` is either the raw teryt-dictionary rows or the lookup built by ``teryt_lookup``.
     Rows whose ``id-teryt`` is unknown or a unit OMUP does not keep, and rows outside ``levels`` when given,
     are dropped; their count is in ``df.attrs["unmapped_rows"]``.
     """
-    if isinstance(dictionary, Mapping):
-        lookup = dictionary
-    else:
-        lookup = teryt_lookup(dictionary)
+    lookup = dictionary if isinstance(dictionary, Mapping) else teryt_lookup(dictionary)
+    flags = DEFAULT_FLAGS if flags is None else flags
     wanted = None if levels is None else set(levels)
     out: list[tuple[str, int, float, str]] = []
     unmapped = 0
@@ -295,32 +365,33 @@ def smup_rows_to_values(
         if unit is None or (wanted is not None and unit[1] not in wanted):
             unmapped += 1
             continue
-        value, flag = _row_value(row)
+        value, flag = _row_value(row, flags, indicator_id)
         out.append((unit[0], int(row["id-daty"]) // 10000, value, flag))
     if not out:
-        df = empty_values()
+        df = empty_measures()
     else:
         df = pd.DataFrame(out, columns=["teryt", "year", "value", "flag"])
         df = df.drop_duplicates(["teryt", "year"], keep="first")
-        df.insert(0, "indicator", catalogue_indicator_id)
-        df["synthetic"] = False
-        df["source"] = f"SMUP:{indicator_id}"
-        df = df.astype({"year": "int64", "value": "float64"})[VALUE_COLUMNS]
+        df.insert(0, "measure", f"smup:{indicator_id}")
+        df["source"] = DATASET
+        df = df.astype({"year": "int64", "value": "float64"})[MEASURE_COLUMNS]
         df = df.sort_values(["teryt", "year"], kind="stable").reset_index(drop=True)
     df.attrs["unmapped_rows"] = unmapped
     return df
 
 
-def merge_smup_values(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """One catalogue indicator from several SMUP indicators (gminy + cities with powiat rights).
+def merge_unit_kinds(frames: Iterable[pd.DataFrame], measure: str) -> pd.DataFrame:
+    """One measure from several SMUP indicators (gminy + cities with powiat rights).
 
     The SMUP gmina indicator leaves out the 66 cities the mnpp one covers, so normally nothing overlaps;
     if a unit-year comes twice, the first frame with a value wins over a no-data row.
     """
-    df = concat_values(frames)
-    if df.empty:
-        return df
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return empty_measures()
+    df = pd.concat(kept, ignore_index=True)
     df = df.assign(_missing=df["value"].isna()).reset_index(drop=True)
     df = df.sort_values(["teryt", "year", "_missing"], kind="stable")
     df = df.drop_duplicates(["teryt", "year"], keep="first").drop(columns="_missing")
-    return df.sort_values(["teryt", "year"], kind="stable").reset_index(drop=True)[VALUE_COLUMNS]
+    df["measure"] = measure
+    return df.sort_values(["teryt", "year"], kind="stable").reset_index(drop=True)[MEASURE_COLUMNS]

@@ -1,4 +1,4 @@
-"""BDL mapping on pyBDL's recorded API payloads, and BdlSource with pyBDL's HTTP session replaying them."""
+"""BDL mapping on pyBDL's recorded API payloads, and BdlSource through pyBDL, its HTTP answered locally."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from portal.catalogue import Indicator
 from portal.config import Settings
-from portal.pipeline import VALUE_COLUMNS
 from portal.pipeline.bdl import (
+    ATTRIBUTE_FLAGS,
     NO_DATA_ATTRS,
     ZERO_ATTRS,
     BdlError,
     BdlSource,
-    bdl_results_to_values,
+    bdl_results_to_measures,
     bdl_unit_to_teryt,
     make_bdl_client,
-    wants_bdl,
+    teryt_to_bdl_unit,
 )
+from portal.pipeline.measures import MEASURE_COLUMNS
 
 RAW = Settings.from_env().raw_path
 RECORDED = RAW / "bdl-api-fixtures-pybdl"
@@ -72,6 +72,12 @@ def test_unit_id_to_teryt(unit_id, level, teryt):
     assert bdl_unit_to_teryt(unit_id, level) == teryt
 
 
+@pytest.mark.parametrize("teryt", ["1201011", "0414083", "1201", "12"])
+def test_teryt_to_unit_id_round_trips(teryt):
+    uid = teryt_to_bdl_unit(teryt)
+    assert len(uid) == 12 and bdl_unit_to_teryt(uid, {7: 6, 4: 5, 2: 2}[len(teryt)]) == teryt
+
+
 def test_every_recorded_gmina_id_maps_to_a_unique_seven_digit_teryt():
     ids = GMINA_IDS.read_text().split()
     kept = [t for t in (bdl_unit_to_teryt(i, 6) for i in ids) if t]
@@ -86,181 +92,223 @@ def test_unknown_level_is_refused():
         bdl_unit_to_teryt("011200000000", 3)
 
 
-# -- results → values ------------------------------------------------------------------------------
-def test_recorded_by_variable_payload_to_values():
-    df = bdl_results_to_values(by_variable(), "urodzenia", 76973, 2, years=range(2015, 2025))
-    assert list(df.columns) == VALUE_COLUMNS
+# -- results → measures ----------------------------------------------------------------------------
+def test_recorded_by_variable_payload_to_measures():
+    df = bdl_results_to_measures(by_variable(), 76973, 2, years=range(2015, 2025))
+    assert list(df.columns) == MEASURE_COLUMNS
     assert set(df["teryt"]) == {"12"}  # Poland and the macroregion are not województwa
     assert df.attrs["dropped_units"] == 2
     assert df["year"].tolist() == list(range(2015, 2025))
     raw = {int(v["year"]): v["val"] for v in by_variable()[2]["values"]}
     assert df["value"].tolist() == [float(raw[y]) for y in range(2015, 2025)]
     assert set(df["flag"]) == {"ok"}  # every recorded value has attrId 1
-    assert set(df["source"]) == {"BDL:76973"} and set(df["indicator"]) == {"urodzenia"}
-    assert not df["synthetic"].any()
-
-
-def test_without_years_every_recorded_year_is_kept():
-    df = bdl_results_to_values(by_variable(), "x", 1, "wojewodztwo")
-    assert (df["year"].min(), df["year"].max(), len(df)) == (1995, 2024, 30)
+    assert set(df["measure"]) == {"bdl:76973"} and set(df["source"]) == {"bdl-api"}
 
 
 def test_gmina_level_keeps_kinds_1_2_3_and_warsaw():
-    df = bdl_results_to_values(gmina_results(), "x", 1, 6, years=[2024])
+    df = bdl_results_to_measures(gmina_results(), 1, 6, years=[2024])
     assert sorted(df["teryt"]) == ["1201011", "1201022", "1201032", "1201042", "1465011"]
     assert df.attrs["dropped_units"] == 3
+
+
+def test_every_recorded_attribute_has_a_meaning_in_the_release():
+    """Point 5: every attribute BDL lists maps to a flag of the release (or drops the row); none guessed."""
+    attributes = {a["id"]: a for a in recorded("attributes")["list_attributes"]}
+    assert set(attributes) == set(ATTRIBUTE_FLAGS)
+    for ident, attr in attributes.items():
+        text = (attr["name"] + " " + attr["description"]).lower()
+        flag = ATTRIBUTE_FLAGS[ident]
+        if "brak informacji" in text or "niedostępna" in text:
+            assert flag == "no_data", ident
+        elif "łącznie dla powiatu i miasta" in text:
+            assert flag == "drop", ident  # not this unit's own value
+        elif "niekompletny" in text:
+            assert flag == "partial", ident
+        elif "mniejsza niż" in text or "szacunki" in text or "niskiej precyzji" in text:
+            assert flag == "estimated", ident
+        elif attr["name"] == "0":
+            assert flag == "zero", ident
+        else:
+            assert flag == "ok", ident
+    assert {4, 14, 15, 50, 91} == NO_DATA_ATTRS and {0, 94, 98} == ZERO_ATTRS
 
 
 def test_attributes_become_flags():
     unit = by_variable()[2]
     values = {int(v["year"]): v for v in unit["values"]}
+    values[2016].update(attrId=97, val=123)  # "together for the powiat and its city": not the unit's own
+    values[2017].update(attrId=9)  # preliminary estimate
     values[2020].update(attrId=4, val=0)  # ". lub 0": no information / confidential
     values[2021].update(attrId=94, val=0)  # meaningful zero
     values[2022].update(attrId=3)  # aggregate may be incomplete
     values[2023].update(attrId=7, val=0.04)  # below the presentation format
     values[2024].update(val=None)
     values[2019].update(val=0)  # a measured zero with the ordinary attribute
-    df = bdl_results_to_values([unit], "x", 1, 2, years=range(2018, 2025)).set_index("year")
-    assert df.loc[2018, "flag"] == "ok"
+    df = bdl_results_to_measures([unit], 1, 2, years=range(2016, 2025))
+    assert df.attrs["combined_values"] == 1 and 2016 not in set(df["year"])
+    df = df.set_index("year")
+    assert (df.loc[2017, "flag"], df.loc[2018, "flag"]) == ("estimated", "ok")
     assert (df.loc[2019, "value"], df.loc[2019, "flag"]) == (0.0, "zero")
     assert math.isnan(df.loc[2020, "value"]) and df.loc[2020, "flag"] == "no_data"
     assert (df.loc[2021, "value"], df.loc[2021, "flag"]) == (0.0, "zero")
     assert df.loc[2022, "flag"] == "partial" and df.loc[2022, "value"] == values[2022]["val"]
-    assert (df.loc[2023, "value"], df.loc[2023, "flag"]) == (0.04, "ok")
+    assert (df.loc[2023, "value"], df.loc[2023, "flag"]) == (0.04, "estimated")
     assert math.isnan(df.loc[2024, "value"]) and df.loc[2024, "flag"] == "no_data"
 
 
-def test_no_data_attributes_match_the_recorded_attribute_list():
-    attributes = recorded("attributes")["list_attributes"]
-    missing = {
-        a["id"]
-        for a in attributes
-        if "brak informacji" in a["description"].lower() or "niedostępna" in a["description"].lower()
-    }
-    assert missing == NO_DATA_ATTRS
-    zeros = {a["id"] for a in attributes if a["name"] == "0" and "mniejsza" not in a["description"]}
-    assert zeros == ZERO_ATTRS
+def test_an_unknown_attribute_is_an_error_not_a_value():
+    unit = {"id": "011200000000", "values": [{"year": "2020", "val": 5.0, "attrId": 42}]}
+    with pytest.raises(BdlError, match="attribute 42 has no meaning"):
+        bdl_results_to_measures([unit], 77, 2)
 
 
 def test_swagger_value_field_is_accepted_too():
     unit = {"id": "011200000000", "values": [{"year": "2020", "value": 5.5, "attrId": 1}]}
-    assert bdl_results_to_values([unit], "x", 1, 2)["value"].tolist() == [5.5]
+    assert bdl_results_to_measures([unit], 1, 2)["value"].tolist() == [5.5]
 
 
-def test_empty_results_give_an_empty_values_table():
-    df = bdl_results_to_values([], "x", 1, 6)
-    assert df.empty and list(df.columns) == VALUE_COLUMNS
+def test_empty_results_give_an_empty_measure_table():
+    df = bdl_results_to_measures([], 1, 6)
+    assert df.empty and list(df.columns) == MEASURE_COLUMNS
 
 
-# -- BdlSource through pyBDL, HTTP replayed --------------------------------------------------------
-def indicator(**source) -> Indicator:
-    text = {"pl": "t", "en": "t"}
-    return Indicator.model_validate(
-        {
-            "id": "urodzenia",
-            "area": "a",
-            "dimension": "kontekst",
-            "name": text,
-            "description": text,
-            "unit": text,
-            "direction": "neutral",
-            "formula": {"numerator": text},
-            "source": {"evidence": "code_verified_value", "attribution": "GUS BDL", **source},
-            "levels": ["gmina", "wojewodztwo"],
-            "years": [2015, 2024],
-            "sentence": text,
-            "synthetic": {"median": 1.0},
-        }
-    )
-
-
+# -- BdlSource through pyBDL, HTTP answered by a local handler -------------------------------------
 class ReplayBdl:
-    """Answers /data/by-variable like BDL: level 2 → recorded payload, level 6 → two pages of gminy."""
+    """Answers like BDL: /variables/{id}; /data/by-variable level 2 → recorded payload, level 6 → two pages of
+    gminy (totalRecords tells how many); an unknown variable → 404; `throttle` first answers are 429."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, throttle: int = 0, retry_after: str | None = "7") -> None:
         self.requests: list[httpx.Request] = []
         self.status = status
+        self.throttle = throttle
+        self.retry_after = retry_after
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.throttle:
+            self.throttle -= 1
+            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+            return httpx.Response(429, json={"reason": "limit", "result": "error"}, headers=headers)
         if self.status != 200:
             return httpx.Response(self.status, json={"errors": [{"message": "nope"}]})
+        if "/variables/" in request.url.path:
+            return httpx.Response(
+                200, json={**recorded("variables")["get_variable"], "measureUnitName": "zł"}
+            )
         level = request.url.params.get("unit-level")
         if level == "2":
             return httpx.Response(200, json={"totalRecords": 3, "page": 0, "results": by_variable()})
         units = gmina_results()
         if request.url.params.get("page") == "1":
-            return httpx.Response(200, json={"page": 1, "results": units[5:], "links": {}})
-        nxt = str(request.url.copy_merge_params({"page": "1"}))
-        return httpx.Response(200, json={"page": 0, "results": units[:5], "links": {"next": nxt}})
+            return httpx.Response(200, json={"totalRecords": len(units), "page": 1, "results": units[5:]})
+        return httpx.Response(200, json={"totalRecords": len(units), "page": 0, "results": units[:5]})
 
 
-def replaying_client(tmp_path: Path, handler, api_key: str = "bdl-key"):
-    """A real pybdl.BDL whose data session goes to ``handler`` instead of the network."""
-    from pybdl import BDL, BDLConfig
-
-    client = BDL(
-        BDLConfig(
-            api_key=api_key,
-            cache_backend=None,
-            quota_cache_enabled=False,
-            quota_cache_file=str(tmp_path / "quota.json"),
-            request_retries=0,
-            http_429_max_retries=0,
-        )
+def source(
+    tmp_path: Path,
+    handler,
+    *,
+    cache: bool = False,
+    url: str = "https://bdl.stat.gov.pl/api/v1",
+    sleeps: list | None = None,
+    key: str = "bdl-key",
+) -> BdlSource:
+    settings = Settings(bdl_api_key=key, bdl_url=url, fetch_timeout="4")
+    client = make_bdl_client(
+        settings,
+        cache_file=tmp_path / "cache.sqlite" if cache else None,
+        quota_cache_file=tmp_path / "quota.json",
+        transport=httpx.MockTransport(handler),
     )
-    old = client.api.data.session
-    client.api.data.session = httpx.Client(transport=httpx.MockTransport(handler), headers=old.headers)
-    old.close()
-    return client
+    return BdlSource(settings, client=client, sleep=(sleeps if sleeps is not None else []).append)
 
 
-def test_source_fetches_every_level_and_page(tmp_path):
+def test_source_fetches_every_page_of_a_level(tmp_path, monkeypatch):
+    monkeypatch.setattr("portal.pipeline.bdl.PAGE_SIZE", 5)
     handler = ReplayBdl()
-    client = replaying_client(tmp_path, handler)
-    source = BdlSource(Settings(), client=client)
-    df = source.fetch_indicator(indicator(bdl_variable=76973), [2023, 2024])
-    client.close()
+    with source(tmp_path, handler) as src:
+        pages: list[int] = []
+        results = src.fetch_variable(76973, 6, [2023, 2024], on_total=pages.append)
     first = handler.requests[0]
     assert first.url.path == "/api/v1/data/by-variable/76973"
-    assert first.url.params.get_list("year") == ["2023", "2024"]
+    assert first.url.params.get_list("year") == ["2023", "2024"]  # every year in one request
     assert first.url.params["unit-level"] == "6" and first.headers["X-ClientId"] == "bdl-key"
-    assert [r.url.params.get("unit-level") for r in handler.requests] == ["6", "6", "2"]  # two gmina pages
-    assert sorted(df.loc[df["teryt"].str.len() == 7, "teryt"].unique()) == [
-        "1201011",
-        "1201022",
-        "1201032",
-        "1201042",
-        "1465011",
-    ]
-    assert set(df["year"]) == {2023, 2024}
-    assert set(df.loc[df["teryt"].str.len() == 2, "teryt"]) == {"12"}
-    assert df.attrs["dropped_units"] == 5  # 3 at level 6, Poland and the macroregion at level 2
+    assert [r.url.params["page"] for r in handler.requests] == ["0", "1"] and pages == [2]
+    assert len(results) == len(gmina_results()) and src.requests == 2
 
 
-def test_source_404_is_no_data(tmp_path):
-    client = replaying_client(tmp_path, ReplayBdl(status=404))
-    assert BdlSource(Settings(), client=client).fetch_variable(76973, 6, [2024]) == []
-    client.close()
+def test_source_reads_the_variable_unit(tmp_path):
+    with source(tmp_path, ReplayBdl()) as src:
+        info = src.variable(76973)
+    assert info["measureUnitName"] == "zł" and info["subjectId"] == "P1313"
+
+
+def test_a_wrong_variable_id_is_an_error_not_no_data(tmp_path):
+    """Point 5: BDL's 404 for a variable means a wrong id, never 'no data'."""
+    with (
+        source(tmp_path, ReplayBdl(status=404)) as src,
+        pytest.raises(BdlError, match=r"404.*wrong id") as err,
+    ):
+        src.fetch_variable(999999, 6, [2024])
+    assert err.value.status == 404 and not err.value.connection
 
 
 def test_source_http_error_is_a_bdl_error(tmp_path):
-    client = replaying_client(tmp_path, ReplayBdl(status=400))
-    with pytest.raises(BdlError, match="HTTP 400") as err:
-        BdlSource(Settings(), client=client).fetch_variable(1, "gmina", [2024])
+    with source(tmp_path, ReplayBdl(status=400)) as src, pytest.raises(BdlError, match="HTTP 400") as err:
+        src.fetch_variable(1, "gmina", [2024])
     assert err.value.status == 400 and not err.value.connection
-    client.close()
 
 
 def test_source_without_network_is_a_connection_error(tmp_path):
     def offline(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
 
-    client = replaying_client(tmp_path, offline)
-    with pytest.raises(BdlError, match=r"cannot reach bdl\.stat\.gov\.pl") as err:
-        BdlSource(Settings(), client=client).fetch_variable(1, 6, [2024])
-    assert err.value.connection
-    client.close()
+    with (
+        source(tmp_path, offline) as src,
+        pytest.raises(BdlError, match=r"cannot reach bdl\.stat\.gov\.pl") as e,
+    ):
+        src.fetch_variable(1, 6, [2024])
+    assert e.value.connection
+
+
+def test_a_429_waits_as_retry_after_says_then_goes_on(tmp_path):
+    """Point 6: BDL's 429 is waited out for the Retry-After it gives (pyBDL alone ignores the header)."""
+    sleeps: list[float] = []
+    handler = ReplayBdl(throttle=2)
+    with source(tmp_path, handler, sleeps=sleeps) as src:
+        results = src.fetch_variable(76973, 2, [2024])
+    assert sleeps == [7.0, 7.0] and len(results) == 3
+    assert src.waited == 14.0 and src.requests == 3
+
+
+def test_a_429_without_retry_after_backs_off_and_gives_up(tmp_path):
+    sleeps: list[float] = []
+    with (
+        source(tmp_path, ReplayBdl(throttle=10, retry_after=None), sleeps=sleeps) as src,
+        pytest.raises(BdlError, match="HTTP 429") as err,
+    ):
+        src.fetch_variable(76973, 2, [2024])
+    assert sleeps == [2.0, 4.0, 8.0, 16.0] and err.value.status == 429
+
+
+def test_answers_are_kept_on_disk_but_never_a_429(tmp_path):
+    """Point 6: a second run reads pyBDL's disk cache; a 429 is not stored (it would be replayed forever)."""
+    handler = ReplayBdl(throttle=1)
+    with source(tmp_path, handler, cache=True) as src:
+        first = src.fetch_variable(76973, 2, [2024])
+    assert len(handler.requests) == 2  # the 429, then the answer
+    with source(tmp_path, handler, cache=True) as src:
+        again = src.fetch_variable(76973, 2, [2024])
+    assert again == first and len(handler.requests) == 2  # nothing asked the second time
+    assert (tmp_path / "cache.sqlite").exists()
+
+
+def test_requests_go_to_the_configured_address(tmp_path):
+    """OMUP_BDL_URL: a mirror or a recorded server on plain http stands in for the official host."""
+    handler = ReplayBdl()
+    with source(tmp_path, handler, url="http://127.0.0.1:8765/bdl/api/v1") as src:
+        src.variable(76973)
+    assert str(handler.requests[0].url).startswith("http://127.0.0.1:8765/bdl/api/v1/variables/76973?")
 
 
 def test_make_bdl_client_uses_settings(tmp_path):
@@ -268,14 +316,8 @@ def test_make_bdl_client_uses_settings(tmp_path):
     client = make_bdl_client(settings, quota_cache_file=tmp_path / "quota.json")
     try:
         assert client.config.api_key == "k" and client.config.cache_backend is None
+        assert 429 not in client.config.retry_status_codes  # BdlSource handles 429 with Retry-After
         assert client.api.data.session.headers["X-ClientId"] == "k"
         assert client.api.data.session.timeout.read == 4.0
     finally:
         client.close()
-
-
-def test_only_trustworthy_variable_ids_are_fetched():
-    assert wants_bdl(indicator(bdl_variable=76973))
-    assert not wants_bdl(indicator(bdl_variable=76973, evidence="guessed"))
-    assert not wants_bdl(indicator(bdl_subject="P1234", evidence="subject_only"))
-    assert not wants_bdl(indicator())

@@ -1,4 +1,5 @@
-"""`omup data fetch` offline: argument checks, failing fast, atomic writes with replayed sources."""
+"""`omup data fetch` against a local server that answers like BDL and SMUP: arguments, failing fast offline,
+what is asked and written, errors per indicator, quotas, progress and resuming an interrupted fetch."""
 
 from __future__ import annotations
 
@@ -6,108 +7,71 @@ import json
 import time
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
-import yaml
 
-from portal.catalogue import Catalogue
-from portal.config import Settings
-from portal.pipeline import VALUE_COLUMNS
+from portal.catalogue import load_catalogue
+from portal.config import REPO_ROOT, Settings
 from portal.pipeline import fetch as fetch_module
-from portal.pipeline.bdl import BdlSource
-from portal.pipeline.fetch import FetchError, fetch_official, parse_sources, parse_years
-from portal.pipeline.smup import SmupClient
+from portal.pipeline.fetch import (
+    FetchError,
+    fetch_official,
+    human_duration,
+    parse_sources,
+    parse_years,
+    quota_seconds,
+)
+from portal.pipeline.fetch_plan import FetchPlan
+from portal.pipeline.measures import MEASURE_COLUMNS
+from tests import fake_apis
+from tests.fake_apis import PLAN, FakeApis, scenario, serve
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "smup"
-RECORDED = Settings.from_env().raw_path / "bdl-api-fixtures-pybdl" / "samples_raw_data.json"
-TEXT = {"pl": "t", "en": "t"}
-
-
-def indicator(id_: str, levels: list[str], **source) -> dict:
-    return {
-        "id": id_,
-        "area": "finanse",
-        "dimension": "kontekst",
-        "name": TEXT,
-        "description": TEXT,
-        "unit": TEXT,
-        "direction": "neutral",
-        "formula": {"numerator": TEXT},
-        "source": {"evidence": "code_verified_value", "attribution": "GUS", **source},
-        "levels": levels,
-        "years": [2015, 2024],
-        "sentence": TEXT,
-        "synthetic": {"median": 1.0},
-    }
+RAW = Settings.from_env().raw_path
 
 
-CATALOGUE = {
-    "areas": [{"id": "finanse", "name": TEXT, "description": TEXT, "headline": "dlug"}],
-    "size_classes": [{"id": "s", "lower": 0, "upper": None, "name": TEXT}],
-    "indicators": [
-        indicator("dlug", ["gmina"], smup={"gmina": 4074, "mnpp": 4424}, evidence="smup_imported"),
-        indicator("podatek", ["gmina", "powiat", "wojewodztwo"], smup={"all": 16}, evidence="smup_imported"),
-        indicator("urodzenia", ["wojewodztwo"], bdl_variable=76973),
-        indicator("zgadniete", ["gmina"], bdl_variable=999, evidence="guessed"),
-    ],
-}
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(REPO_ROOT / "data" / "catalogue.yaml")
 
 
 @pytest.fixture
-def catalogue() -> Catalogue:
-    return Catalogue.model_validate(CATALOGUE)
+def plan() -> FetchPlan:
+    return FetchPlan.model_validate(PLAN)
+
+
+@pytest.fixture(autouse=True)
+def own_quota(tmp_path, monkeypatch):
+    """pyBDL's quota record in a file of this test, so runs of the suite do not share BDL's limits."""
+    monkeypatch.setenv("BDL_QUOTA_CACHE", str(tmp_path / "quota.json"))
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    path = tmp_path / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(CATALOGUE, allow_unicode=True), encoding="utf-8")
-    return Settings(catalogue_path=str(path), fetch_dir=str(tmp_path / "out" / "fetched"), smup_api_key="key")
+def apis() -> FakeApis:
+    apis = scenario(RAW)
+    apis.retry_after = "0"
+    return apis
 
 
 @pytest.fixture
-def offline(monkeypatch):
-    """Both API hosts replaced by a closed local port: the preflight fails at once, deterministically."""
-    monkeypatch.setattr(fetch_module, "PREFLIGHT_HOSTS", {"bdl": ("127.0.0.1", 9), "smup": ("127.0.0.1", 9)})
-    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+def api(apis):
+    with serve(apis) as base:
+        yield base
 
 
-def smup_answer(request: httpx.Request) -> httpx.Response:
-    resource = request.url.path.rsplit("/", 1)[-1]
-    params = request.url.params
-    name = resource + (f"-{params['id']}-{params['id-daty']}" if resource == "indicator-date-data" else "")
-    path = FIXTURES / f"{name}-page{params['page']}.json"
-    if not path.exists():
-        return httpx.Response(404)
-    return httpx.Response(200, content=path.read_bytes(), headers={"Content-Type": "application/json"})
-
-
-def bdl_answer(request: httpx.Request) -> httpx.Response:
-    results = json.loads(RECORDED.read_text(encoding="utf-8"))["get_data_by_variable"]
-    return httpx.Response(200, json={"page": 0, "results": results})
-
-
-def replaying_bdl(tmp_path: Path, handler) -> BdlSource:
-    from pybdl import BDL, BDLConfig
-
-    client = BDL(
-        BDLConfig(
-            cache_backend=None,
-            quota_cache_enabled=False,
-            quota_cache_file=str(tmp_path / "quota" / "q.json"),
-            request_retries=0,
-            http_429_max_retries=0,
-        )
+def settings_for(tmp_path: Path, base: str, **extra) -> Settings:
+    return Settings(
+        fetch_dir=str(tmp_path / "out" / "fetched"),
+        bdl_url=f"{base}/api/v1",
+        smup_url=f"{base}/api/1.0.0",
+        smup_api_key="smup-key",
+        **extra,
     )
-    client.api.data.session.close()
-    client.api.data.session = httpx.Client(transport=httpx.MockTransport(handler))
-    return BdlSource(Settings(), client=client)
 
 
-def replaying_smup() -> SmupClient:
-    return SmupClient("key", transport=httpx.MockTransport(smup_answer), sleep=lambda s: None)
+def fetch(settings, catalogue, plan, **kwargs) -> dict:
+    return fetch_official(
+        settings, years="2020-2022", catalogue=catalogue, plan=plan, progress=False, **kwargs
+    )
 
 
 def leftovers(parent: Path) -> list[str]:
@@ -141,10 +105,10 @@ def test_parse_sources():
         parse_sources("gus")
 
 
-def test_bad_years_fail_before_anything_else(settings, tmp_path):
+def test_bad_years_fail_before_anything_else(tmp_path):
     with pytest.raises(FetchError, match="years"):
-        fetch_official(settings, years="last ten")
-    assert leftovers(tmp_path / "out") == []
+        fetch_official(Settings(fetch_dir=str(tmp_path / "f")), years="last ten")
+    assert leftovers(tmp_path) == []
 
 
 def test_broken_catalogue_is_a_fetch_error(tmp_path):
@@ -155,24 +119,58 @@ def test_broken_catalogue_is_a_fetch_error(tmp_path):
     assert not (tmp_path / "f").exists()
 
 
-def test_smup_without_key_says_which_setting(settings, tmp_path, offline):
-    no_key = Settings(catalogue_path=settings.catalogue_path, fetch_dir=settings.fetch_dir)
+def test_a_plan_naming_an_unknown_indicator_is_a_fetch_error(tmp_path, catalogue):
+    (tmp_path / "catalogue.yaml").write_text(
+        (REPO_ROOT / "data" / "catalogue.yaml").read_text(encoding="utf-8")
+    )
+    (tmp_path / "fetch.yaml").write_text(
+        json.dumps(
+            {
+                **PLAN,
+                "indicators": [
+                    {"id": "no-such-indicator", "smup": {"all": 8, "unit": "%", "levels": ["gmina"]}}
+                ],
+            }
+        )
+    )
+    with pytest.raises(FetchError, match="no-such-indicator: not an indicator of the catalogue"):
+        fetch_official(
+            Settings(catalogue_path=str(tmp_path / "catalogue.yaml"), fetch_dir=str(tmp_path / "f")),
+            catalogue=catalogue,
+        )
+    assert not (tmp_path / "f").exists()
+
+
+def test_smup_without_key_says_which_setting(tmp_path, catalogue, plan):
+    no_key = Settings(
+        fetch_dir=str(tmp_path / "f"), bdl_url="http://127.0.0.1:9", smup_url="http://127.0.0.1:9"
+    )
     with pytest.raises(FetchError, match="OMUP_SMUP_API_KEY"):
-        fetch_official(no_key, sources="smup")
-    assert leftovers(tmp_path / "out") == []
+        fetch(no_key, catalogue, plan)
+    assert leftovers(tmp_path) == []
+
+
+def test_the_default_addresses_are_the_official_apis():
+    s = Settings()
+    assert fetch_module.api_host(s, "bdl") == ("bdl.stat.gov.pl", 443)
+    assert fetch_module.api_host(s, "smup") == ("api.smup.gov.pl", 443)
+    assert s.bdl_url == "https://bdl.stat.gov.pl/api/v1" and s.smup_url == "https://api.smup.gov.pl/api/1.0.0"
 
 
 # -- offline ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("sources", ["all", "bdl", "smup"])
-def test_offline_fails_fast_and_writes_nothing(settings, tmp_path, offline, sources):
+def test_offline_fails_fast_and_writes_nothing(tmp_path, catalogue, plan, sources):
+    settings = settings_for(tmp_path, "http://127.0.0.1:9")  # a closed local port
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"cannot reach 127\.0\.0\.1:9.*no network\? nothing was written"):
-        fetch_official(settings, sources=sources, years="2020-2021")
+        fetch_official(
+            settings, sources=sources, years="2020-2021", catalogue=catalogue, plan=plan, progress=False
+        )
     assert time.monotonic() - started < 3
     assert not (tmp_path / "out").exists()
 
 
-def test_preflight_gives_up_on_a_hanging_lookup(monkeypatch, offline):
+def test_preflight_gives_up_on_a_hanging_lookup(monkeypatch):
     def slow_lookup(*args, **kwargs):
         time.sleep(1)
         raise OSError("Temporary failure in name resolution")
@@ -180,7 +178,7 @@ def test_preflight_gives_up_on_a_hanging_lookup(monkeypatch, offline):
     monkeypatch.setattr(fetch_module.socket, "create_connection", slow_lookup)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"no answer within 0\.2 s"):
-        fetch_module.preflight("bdl", timeout=0.2)
+        fetch_module.preflight("bdl.stat.gov.pl", 443, timeout=0.2)
     assert time.monotonic() - started < 0.9
 
 
@@ -189,118 +187,186 @@ def test_preflight_goes_through_the_https_proxy(monkeypatch):
     monkeypatch.setenv("no_proxy", "localhost")
     assert fetch_module._preflight_target("bdl.stat.gov.pl", 443) == ("proxy.example", 3128)
     assert fetch_module._preflight_target("localhost", 443) == ("localhost", 443)
+    assert fetch_module._preflight_target("127.0.0.1", 8000) == ("127.0.0.1", 8000)
 
 
-def test_real_hosts_are_the_official_apis():
-    assert fetch_module.PREFLIGHT_HOSTS == {"bdl": ("bdl.stat.gov.pl", 443), "smup": ("api.smup.gov.pl", 443)}
-
-
-# -- with replayed sources -------------------------------------------------------------------------
-def test_fetch_writes_values_and_manifest(settings, catalogue, tmp_path, offline):
-    report = fetch_official(
-        settings,
-        years="2022-2023",
-        catalogue=catalogue,
-        bdl=replaying_bdl(tmp_path, bdl_answer),
-        smup=replaying_smup(),
-    )
-    out = Path(settings.fetch_dir)
-    assert leftovers(out.parent) == ["fetched"]  # no temporary folders left behind
-    assert leftovers(out) == ["FETCHED.json", "values-bdl.parquet", "values-smup.parquet"]
-
-    bdl = pd.read_parquet(out / "values-bdl.parquet")
-    assert list(bdl.columns) == VALUE_COLUMNS
-    assert set(bdl["indicator"]) == {"urodzenia"}  # the guessed id is not fetched
-    assert set(bdl["teryt"]) == {"12"} and set(bdl["year"]) == {2022, 2023}
-
-    smup = pd.read_parquet(out / "values-smup.parquet")
-    assert list(smup.columns) == VALUE_COLUMNS and not smup["synthetic"].any()
-    dlug = smup[smup["indicator"] == "dlug"]
-    assert set(dlug["source"]) == {"SMUP:4074", "SMUP:4424"}  # gminy and mnpp merged into one indicator
-    assert {"1001011", "1062011", "1465011"} <= set(dlug["teryt"]) and dlug["teryt"].is_unique
-    podatek = smup[smup["indicator"] == "podatek"]
-    assert set(podatek["teryt"]) == {"1001011", "1062011", "1001", "1062", "10"}
-
+# -- against the local BDL and SMUP ------------------------------------------------------------------
+def test_fetch_writes_measures_and_manifest(tmp_path, catalogue, plan, apis, api):
+    report = fetch(settings_for(tmp_path, api), catalogue, plan)
+    out = tmp_path / "out" / "fetched"
+    assert leftovers(out.parent) == ["fetched"]  # no temporary folders, and the answer cache is gone
+    assert leftovers(out) == ["FETCHED.json", "measures-bdl.parquet", "measures-smup.parquet"]
     manifest = json.loads((out / "FETCHED.json").read_text(encoding="utf-8"))
-    assert manifest == {k: v for k, v in report.items() if k != "path"}
-    assert manifest["years"] == [2022, 2023] and manifest["errors"] == {}
-    dlug_entry = manifest["sources"]["smup"]["indicators"]["dlug"]
-    # HTTP 404 means no data that year, not a failure
-    assert dlug_entry["no_data_years"] == {"4074": [2022], "4424": [2022]}
-    assert dlug_entry["rows"] == len(dlug) and dlug_entry["unmapped_rows"] == 2
-    assert manifest["sources"]["bdl"]["indicators"]["urodzenia"]["rows"] == 2
+    assert manifest == {k: v for k, v in report.items() if k != "path"} and manifest["format"] == 2
+
+    bdl = pd.read_parquet(out / "measures-bdl.parquet")
+    assert list(bdl.columns) == MEASURE_COLUMNS and set(bdl["source"]) == {"bdl-api"}
+    assert set(bdl["measure"]) == {"bdl:72305", "bdl:202242", "bdl:748601", "bdl:76453", "bdl:76477"}
+    spending = bdl[bdl["measure"] == "bdl:202242"].set_index(["teryt", "year"])
+    # Codes as BDL gave them for each year: the renumbered gmina under its old code until 2021.
+    assert spending.loc[("0414082", 2021), "value"] == 1_402_117.55 and ("0414083", 2022) in spending.index
+    assert spending.loc[("1201011", 2021), "flag"] == "no_data"
+
+    variables = manifest["sources"]["bdl"]["variables"]
+    assert variables["202242"]["measureUnitName"] == "zł" and variables["72305"]["measureUnitName"] == "osoba"
+    assert manifest["sources"]["bdl"]["waited_for_429_s"] == 0.0  # Retry-After: 0 in this test
+    # Point 5: the wrong id is an error of its indicator, not 'no data', and nothing else fails with it.
+    assert "404" in manifest["errors"]["bdl:wydatki-900-na-mieszkanca"]
+    assert manifest["sources"]["bdl"]["failed"] == ["wydatki-900-na-mieszkanca"]
+
+    smup = pd.read_parquet(out / "measures-smup.parquet")
+    assert set(smup["measure"]) == {"smup:4074", "smup:4424", "smup:4053", "smup:4403"}
+    assert manifest["sources"]["smup"]["ids"]["4074"]["no_data_years"] == [
+        2020
+    ]  # HTTP 404: no data that year
+    assert manifest["sources"]["smup"]["flags"]["3"] == "estimated"  # named by SMUP's flag dictionary
 
 
-def test_fetching_one_source_carries_the_other_over(settings, catalogue, tmp_path, offline):
-    fetch_official(
-        settings,
-        years="2023",
-        catalogue=catalogue,
-        bdl=replaying_bdl(tmp_path, bdl_answer),
-        smup=replaying_smup(),
+def test_population_is_asked_for_every_year_in_one_request_per_page(tmp_path, catalogue, plan, apis, api):
+    """Point 7: BDL's population of every year of the range (census-revised from 2020 on), not one year."""
+    fetch(settings_for(tmp_path, api), catalogue, plan)
+    pages = [r for r in apis.requests if r.startswith("/api/v1/data/by-variable/72305?")]
+    assert pages and all("year=2020&year=2021&year=2022" in r for r in pages)
+    levels = {r.split("unit-level=")[1].split("&")[0] for r in pages}
+    assert levels == {"6", "5"}  # the levels of the indicators that divide by it
+
+
+def test_paging_follows_total_records(tmp_path, catalogue, plan, apis, api):
+    fetch(settings_for(tmp_path, api), catalogue, plan)
+    gmina_pages = [
+        r for r in apis.requests if r.startswith("/api/v1/data/by-variable/202242?") and "unit-level=6" in r
+    ]
+    # 5 codes (the renumbered gmina twice), 2 a page → 3 pages (+ the 429 answered first)
+    assert sorted({r.split("&page=")[1].split("&")[0] for r in gmina_pages}) == ["0", "1", "2"]
+
+
+def test_a_unit_bdl_states_differently_is_refused_before_its_data(tmp_path, catalogue, plan, apis, api):
+    """Point 1: a variable BDL states in another unit than data/fetch.yaml is not fetched at all."""
+    apis.bdl[202242]["unit"] = "tys. zł"
+    report = fetch(settings_for(tmp_path, api), catalogue, plan)
+    assert (
+        "BDL states variable 202242 in 'tys. zł', data/fetch.yaml declares 'zł'"
+        in (report["errors"]["bdl:wydatki-700-na-mieszkanca"])
     )
+    assert not any(r.startswith("/api/v1/data/by-variable/202242") for r in apis.requests)
+
+
+def test_fetching_one_source_carries_the_other_over(tmp_path, catalogue, plan, api):
+    settings = settings_for(tmp_path, api)
+    fetch(settings, catalogue, plan)
     out = Path(settings.fetch_dir)
-    smup_before = (out / "values-smup.parquet").read_bytes()
-    (out / "stale.txt").write_text("from an older run")
+    smup_before = (out / "measures-smup.parquet").read_bytes()
     report = fetch_official(
-        settings, sources="bdl", years="2022", catalogue=catalogue, bdl=replaying_bdl(tmp_path, bdl_answer)
+        settings, sources="bdl", years="2021", catalogue=catalogue, plan=plan, progress=False
     )
-    assert leftovers(out) == ["FETCHED.json", "values-bdl.parquet", "values-smup.parquet"]
-    assert (out / "values-smup.parquet").read_bytes() == smup_before
+    assert leftovers(out) == ["FETCHED.json", "measures-bdl.parquet", "measures-smup.parquet"]
+    assert (out / "measures-smup.parquet").read_bytes() == smup_before
     assert report["sources"]["smup"]["carried_over"] is True
-    assert set(pd.read_parquet(out / "values-bdl.parquet")["year"]) == {2022}
+    assert set(pd.read_parquet(out / "measures-bdl.parquet")["year"]) == {2021}
 
 
-def test_a_failure_mid_fetch_leaves_the_previous_fetch_untouched(settings, catalogue, tmp_path, offline):
-    fetch_official(
-        settings,
-        years="2023",
-        catalogue=catalogue,
-        bdl=replaying_bdl(tmp_path, bdl_answer),
-        smup=replaying_smup(),
-    )
+def test_a_failure_mid_fetch_leaves_the_previous_fetch_untouched(tmp_path, catalogue, plan, api, monkeypatch):
+    settings = settings_for(tmp_path, api)
+    fetch(settings, catalogue, plan)
     out = Path(settings.fetch_dir)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-
-    def connection_lost(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadError("connection reset by peer")
-
+    lost = Settings(**{**settings.__dict__, "smup_url": "http://127.0.0.1:9/api/1.0.0"})
+    monkeypatch.setattr(fetch_module, "preflight", lambda *a, **k: None)  # the connection goes mid-fetch
     with pytest.raises(FetchError, match="nothing was written"):
-        fetch_official(
-            settings,
-            years="2023",
-            catalogue=catalogue,
-            bdl=replaying_bdl(tmp_path, connection_lost),
-            smup=replaying_smup(),
-        )
+        fetch(lost, catalogue, plan)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert leftovers(out.parent) == ["fetched"]
+    assert [n for n in leftovers(out.parent) if not n.endswith("-http-cache")] == ["fetched"]
 
 
-def test_an_indicator_error_is_recorded_not_fatal(settings, tmp_path, offline):
-    cat = Catalogue.model_validate(
-        {**CATALOGUE, "indicators": [*CATALOGUE["indicators"], indicator("zla", ["gmina"], bdl_variable=13)]}
-    )
-
-    def unknown_variable(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/13"):
-            return httpx.Response(400, json={"errors": [{"message": "Unknown variable"}]})
-        return bdl_answer(request)
-
-    report = fetch_official(
-        settings, sources="bdl", years="2023", catalogue=cat, bdl=replaying_bdl(tmp_path, unknown_variable)
-    )
-    assert "HTTP 400" in report["errors"]["bdl:zla"]
-    assert report["sources"]["bdl"]["failed"] == ["zla"]
-    assert set(pd.read_parquet(Path(settings.fetch_dir) / "values-bdl.parquet")["indicator"]) == {"urodzenia"}
-
-
-def test_every_indicator_failing_is_fatal(settings, catalogue, tmp_path, offline):
-    def refused(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(400)
-
-    with pytest.raises(FetchError, match="every indicator failed"):
+def test_every_indicator_failing_is_fatal(tmp_path, catalogue, plan, apis, api):
+    apis.bdl.clear()
+    with pytest.raises(FetchError, match="BDL: every indicator failed"):
         fetch_official(
-            settings, sources="bdl", years="2023", catalogue=catalogue, bdl=replaying_bdl(tmp_path, refused)
+            settings_for(tmp_path, api),
+            sources="bdl",
+            years="2021",
+            catalogue=catalogue,
+            plan=plan,
+            progress=False,
         )
-    assert not Path(settings.fetch_dir).exists()
+    assert not (tmp_path / "out" / "fetched").exists()
+
+
+def test_an_interrupted_fetch_resumes_from_the_answers_on_disk(
+    tmp_path, catalogue, plan, apis, api, monkeypatch
+):
+    """Point 6: answers are kept on disk (pyBDL's cache) until the fetch completes; a second run asks only
+    for what the first did not get."""
+    settings = settings_for(tmp_path, api)
+    ticks = {"n": 0}
+    real_tick = fetch_module.Progress.tick
+
+    def tick_then_stop(self):
+        real_tick(self)
+        ticks["n"] += 1
+        if ticks["n"] == 12:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch_module.Progress, "tick", tick_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        fetch(settings, catalogue, plan)
+    assert not Path(settings.fetch_dir).exists()  # nothing written …
+    assert (fetch_module.cache_dir(settings) / "answers.sqlite").exists()  # … but the answers are kept
+    first = list(apis.answered)
+    monkeypatch.setattr(fetch_module.Progress, "tick", real_tick)
+    fetch(settings, catalogue, plan)
+    second = apis.answered[len(first) :]
+    done_before = {path for path, status in first if status == 200}
+    assert not done_before & {path for path, _ in second}  # nothing asked twice
+    assert not fetch_module.cache_dir(settings).exists()  # a complete fetch removes the cache
+
+
+def test_progress_counts_every_request(tmp_path, catalogue, plan, apis, api, monkeypatch, capsys):
+    bars = []
+    real = fetch_module.Progress
+
+    class Spy(real):
+        def __init__(self, total, enabled=True):
+            super().__init__(total, enabled=True)
+            bars.append(self)
+
+    monkeypatch.setattr(fetch_module, "Progress", Spy)
+    fetch_official(
+        settings_for(tmp_path, api), years="2020-2022", catalogue=catalogue, plan=plan, progress=True
+    )
+    bar = bars[0].bar
+    assert bar.n == len(apis.requests) == bar.total  # the estimate corrected to what BDL and SMUP had
+    err = capsys.readouterr().err
+    assert "requests to BDL" in err and "without a key at least" in err and "resumes when run again" in err
+
+
+def test_quota_estimate_follows_the_published_limits():
+    """Point 6: BDL's limits per key (anonymous 5/s, 100/15 min, 1,000/12 h; a key 10/s, 500/15 min,
+    5,000/12 h), every sliding window at once."""
+    assert quota_seconds(100, registered=False) == 19.0  # the first 100 only wait for 5 a second
+    assert quota_seconds(101, registered=False) == 15 * 60  # the 101st waits for the first window to pass
+    assert quota_seconds(1_001, registered=False) == 12 * 3600
+    assert quota_seconds(1_001, registered=True) == 2 * 15 * 60
+    # The issue's "about 2,000 requests": more than half a day without a key, well under an hour with one.
+    assert 14 * 3600 < quota_seconds(2_000, registered=False) < 15 * 3600
+    assert quota_seconds(2_000, registered=True) < 3600
+    assert human_duration(12 * 3600) == "12.0 h" and human_duration(45 * 60) == "45 min"
+
+
+def test_the_real_plan_needs_about_this_many_requests(catalogue):
+    """The numbers the README gives for a full fetch (2015–2024): requests and the least time per key."""
+    from portal.pipeline.fetch import plan_work
+    from portal.pipeline.fetch_plan import fillable, load_plan
+
+    real_plan = load_plan(REPO_ROOT / "data" / "fetch.yaml", catalogue)
+    entries, _ = fillable(real_plan, catalogue)
+    work = plan_work(real_plan, entries, list(range(2015, 2025)), ["bdl", "smup"])
+    n = work.bdl_requests()
+    assert 1_000 < n < 1_600, n
+    assert 12 * 3600 <= quota_seconds(n, registered=False) < 24 * 3600
+    assert quota_seconds(n, registered=True) <= 3 * 15 * 60
+    assert work.smup_requests() == 2 + 14 * 10
+
+
+def test_the_module_keeps_one_scenario():
+    assert fake_apis.YEARS == [2020, 2021, 2022]

@@ -10,14 +10,16 @@ import httpx
 import pandas as pd
 import pytest
 
-from portal.pipeline import VALUE_COLUMNS
+from portal.pipeline.measures import MEASURE_COLUMNS
 from portal.pipeline.smup import (
+    DEFAULT_FLAGS,
     SmupClient,
     SmupError,
     dictionary_row_to_teryt,
+    flag_map,
     id_daty,
-    merge_smup_values,
-    smup_rows_to_values,
+    merge_unit_kinds,
+    smup_rows_to_measures,
     teryt_lookup,
 )
 
@@ -62,6 +64,7 @@ def sleeps() -> list[float]:
 
 
 def make_client(handler: Recorder, sleeps: list[float], **kwargs) -> SmupClient:
+    kwargs.setdefault("min_interval", 0.0)
     return SmupClient("test-key", transport=httpx.MockTransport(handler), sleep=sleeps.append, **kwargs)
 
 
@@ -198,62 +201,102 @@ def test_lookup_keeps_gminy_powiaty_wojewodztwa_only():
     assert 1332 not in lookup and 1 not in lookup  # rodz 4, Warsaw district
 
 
-def test_rows_to_values_flags_precision_and_id_teryt_mapping():
+def test_rows_to_measures_flags_precision_and_id_teryt_mapping():
     rows = load("indicator-date-data-4074-20231231-page1.json")["data"]
     rows += load("indicator-date-data-4074-20231231-page2.json")["data"]
-    df = smup_rows_to_values(rows, dictionary_rows(), 4074, "dlug-na-mieszkanca")
-    assert list(df.columns) == VALUE_COLUMNS
+    df = smup_rows_to_measures(rows, dictionary_rows(), 4074)
+    assert list(df.columns) == MEASURE_COLUMNS
     got = {r.teryt: (r.value, r.flag) for r in df.itertuples()}
     assert got["1001011"] == (1160.06, "ok")  # flag 1, rounded to precyzja = 2
     assert got["1001022"] == (0.0, "zero")  # flag 2: the phenomenon did not occur
     assert math.isnan(got["1001083"][0]) and got["1001083"][1] == "no_data"  # flag 5
-    assert got["1001042"] == (0.0, "ok")  # flag 3 (below the format), null → 0
+    # Point 5: flag 3 without a value is missing, never a 0 with flag ok.
+    assert math.isnan(got["1001042"][0]) and got["1001042"][1] == "no_data"
     # id-teryt is SMUP's own id, never a TERYT; the rodz-4 town and an unknown id are dropped.
     assert "1324" not in got and "1332" not in got and len(got) == 4
     assert df.attrs["unmapped_rows"] == 2
-    assert set(df["indicator"]) == {"dlug-na-mieszkanca"}
-    assert set(df["source"]) == {"SMUP:4074"}
+    assert set(df["measure"]) == {"smup:4074"} and set(df["source"]) == {"smup-api"}
     assert set(df["year"]) == {2023} and df["year"].dtype == "int64"
-    assert not df["synthetic"].any()
+
+
+@pytest.mark.parametrize("flag", [3, 4, 6])
+def test_flags_3_4_6_keep_a_given_value_as_approximate_and_never_invent_one(flag):
+    lookup = teryt_lookup(dictionary_rows())
+    row = {"id": 1, "id-daty": 20231231, "id-teryt": 1324, "id-flaga": flag, "precyzja": 1}
+    given = smup_rows_to_measures([{**row, "wartosc": 0.04}], lookup, 1)
+    assert (given["value"].item(), given["flag"].item()) == (0.0, "estimated")
+    empty = smup_rows_to_measures([{**row, "wartosc": None}], lookup, 1)
+    assert math.isnan(empty["value"].item()) and empty["flag"].item() == "no_data"
+
+
+def test_flag_meanings_come_from_smups_flag_dictionary_when_it_names_them():
+    names = [
+        {"id-flaga": 1, "nazwa": "Zjawisko wystąpiło"},
+        {"id-flaga": 2, "nazwa": "Zjawisko nie wystąpiło"},
+        {"id-flaga": 3, "nazwa": "Dane niekompletne"},
+        {"id-flaga": 4, "nazwa": "Wartość mniejsza niż przyjęty format prezentacji"},
+        {"id-flaga": 5, "nazwa": "Brak informacji, konieczność zachowania tajemnicy statystycznej"},
+        {"id-flaga": 6, "nazwa": "Dane szacunkowe"},
+    ]
+    assert flag_map(names) == {1: "ok", 2: "zero", 3: "partial", 4: "estimated", 5: "no_data", 6: "estimated"}
+    assert flag_map([]) == DEFAULT_FLAGS
+    assert set(DEFAULT_FLAGS) == {1, 2, 3, 4, 5, 6}
+
+
+def test_a_flag_without_a_meaning_is_an_error():
+    row = {"id": 1, "id-daty": 20231231, "id-teryt": 1324, "id-flaga": 9, "wartosc": 5.0}
+    with pytest.raises(SmupError, match="flag 9 has no meaning"):
+        smup_rows_to_measures([row], teryt_lookup(dictionary_rows()), 1)
 
 
 def test_gmina_and_mnpp_indicators_merge_into_one():
     lookup = teryt_lookup(dictionary_rows())
-    gminy = smup_rows_to_values(
-        load("indicator-date-data-4074-20231231-page1.json")["data"], lookup, 4074, "dlug"
-    )
-    mnpp = smup_rows_to_values(
-        load("indicator-date-data-4424-20231231-page1.json")["data"], lookup, 4424, "dlug"
-    )
-    df = merge_smup_values([gminy, mnpp])
-    assert df["teryt"].is_unique
+    gminy = smup_rows_to_measures(load("indicator-date-data-4074-20231231-page1.json")["data"], lookup, 4074)
+    mnpp = smup_rows_to_measures(load("indicator-date-data-4424-20231231-page1.json")["data"], lookup, 4424)
+    df = merge_unit_kinds([gminy, mnpp], "dlug")
+    assert df["teryt"].is_unique and set(df["measure"]) == {"dlug"}
     assert set(df["teryt"]) == {"1001011", "1001022", "1001083", "1062011", "1465011"}
-    sources = dict(zip(df["teryt"], df["source"], strict=True))
-    assert sources["1001011"] == "SMUP:4074" and sources["1062011"] == "SMUP:4424"
     assert df.loc[df["teryt"] == "1465011", "value"].item() == 4421.12
 
 
 def test_merge_prefers_a_value_over_no_data():
-    base = {"indicator": "x", "year": 2023, "synthetic": False}
-    first = pd.DataFrame(
-        [{**base, "teryt": "1001011", "value": math.nan, "flag": "no_data", "source": "SMUP:1"}]
-    )
-    second = pd.DataFrame([{**base, "teryt": "1001011", "value": 5.0, "flag": "ok", "source": "SMUP:2"}])
-    df = merge_smup_values([first[VALUE_COLUMNS], second[VALUE_COLUMNS]])
-    assert df[["value", "source"]].to_dict("records") == [{"value": 5.0, "source": "SMUP:2"}]
+    base = {"measure": "x", "year": 2023, "source": "smup-api"}
+    first = pd.DataFrame([{**base, "teryt": "1001011", "value": math.nan, "flag": "no_data"}])
+    second = pd.DataFrame([{**base, "teryt": "1001011", "value": 5.0, "flag": "ok"}])
+    df = merge_unit_kinds([first[MEASURE_COLUMNS], second[MEASURE_COLUMNS]], "x")
+    assert df[["value", "flag"]].to_dict("records") == [{"value": 5.0, "flag": "ok"}]
 
 
-def test_all_levels_indicator_is_filtered_by_catalogue_levels():
+def test_all_levels_indicator_is_filtered_by_levels():
     rows = load("indicator-date-data-16-20231231-page1.json")["data"]
     lookup = teryt_lookup(dictionary_rows())
-    every = smup_rows_to_values(rows, lookup, 16, "podatek")
+    every = smup_rows_to_measures(rows, lookup, 16)
     assert set(every["teryt"]) == {"1001011", "1062011", "1001", "1062", "10"}  # Warsaw district dropped
     assert every.loc[every["teryt"] == "1001011", "value"].item() == 955.3  # precyzja 1
-    gminy = smup_rows_to_values(rows, lookup, 16, "podatek", levels=["gmina"])
+    gminy = smup_rows_to_measures(rows, lookup, 16, levels=["gmina"])
     assert set(gminy["teryt"]) == {"1001011", "1062011"}
     assert gminy.attrs["unmapped_rows"] == 4
 
 
-def test_no_rows_give_an_empty_values_table():
-    df = smup_rows_to_values([], {}, 4074, "dlug")
-    assert df.empty and list(df.columns) == VALUE_COLUMNS
+def test_no_rows_give_an_empty_measure_table():
+    df = smup_rows_to_measures([], {}, 4074)
+    assert df.empty and list(df.columns) == MEASURE_COLUMNS
+
+
+def test_requests_go_to_the_configured_address(sleeps):
+    handler = Recorder()
+    with make_client(handler, sleeps, base_url="http://127.0.0.1:8765/smup/api/1.0.0") as client:
+        client.areas_list()
+    assert str(handler.requests[0].url).startswith("http://127.0.0.1:8765/smup/api/1.0.0/areas-list?")
+
+
+def test_requests_are_spaced_and_answers_kept_for_a_resumed_fetch(sleeps, tmp_path):
+    handler = Recorder()
+    with make_client(handler, sleeps, min_interval=0.5, cache_file=tmp_path / "c.sqlite") as client:
+        client.indicator_date_data(4424, 2023)
+        client.indicator_date_data(4074, 2023)
+    assert sleeps and all(0 < s <= 0.5 for s in sleeps)  # at most 2 a second
+    asked = len(handler.requests)
+    with make_client(handler, sleeps, cache_file=tmp_path / "c.sqlite") as client:
+        assert len(client.indicator_date_data(4074, 2023)) == 6
+    assert len(handler.requests) == asked  # from the disk cache
