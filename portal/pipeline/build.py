@@ -161,6 +161,13 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
     demo_meta = {**meta, "edition": "demo"}
     for folder, m in ((out, official_meta), (out / "demo", demo_meta)):
         (folder / "metadata.json").write_bytes(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    # Full-release downloads (CSV.gz, Parquet) of each edition, from its tables: written once the version is known,
+    # as their header block names it; derived files, so not part of the version (_content_version skips them).
+    from portal.pipeline.downloads import write_release_downloads
+
+    for (folder, cat), m in zip(editions.values(), (official_meta, demo_meta), strict=True):
+        edition_values = values[values["indicator"].isin({i.id for i in cat.indicators})]
+        write_release_downloads(folder, edition_values, units, cat, m)
     return version
 
 
@@ -170,7 +177,8 @@ RELEASE_FORMAT = 3  # bump when the release layout changes (2: memory-mapped val
 def _content_version(out: Path) -> str:
     digest = hashlib.sha256(f"format:{RELEASE_FORMAT}".encode())
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"} and "cubes" not in path.parts:
+        derived = {"cubes", "downloads"} & set(path.relative_to(out).parts)  # made from the tables, not content
+        if path.is_file() and path.suffix in {".parquet", ".json", ".geojson"} and not derived:
             digest.update(path.relative_to(out).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
