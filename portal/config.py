@@ -35,12 +35,43 @@ class Settings:
     keep_releases: str = _setting("5", "How many past releases stay readable for version-pinned links.")
     cache_url: str = _setting(
         "",
-        "Cache and rate-limit store: empty for a local in-process cache, or redis://host:port/db to share it.",
+        "Cache and rate-limit store: empty for a local in-process cache, or redis://[:password@]host:port/db "
+        "(rediss:// for TLS) to share it.",
     )
     cache_timeout: str = _setting("3600", "Seconds a memoised result lives in the cache.")
-    rate_limit_api: str = _setting("600 per minute", "Rate limit per client for /api/v1 and downloads.")
-    rate_limit_callbacks: str = _setting("1200 per minute", "Rate limit per client for the Dash callback endpoint.")
-    base_url: str = _setting("http://127.0.0.1:8050", "Public address of the portal, used in citations and oEmbed.")
+    rate_limit: str = _setting(
+        "1200 per minute",
+        "One request budget per client, shared by every route; a request spends what its route costs (1 for a "
+        "callback, 2 for an API call, more for files: the table is on /api). Counted in Redis when "
+        "OMUP_CACHE_URL is set, otherwise per process.",
+    )
+    base_url: str = _setting(
+        "http://127.0.0.1:8050",
+        "Public address of the portal, used in citations, oEmbed answers and the list of allowed hosts.",
+    )
+    allowed_hosts: str = _setting(
+        "",
+        "Host names the portal answers to, comma-separated (a leading dot admits subdomains); other Host headers "
+        "get 400. Empty: the host of OMUP_BASE_URL plus localhost and 127.0.0.1.",
+    )
+    trusted_proxies: str = _setting(
+        "0",
+        "How many proxies in front of the portal append to X-Forwarded-For and set X-Forwarded-Proto (1 behind "
+        "one nginx); the client address (rate limits, logs) and the scheme come from them. 0: none trusted.",
+    )
+    max_request_body: str = _setting(
+        "1048576",
+        "Largest request body in bytes (callback bodies are a few kB; a goals file at most 64 kB); larger gets 413.",
+    )
+    accel_redirect: str = _setting(
+        "",
+        "URL prefix of a front-server internal location serving OMUP_RELEASE_DIR (nginx X-Accel-Redirect): when "
+        "set, the full-release files are sent by the front server; empty: by gunicorn.",
+    )
+    hsts_max_age: str = _setting(
+        "31536000",
+        "max-age of Strict-Transport-Security, sent on responses served over HTTPS (0: not sent).",
+    )
     debug: str = _setting("0", "1 turns on Dash debug mode (never in production).")
     bdl_api_key: str = _setting("", "Optional BDL API key (X-ClientId) for `omup data fetch`; raises the rate limits.")
     smup_api_key: str = _setting("", "SMUP API key (X-ClientId) for `omup data fetch`; SMUP returns no data without it.")
@@ -82,6 +113,17 @@ class Settings:
     @property
     def release_path(self) -> Path:
         return Path(self.release_dir)
+
+    @property
+    def host_list(self) -> list[str]:
+        """The hosts the portal answers to (see `allowed_hosts`)."""
+        from urllib.parse import urlsplit
+
+        given = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if given:
+            return given
+        base = (urlsplit(self.base_url).hostname or "").lower()
+        return list(dict.fromkeys(h for h in (base, "localhost", "127.0.0.1") if h))
 
     @property
     def is_debug(self) -> bool:

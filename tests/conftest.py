@@ -41,8 +41,7 @@ def store(settings):
 # The rate-limit test builds its own app with low limits.
 import os  # noqa: E402
 
-os.environ.setdefault("OMUP_RATE_LIMIT_API", "1000000 per minute")
-os.environ.setdefault("OMUP_RATE_LIMIT_CALLBACKS", "1000000 per minute")
+os.environ.setdefault("OMUP_RATE_LIMIT", "1000000 per minute")
 
 
 @pytest.fixture

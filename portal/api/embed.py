@@ -29,6 +29,7 @@ from portal.api.versions import VersionError, app_settings, store_for
 from portal.figures import bar_figure, direction_label, graph_config, map_figure, trend_figure
 from portal.state import LEVEL_WORD, ViewState, parse_search, resolve_state
 from portal.store import LEVEL_OF_LEN, Store, get_store
+from portal.web import allow_inline_script
 
 blueprint = flask.Blueprint("embed", __name__)
 
@@ -353,6 +354,7 @@ def render_page(view: EmbedView, auto: str | None = None) -> str:
     script = (f"var FIG={_script_json(view.figure)};var EXPORT={_script_json(view.export())};"
               f"var CONFIG={_script_json(config)};var FILENAME={_script_json(view.filename)};"
               f"var AUTO={_script_json(auto)};" + _JS)
+    allow_inline_script(script)  # the page's one inline script, allowed by its hash in this response's CSP
     return f"""<!DOCTYPE html>
 <html lang="{view.lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -115,7 +115,7 @@ def test_rate_limit_answers_429_with_retry_after(settings):
 
     from portal.web import init_limiter
 
-    strict = replace(settings, rate_limit_api="3 per minute", rate_limit_callbacks="3 per minute")
+    strict = replace(settings, rate_limit="6 per minute")  # an API call costs 2 (portal/limits.py)
     server = flask.Flask("limited")
 
     @server.route("/api/v1/ping")
