@@ -3,6 +3,12 @@
 With OMUP_CACHE_URL=redis://… every process shares one cache; when Redis stops answering, each process serves
 from its own in-memory cache and tries Redis again after a short pause, so requests keep succeeding and the
 shared cache comes back by itself. Keys always carry the data version (see `memoize_versioned`).
+
+Values are stored as data, never as pickles: JSON (orjson) for dicts, lists, strings, numbers, booleans and
+None, raw bytes for files, each behind a one-byte tag. Whoever can write to Redis can then change what a page
+shows from the cache, but cannot run code in the workers: a value in any other format (a pickle, say) is a miss.
+A value JSON cannot hold (a numpy array, a dict with non-string keys) stays in the process's local cache only;
+tuples come back as lists.
 """
 
 from __future__ import annotations
@@ -14,11 +20,41 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from cachelib import SimpleCache
 from flask_caching.backends.base import BaseCache
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2.0
+JSON_TAG, BYTES_TAG = b"J", b"B"
+
+
+class UnsafeValue(ValueError):
+    """A cached value the safe format cannot hold (it stays in the local cache)."""
+
+
+def dump_value(value: Any) -> bytes:
+    """A cache value as stored in Redis: tagged JSON or tagged bytes (raises UnsafeValue for anything else)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return BYTES_TAG + bytes(value)
+    try:
+        return JSON_TAG + orjson.dumps(value)
+    except TypeError as exc:
+        raise UnsafeValue(str(exc)) from None
+
+
+def load_value(raw: bytes) -> Any:
+    """The value of a stored entry, or None (a miss) for anything not written by `dump_value`. Never unpickles."""
+    tag, data = raw[:1], raw[1:]
+    if tag == BYTES_TAG:
+        return data
+    if tag == JSON_TAG:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    log.warning("cache entry in an unknown format ignored (%d bytes, starting %r)", len(raw), raw[:8])
+    return None
 
 
 class FallbackRedisCache(BaseCache):
@@ -58,7 +94,10 @@ class FallbackRedisCache(BaseCache):
         if self.redis_up:
             try:
                 raw = self._redis.get(self._prefix + key)
-                return None if raw is None else self._load(raw)
+                value = None if raw is None else load_value(raw)
+                if value is not None:
+                    return value
+                # Not in Redis (or not readable there): this process may hold it, e.g. a value JSON cannot carry.
             except self._errors as exc:
                 self._fail(exc)
         return self._local.get(key)
@@ -68,8 +107,10 @@ class FallbackRedisCache(BaseCache):
         if self.redis_up:
             try:
                 t = self._timeout(timeout)
-                data = self._dump(value)
+                data = dump_value(value)
                 self._redis.set(self._prefix + key, data, ex=t if t > 0 else None)
+            except UnsafeValue as exc:
+                log.info("cache value for %s kept locally only: %s", key[:80], exc)
             except self._errors as exc:
                 self._fail(exc)
         return True
@@ -94,18 +135,6 @@ class FallbackRedisCache(BaseCache):
     def clear(self) -> bool:
         self._local.clear()
         return True
-
-    @staticmethod
-    def _dump(value: Any) -> bytes:
-        import pickle
-
-        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-    @staticmethod
-    def _load(raw: bytes) -> Any:
-        import pickle
-
-        return pickle.loads(raw)
 
 
 def memoize_versioned(fn: Callable) -> Callable:
