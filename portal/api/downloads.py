@@ -10,28 +10,47 @@ numbers, so a negative value is still a number.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
+import numbers
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 import flask
+import numpy as np
+import orjson
 
-from portal.api.versions import VersionError, store_for
+from portal.api.versions import VersionError, app_settings, store_for
 from portal.breaks import break_flags, units_with_breaks
 from portal.catalogue import Indicator
+from portal.pipeline.downloads import (  # the cell formats are shared with the full-release files
+    CSV_FILE,
+    DANGEROUS,  # noqa: F401 - part of this module's interface (the characters neutralised)
+    DOWNLOADS_DIR,
+    FLAG_PL,
+    PARQUET_FILE,
+    csv_number,
+    header_block,
+    neutralise,
+    read_index,
+)
 from portal.similar import KNN_K, VARIABLES, similar_units, stats_over
 from portal.state import LEVEL_PARAM
 from portal.store import LEVEL_OF_LEN, Store
 
 blueprint = flask.Blueprint("downloads", __name__)
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_LINES = 5
 MAX_UNITS = 100
-FLAG_PL = {"ok": "", "estimated": "szacunek", "partial": "niepełne", "zero": "zero", "no_data": "brak danych"}
+# A table built per request is bounded: at most this many cells (rows × columns). The largest the pages link
+# (one indicator's values for every gmina and year, ~300,000 cells) takes well under a second to write; more is
+# what the full-release files are for.
+MAX_CELLS = 600_000
+# Built tables are cached (with the data version and edition in the key) up to this size.
+CACHE_MAX_BYTES = 8 << 20
 
 
 class DownloadError(Exception):
@@ -54,28 +73,11 @@ class Table:
     downloaded: date = field(default_factory=date.today)
 
     def info(self) -> list[tuple[str, str]]:
-        note = ("wartości syntetyczne (kolumna „syntetyczne” = tak) nie są danymi urzędowymi – wygenerowano je, "
-                "bo dane źródłowe nie są tu dostępne" if self.synthetic else "tabela nie zawiera wartości syntetycznych")
-        return [("Tabela", self.title),
-                ("Źródło", "; ".join(dict.fromkeys(self.sources)) + " · opracowanie: OMUP – Otwarty Monitor Usług "
-                 "Publicznych"),
-                ("Wersja danych", self.version),
-                ("Pobrano", self.downloaded.isoformat()),
-                ("Uwaga", note)]
+        return header_block(self.title, self.sources, self.version, "Pobrano", self.downloaded.isoformat(),
+                            self.synthetic)
 
 
 # ------------------------------------------------------------------------------------------ writers
-def neutralise(text: str) -> str:
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(DANGEROUS) else text
-
-
-def csv_number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def csv_cell(value: object) -> str:
     if value is None:
         return ""
@@ -111,39 +113,119 @@ def write_csv(table: Table) -> str:
 
 
 def xlsx_cell(value: object) -> object:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "tak" if value else "nie"
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
         return None
     if isinstance(value, str):
         return neutralise(value)
     return value
 
 
-def write_xlsx(table: Table) -> bytes:
-    """Sheets "dane" (the table) and "informacje" (the header block)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XLSX_STATIC = {
+    "[Content_Types].xml": _XML + (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet2.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+    "_rels/.rels": _XML + (
+        f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": _XML + (
+        f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets><sheet name="dane" sheetId="1" r:id="rId1"/>'
+        '<sheet name="informacje" sheetId="2" r:id="rId2"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": _XML + (
+        f'<Relationships xmlns="{_PKG}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/worksheet" Target="worksheets/sheet2.xml"/>'
+        f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+    "xl/styles.xml": _XML + (
+        f'<styleSheet xmlns="{_NS}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+}
+# Characters XML 1.0 cannot hold (control characters other than tab, LF, CR): dropped from text cells.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-    wb = Workbook(write_only=True)
-    data = wb.create_sheet("dane")
-    bold = Font(bold=True)
-    header = []
-    for name in table.columns:
-        cell = WriteOnlyCell(data, value=name)
-        cell.font = bold
-        header.append(cell)
-    data.append(header)
-    for row in table.rows:
-        data.append([xlsx_cell(v) for v in row])
-    info = wb.create_sheet("informacje")
-    for key, value in table.info():
-        info.append([key, neutralise(value)])
-    info.append([])
-    info.append(["Kolumny", ", ".join(table.columns)])
+
+def _column_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _sheet_xml(rows: Iterable[list], bold_first: bool) -> Iterator[str]:
+    """A worksheet as XML text chunks: numbers as numbers, text as inline strings, None as no cell."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    yield _XML + f'<worksheet xmlns="{_NS}"><sheetData>'
+    letters: list[str] = []
+    for r, row in enumerate(rows, start=1):
+        while len(letters) < len(row):
+            letters.append(_column_letter(len(letters)))
+        style = ' s="1"' if bold_first and r == 1 else ""
+        cells = []
+        for c, value in enumerate(row):
+            value = xlsx_cell(value)
+            if value is None:
+                continue
+            ref = f"{letters[c]}{r}"
+            if isinstance(value, numbers.Integral):
+                cells.append(f'<c r="{ref}"{style}><v>{int(value)}</v></c>')
+            elif isinstance(value, numbers.Real):
+                cells.append(f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>')
+            else:
+                text = xml_escape(_XML_ILLEGAL.sub("", str(value)))
+                cells.append(f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>')
+        yield f'<row r="{r}">{"".join(cells)}</row>'
+    yield "</sheetData></worksheet>"
+
+
+def write_xlsx(table: Table) -> bytes:
+    """Sheets "dane" (the table, bold header row) and "informacje" (the header block).
+
+    Written as the few XML parts an XLSX file needs (inline strings, no shared-string table): about ten times
+    faster than openpyxl's writer, which took 5 s for 300,000 cells; openpyxl reads the result in the tests."""
+    import zipfile
+
     out = io.BytesIO()
-    wb.save(out)
+    info = [[key, neutralise(value)] for key, value in table.info()]
+    info += [[], ["Kolumny", ", ".join(table.columns)]]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, text in _XLSX_STATIC.items():
+            zf.writestr(name, text)
+        for name, rows, bold in (("xl/worksheets/sheet1.xml", [table.columns, *table.rows], True),
+                                 ("xl/worksheets/sheet2.xml", info, False)):
+            with zf.open(name, "w") as fh:
+                buf: list[str] = []
+                size = 0
+                for chunk in _sheet_xml(rows, bold):
+                    buf.append(chunk)
+                    size += len(chunk)
+                    if size > 1 << 20:
+                        fh.write("".join(buf).encode("utf-8"))
+                        buf, size = [], 0
+                fh.write("".join(buf).encode("utf-8"))
     return out.getvalue()
 
 
@@ -349,19 +431,25 @@ def values_table(store: Store) -> Table:
         raise DownloadError("od", "„od” nie może być późniejsze niż „do”")
     chosen = [y for y in years if (year is None or y == year) and (first is None or y >= first)
               and (last is None or y <= last)]
-    names = store.units["display_name"]
     rows = []
     synthetic = False
+    names: list[str] | None = None
+    with_breaks = units_with_breaks(store)
     for y in chosen:
         sl = store.slice(ind.id, y, level)
         if sl is None:
             continue
-        for k, code in enumerate(sl.codes):
-            code = str(code)
-            syn = bool(sl.synthetic[k])
-            synthetic |= syn
-            rows.append([code, names.at[code], y, _rounded(sl.value[k], ind.decimals), ind.unit.pl,
-                         FLAG_PL.get(str(sl.flag[k]), str(sl.flag[k])), _break(store, ind.id, code, y), syn])
+        codes = sl.codes.tolist()
+        if names is None:  # every slice of a level holds the same units in the same order
+            names = store.units["display_name"].loc[codes].tolist()
+        values = sl.value.tolist()
+        flags = sl.flag.tolist()
+        syn_flags = sl.synthetic.tolist()
+        synthetic |= any(syn_flags)
+        for k, code in enumerate(codes):
+            note = _break(store, ind.id, code, y) if code in with_breaks else ""
+            rows.append([code, names[k], y, _rounded(values[k], ind.decimals), ind.unit.pl,
+                         FLAG_PL.get(flags[k], flags[k]), note, bool(syn_flags[k])])
     cols = ["teryt", "jednostka", "rok", "wartosc", "jednostka_miary", "flaga", "przerwa_w_serii", "syntetyczne"]
     return Table(f"wartosci-{ind.id}", f"Wartości: {ind.name.pl} ({ind.unit.pl})", cols, rows, synthetic,
                  _sources(store, [ind]), store.version)
@@ -411,32 +499,6 @@ def budget_table(store: Store) -> Table:
                  store.version)
 
 
-def release_rows(store: Store) -> Iterator[list]:
-    """Every value of the release, indicator by indicator, level by level, year by year."""
-    names = store.units["name"]
-    for ind in store.catalogue.indicators:
-        for level in ind.levels:
-            level_names = None
-            for y in store.years(ind.id, level):
-                sl = store.slice(ind.id, y, level)
-                if sl is None:
-                    continue
-                if level_names is None:
-                    level_names = names.loc[sl.codes].tolist()
-                values = sl.value.round(ind.decimals + 2).tolist()
-                flags = sl.flag.tolist()
-                syn = sl.synthetic.tolist()
-                for k, code in enumerate(sl.codes.tolist()):
-                    yield [ind.id, level, code, level_names[k], y, values[k], FLAG_PL.get(flags[k], flags[k]), syn[k]]
-
-
-def release_table(store: Store) -> Table:
-    cols = ["wskaznik_id", "poziom", "teryt", "jednostka", "rok", "wartosc", "flaga", "syntetyczne"]
-    return Table(f"omup-wydanie-{store.version}", "Całe wydanie danych OMUP (wszystkie wartości)", cols,
-                 release_rows(store), bool(store.synthetic_ids), _sources(store, store.catalogue.indicators),
-                 store.version)
-
-
 TABLES = {"ranking": ranking_table, "porownanie": compare_table, "profil": profile_table,
           "wartosci": values_table, "budzet": budget_table}
 
@@ -456,10 +518,10 @@ def _attach(resp: flask.Response, filename: str) -> flask.Response:
     return resp
 
 
-@blueprint.get("/pobierz/<table>.<fmt>")
-def download(table: str, fmt: str) -> flask.Response:
+def _store_or_error() -> Store | flask.Response:
+    """The store `v=` (and `demo=1`) name, or the 400/404 answer for a version that cannot be served."""
     try:  # v=<data version>: the table from that kept release (its header block names the version)
-        store = store_for(flask.request.args.get("v"))
+        return store_for(flask.request.args.get("v"))
     except VersionError as exc:
         if exc.status == 400:
             return _error(DownloadError("v", "wersja danych to litery i cyfry, np. z /api/v1/releases"))
@@ -468,22 +530,131 @@ def download(table: str, fmt: str) -> flask.Response:
         resp = flask.Response(text, status=404, mimetype="text/plain")
         resp.headers["Cache-Control"] = "no-store"
         return resp
-    if table == "wydanie" and fmt == "csv":
-        t = release_table(store)
-        resp = flask.Response(csv_lines(t), mimetype="text/csv")
+
+
+# ------------------------------------------------------------------------------------------ the full release
+RELEASE_TYPES = {CSV_FILE: "application/gzip", PARQUET_FILE: "application/vnd.apache.parquet"}
+
+
+def _release_file(name: str, decoded_csv: bool = False) -> flask.Response:
+    """A full-release file built with the release (portal/pipeline/downloads.py), sent as a static file:
+    Content-Length, ETag (its SHA-256), Range and conditional requests; by the front server when
+    OMUP_ACCEL_REDIRECT names its internal location. `decoded_csv`: the CSV.gz sent as text/csv with
+    Content-Encoding: gzip (the old /pobierz/wydanie.csv address; the browser stores the CSV)."""
+    store = _store_or_error()
+    if isinstance(store, flask.Response):
+        return store
+    index = read_index(store.path)
+    if index is None or name not in index.get("files", {}):
+        resp = flask.Response(
+            "To wydanie danych nie ma gotowych plików całego wydania: powstają przy budowie wydania "
+            "(omup data build).\nThis data release has no full-release files; they are written by the build.\n",
+            status=404, mimetype="text/plain")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+    settings = app_settings()
+    edition = "-demo" if store.demo else ""
+    stem = f"omup-wydanie-{store.version}{edition}"
+    filename = f"{stem}.csv" if decoded_csv else f"{stem}.{name.split('.', 1)[1]}"
+    pinned = bool(flask.request.args.get("v"))
+    # A pinned URL always names the same bytes; the current one changes with the next release.
+    cache_control = "public, max-age=31536000, immutable" if pinned else "public, max-age=300"
+    mimetype = "text/csv" if decoded_csv else RELEASE_TYPES[name]
+    path = store.path / DOWNLOADS_DIR / name
+    if settings.accel_redirect:
+        rel = path.resolve().relative_to(settings.release_path.resolve()).as_posix()
+        resp = flask.Response(b"", mimetype=mimetype)
+        resp.headers["X-Accel-Redirect"] = settings.accel_redirect.rstrip("/") + "/" + rel
+    else:
+        etag = index["files"][name]["sha256"][:32] + (".csv" if decoded_csv else "")
+        resp = flask.send_file(path, mimetype=mimetype, conditional=True, etag=etag, max_age=None)
+    if decoded_csv:
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-        return _attach(resp, f"{t.name}.csv")
+        resp.headers["Content-Encoding"] = "gzip"
+        resp.headers["Vary"] = "Accept-Encoding"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = cache_control
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["X-Checksum-SHA256"] = index["files"][name]["sha256"]
+    return resp
+
+
+@blueprint.get("/pobierz/wydanie.csv.gz")
+def release_csv_gz() -> flask.Response:
+    return _release_file(CSV_FILE)
+
+
+@blueprint.get("/pobierz/wydanie.parquet")
+def release_parquet() -> flask.Response:
+    return _release_file(PARQUET_FILE)
+
+
+@blueprint.get("/pobierz/wydanie.csv")
+def release_csv() -> flask.Response:
+    """The address the portal linked before the files existed: the CSV.gz sent with Content-Encoding: gzip to a
+    client that accepts it (a browser saves the CSV), otherwise (or through the front server, which does not
+    pass Content-Encoding on) a redirect to /pobierz/wydanie.csv.gz."""
+    accepts = "gzip" in flask.request.headers.get("Accept-Encoding", "")
+    if accepts and not app_settings().accel_redirect:
+        return _release_file(CSV_FILE, decoded_csv=True)
+    query = flask.request.query_string.decode("utf-8", "replace")
+    resp = flask.redirect("/pobierz/wydanie.csv.gz" + (f"?{query}" if query else ""), code=302)
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp
+
+
+# ------------------------------------------------------------------------------------------ tables per request
+def _build(table: str, fmt: str, store: Store) -> tuple[bytes, str]:
+    """(file bytes, file name) of a table, memoised per data version, edition, day and query."""
+    from portal.app import cache
+
+    query = sorted((k, v[:2000]) for k, v in flask.request.args.items(multi=False))
+    key = "pobierz:" + hashlib.sha1(orjson.dumps([store.cache_key, date.today().isoformat(), table, fmt, query]))\
+        .hexdigest()
+    try:
+        hit = cache.get(key)
+    except Exception:  # a cache that fails is a miss
+        hit = None
+    if isinstance(hit, bytes) and b"\n" in hit:  # the file name, a newline, the file
+        name, _, data = hit.partition(b"\n")
+        return data, name.decode("utf-8")
+    t = TABLES[table](store)
+    rows = t.rows if isinstance(t.rows, list) else list(t.rows)
+    t.rows = rows
+    cells = len(rows) * len(t.columns)
+    if cells > MAX_CELLS:
+        def spaced(n: int) -> str:
+            return f"{n:,}".replace(",", "\u00a0")
+
+        raise DownloadError("rok", f"tabela miałaby {spaced(cells)} komórek, najwyżej {spaced(MAX_CELLS)} komórek: "
+                                   "zawęź lata (rok, od, do) albo pobierz całe wydanie (/pobierz/wydanie.parquet)")
+    safe = re.sub(r"[^a-z0-9-]", "", t.name.lower())
+    if fmt == "csv":
+        data, name = write_csv(t).encode("utf-8"), f"omup-{safe}.csv"
+    else:
+        data, name = write_xlsx(t), f"omup-{safe}.xlsx"
+    if len(data) <= CACHE_MAX_BYTES:
+        try:
+            cache.set(key, name.encode("utf-8") + b"\n" + data)
+        except Exception:  # not cached this time
+            pass
+    return data, name
+
+
+@blueprint.get("/pobierz/<table>.<fmt>")
+def download(table: str, fmt: str) -> flask.Response:
+    store = _store_or_error()
+    if isinstance(store, flask.Response):
+        return store
     if table not in TABLES or fmt not in ("csv", "xlsx"):
         return flask.Response("Nie ma takiego pliku do pobrania (zob. /api).\n", status=404, mimetype="text/plain")
     try:
-        t = TABLES[table](store)
+        data, filename = _build(table, fmt, store)
     except DownloadError as exc:
         return _error(exc)
-    safe = re.sub(r"[^a-z0-9-]", "", t.name.lower())
     if fmt == "csv":
-        resp = flask.Response(write_csv(t).encode("utf-8"), mimetype="text/csv")
+        resp = flask.Response(data, mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-        return _attach(resp, f"omup-{safe}.csv")
-    resp = flask.Response(write_xlsx(t),
-                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return _attach(resp, f"omup-{safe}.xlsx")
+    else:
+        resp = flask.Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _attach(resp, filename)
