@@ -5,6 +5,10 @@
 trend of those units; /embed/… → itself. Foreign hosts and other paths → 404; format=xml → 501.
 A `v=<data version>` in the given URL pins the embed to that kept release (the iframe src carries it); a
 version no longer kept → 404.
+
+The answer never depends on the request's Host header (it is cacheable by anyone): a URL is the portal's when
+its host is one of the allowed hosts (`OMUP_ALLOWED_HOSTS`, by default the host of `OMUP_BASE_URL`), and the
+iframe's address is always built from `OMUP_BASE_URL`.
 """
 
 from __future__ import annotations
@@ -81,11 +85,24 @@ def _size(name: str) -> int | None:
     return int(raw)
 
 
-def oembed_response(url: str, host: str, base_url: str, maxwidth: int | None, maxheight: int | None) -> dict:
+def is_portal_host(netloc: str, allowed_hosts: list[str]) -> bool:
+    """Whether a URL's host (port ignored) is one the portal answers to; ".example.org" admits subdomains."""
+    try:
+        host = (urlsplit("//" + netloc).hostname or "").lower()
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket)
+        return False
+    return bool(host) and any(host == h or (h.startswith(".") and (host.endswith(h) or host == h[1:]))
+                              for h in allowed_hosts)
+
+
+def oembed_response(url: str, allowed_hosts: list[str], base_url: str, maxwidth: int | None,
+                    maxheight: int | None) -> dict:
     """The oEmbed JSON for a portal URL (raises OEmbedError 404 for a foreign or unknown one)."""
-    parts = urlsplit(url.strip())
-    allowed = {host.lower(), urlsplit(base_url).netloc.lower()}
-    if parts.scheme not in ("http", "https") or parts.netloc.lower() not in allowed:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise OEmbedError(404, "not a link to this portal") from None
+    if parts.scheme not in ("http", "https") or not is_portal_host(parts.netloc, allowed_hosts):
         raise OEmbedError(404, "not a link to this portal")
     params = parse_search(parts.query)
     try:
@@ -106,7 +123,7 @@ def oembed_response(url: str, host: str, base_url: str, maxwidth: int | None, ma
         width = max(MIN_SIZE[0], min(width, maxwidth))
     if maxheight is not None:
         height = max(MIN_SIZE[1], min(height, maxheight))
-    origin = f"{parts.scheme}://{parts.netloc}"
+    origin = base_url.rstrip("/")  # never the request's Host, nor the pasted URL's
     src = f"{origin}/embed/{kind}" + ("?" + urlencode(query) if query else "")
     html = (f'<iframe src="{escape(src)}" width="{width}" height="{height}" style="border:0;max-width:100%" '
             f'title="{escape(view.title)}" loading="lazy"></iframe>')
@@ -128,7 +145,7 @@ def oembed() -> flask.Response:
         if not url or len(url) > 2000:
             raise OEmbedError(400, "'url' is required (a link to a portal page)")
         settings = flask.current_app.config["OMUP_SETTINGS"]
-        body = oembed_response(url, flask.request.host, settings.base_url, _size("maxwidth"), _size("maxheight"))
+        body = oembed_response(url, settings.host_list, settings.base_url, _size("maxwidth"), _size("maxheight"))
     except OEmbedError as exc:
         resp = flask.Response(orjson.dumps({"error": exc.message}), status=exc.status, mimetype="application/json")
         resp.headers["Access-Control-Allow-Origin"] = "*"
