@@ -126,9 +126,12 @@ def test_bad_parameters_are_400(client, url, parameter):
     assert r.status_code == 400 and f"„{parameter}”" in r.data.decode("utf-8")
 
 
-def test_whole_release_streams(client):
-    r = client.get("/pobierz/wydanie.csv")
-    assert r.status_code == 200 and r.is_streamed
-    first = next(iter(r.response)).decode("utf-8")
+def test_whole_release_is_a_file_built_with_the_release(client):
+    # Built once by `omup data build` (portal/pipeline/downloads.py), sent as a file: Content-Length, no stream.
+    r = client.get("/pobierz/wydanie.csv", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip" and int(r.headers["Content-Length"]) > 0
+    import gzip
+
+    first = gzip.GzipFile(fileobj=io.BytesIO(r.get_data())).read(2000).decode("utf-8")
     assert first.startswith("\ufeff") and "Wersja danych" in first
     r.close()
