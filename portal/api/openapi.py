@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from portal.api.versions import VERSION_PATTERN
-
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741
 B = {"type": "boolean"}
@@ -96,6 +94,9 @@ SCHEMAS: dict[str, dict] = {
 
 
 def _p(name: str, where: str, schema: dict, desc: str, required: bool = False, example: object = None) -> dict:
+    if where == "query" and "enum" in schema and "" not in schema["enum"]:
+        # An empty value means "not given", as everywhere in the portal's URLs (the default applies).
+        schema = {**schema, "enum": ["", *schema["enum"]]}
     out = {"name": name, "in": where, "required": required or where == "path", "schema": schema, "description": desc}
     if example is not None:
         out["example"] = example
@@ -105,8 +106,8 @@ def _p(name: str, where: str, schema: dict, desc: str, required: bool = False, e
 PAGE = [_p("page", "query", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "Strona (od 1)."),
         _p("page_size", "query", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
            "Wierszy na stronę (najwyżej 500; hard cap 500).")]
-INDICATOR = _p("indicator", "query", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika (indicator id).",
-               True, "egzamin-8-matematyka")
+INDICATOR = _p("indicator", "query", {"type": "string", "maxLength": 80, "pattern": r"\S"},
+               "Identyfikator wskaźnika (indicator id).", True, "egzamin-8-matematyka")
 YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
 LEVEL_Q = _p("level", "query", LEVEL, "Poziom: gmina, powiat, wojewodztwo.")
 TERYT_PATH = _p("teryt", "path", {"type": "string", "maxLength": 12}, "Kod TERYT (2, 4 lub 7 cyfr; stary kod → 301).",
@@ -118,19 +119,26 @@ def _json(schema: dict, desc: str) -> dict:
 
 
 ERR400 = _json(_ref("Error"), "Błędny parametr (invalid parameter); `error.parameter` go nazywa.")
-ERR404 = _json(_ref("Error"), "Nie znaleziono (unknown id).")
+ERR404 = _json(_ref("Error"), "Nie znaleziono: nieznany identyfikator albo brak danych dla podanego roku, "
+                              "poziomu lub jednostki (`error.parameter` go nazywa).")
+ERR429 = _json(_ref("Error"), "Wyczerpany limit zapytań klienta (rate limited); nagłówek Retry-After podaje, ile sekund "
+                              "odczekać.")
+ERR429["headers"] = {"Retry-After": {"schema": I, "description": "Sekundy do ponowienia (seconds to wait)."}}
 NOT_MODIFIED = {"description": "Bez zmian (If-None-Match pasuje do ETag)."}
 MOVED = {"description": "Stary lub 6-cyfrowy kod TERYT: przekierowanie na dzisiejszy kod.",
          "headers": {"Location": {"schema": S}}}
 
 
-VERSION = {"type": "string", "pattern": VERSION_PATTERN, "maxLength": 40}
+# Empty (or blank) means "not given", as everywhere in the portal's URLs: the current release.
+VERSION = {"type": "string", "pattern": r"^\s*([0-9A-Za-z]{1,40})?\s*$"}
+# A TERYT code as typed: 2, 4 or 7 digits, or a 6-digit gmina prefix (old codes answer 301 or resolve).
+TERYT_Q = r"(\d{2}|\d{4}|\d{6,7})"
 V = _p("v", "query", VERSION, "Wersja danych (z /api/v1/releases); domyślnie bieżąca. Nieprzechowywana → "
        "404 z `error.kept_versions`. Data version: answers come from that kept release.")
 
 
 def _get(op: str, summary: str, params: list[dict], ok: dict, *extra: tuple[str, dict]) -> dict:
-    responses = {"200": ok, "304": NOT_MODIFIED, "400": ERR400, "404": ERR404}
+    responses = {"200": ok, "304": NOT_MODIFIED, "400": ERR400, "404": ERR404, "429": ERR429}
     responses.update(dict(extra))
     params = [*params, V]
     return {"get": {"operationId": op, "summary": summary, "parameters": params, "responses": responses}}
@@ -146,7 +154,7 @@ def spec(version: str = "", areas: list[str] | None = None, peer_groups: list[st
             LEVEL_Q,
             _p("kind", "query", {"type": "string", "enum": ["miejska", "wiejska", "miejsko-wiejska", "mnpp",
                                                             "powiat", "wojewodztwo"]}, "Typ jednostki."),
-            _p("parent", "query", {"type": "string", "pattern": r"^\d{2}(\d{2})?$"},
+            _p("parent", "query", {"type": "string", "pattern": r"^\s*(\d{2}(\d{2})?)?\s*$"},
                "Kod województwa (2 cyfry) lub powiatu (4 cyfry).", example="1218"),
             *PAGE], _json(_page("UnitSummary"), "Strona jednostek.")),
         "/api/v1/units/{teryt}": _get("getUnit", "Jednostka: fakty, grupa porównawcza, jednostki nadrzędne",
@@ -157,7 +165,8 @@ def spec(version: str = "", areas: list[str] | None = None, peer_groups: list[st
             _p("dimension", "query", {"type": "string", "enum": ["ilosc", "jakosc", "dostepnosc", "efektywnosc",
                                                                  "kontekst"]}, "Wymiar.")],
             _json(_obj(["meta", "total", "items"], meta=_ref("Meta"), total=I,
-                       areas={"type": "array", "items": _obj(["id", "name", "headline"], id=S, name=TEXT, headline=S)},
+                       areas={"type": "array", "items": _obj(["id", "name", "headline"], id=S, name=TEXT,
+                                                             headline=STR_OR_NULL)},
                        items={"type": "array", "items": _ref("IndicatorSummary")}), "Wskaźniki.")),
         "/api/v1/indicators/{id}": _get("getIndicator", "Wskaźnik: definicja, źródło, lata", [
             _p("id", "path", {"type": "string", "maxLength": 80}, "Identyfikator wskaźnika.", True,
@@ -177,13 +186,16 @@ def spec(version: str = "", areas: list[str] | None = None, peer_groups: list[st
             INDICATOR,
             _p("year", "query", YEAR, "Rok."), _p("from", "query", YEAR, "Od roku."), _p("to", "query", YEAR, "Do roku."),
             LEVEL_Q,
-            _p("units", "query", {"type": "string", "maxLength": 1400},
-               "Lista kodów TERYT po przecinku (najwyżej 100); zamiast `level`.", example="1218093,1218014"),
+            _p("units", "query", {"type": "string",
+                                  "pattern": rf"^\s*{TERYT_Q}?\s*(,\s*{TERYT_Q}?\s*){{0,99}}$"},
+               "Lista kodów TERYT po przecinku (najwyżej 100); zamiast `level`. Nieznany kod → 404.",
+               example="1218093,1218014"),
             *PAGE], _json(_page("Value", indicator=_ref("IndicatorSummary")), "Strona wartości.")),
         "/api/v1/rankings": _get("listRanking", "Ranking jednego wskaźnika w roku (rankings)", [
             INDICATOR, _p("year", "query", YEAR, "Rok (domyślnie najnowszy)."), LEVEL_Q,
             _p("peer_group", "query", group_schema, "Tylko grupa porównawcza."),
-            _p("unit", "query", {"type": "string", "maxLength": 12}, "Ranking w grupie porównawczej tej jednostki."),
+            _p("unit", "query", {"type": "string", "pattern": rf"^\s*{TERYT_Q}?\s*$"},
+               "Ranking w grupie porównawczej tej jednostki (kod TERYT; nieznany → 404)."),
             *PAGE], _json(_page("RankingRow", indicator=_ref("IndicatorSummary"), year=I, level=LEVEL,
                                 peer_group=STR_OR_NULL, unit=STR_OR_NULL, summary=_ref("GroupStats")),
                           "Strona rankingu.")),
@@ -234,7 +246,8 @@ DOWNLOADS = [
     ("profil.csv / .xlsx", "jst, rok", "/pobierz/profil.csv?jst=1218093"),
     ("wartosci.csv / .xlsx", "wskaznik, poziom, rok lub od/do", "/pobierz/wartosci.csv?wskaznik=ludnosc&poziom=powiaty"),
     ("budzet.csv / .xlsx", "jst, rok", "/pobierz/budzet.csv?jst=1218093"),
-    ("wydanie.csv", "całe wydanie (the whole release, streamed)", "/pobierz/wydanie.csv"),
+    ("wydanie.csv.gz / .parquet", "całe wydanie: gotowy plik z sumą SHA-256 w nagłówku X-Checksum-SHA256, "
+     "wznawianie (Range); v, demo=1 (the whole release, a file built with it)", "/pobierz/wydanie.parquet"),
 ]
 
 _CSS = """
@@ -322,11 +335,15 @@ def _request_lang() -> str:
     return "pl"
 
 
-def docs_html(store: object, base: str = "") -> str:
+def docs_html(store: object, base: str = "", rate_limit: str = "1200 per minute") -> str:
     """The readable /api page: Polish with English notes, curl examples, no external resources.
 
     ``base``: the portal's address as the reader reached it, so the curl examples run as copied."""
+    from portal.limits import cost_table
+
     version = escape(getattr(store, "version", ""))
+    limit = escape(rate_limit.replace(" per ", " na ").replace("minute", "minutę"))
+    costs = ", ".join(f"{escape(pl)} <strong>{cost}</strong>" for cost, pl, _en in cost_table())
     base = escape(base.rstrip("/")) if base else "{BASE}"
     examples = "".join(
         f"<h3>{escape(t)}</h3><pre>curl -s '{base}{escape(u)}'</pre><p><a href='{escape(u)}'>{escape(u)}</a></p>"
@@ -364,6 +381,11 @@ Każda wartość ma też pole <code>flag</code> (ok, estimated, partial, zero, n
 odpowiedź podaje <code>total</code> i <code>pages</code>.</li>
 <li>Błędny parametr → <code>400</code> z <code>{{"error": {{"code": "invalid_parameter", "parameter": "…", "message": "…"}}}}</code>;
 nieznany identyfikator → <code>404</code>; stary kod TERYT → <code>301</code> na dzisiejszy.</li>
+<li>Limit zapytań: jeden budżet na klienta (adres IP), {limit}, wspólny dla wszystkich adresów; każde
+zapytanie kosztuje tyle, ile jego rodzaj: {costs}. Pliki JS/CSS i geometria nic nie kosztują. Odpowiedzi mają
+nagłówki <code>X-RateLimit-Limit</code>, <code>X-RateLimit-Remaining</code>, <code>X-RateLimit-Reset</code>; po
+wyczerpaniu <code>429</code> z <code>Retry-After</code> (sekundy). <span class="en">One budget per client shared by
+every route; each request costs what its route costs.</span></li>
 <li><code>ETag</code> i <code>Cache-Control: public, max-age=300</code> zależą od wersji danych; wyślij
 <code>If-None-Match</code>, a dostaniesz <code>304</code>.</li>
 <li>Każdy zasób przyjmuje <code>v=&lt;wersja danych&gt;</code> (lista:

@@ -263,7 +263,7 @@ def year_params(store: Store, ind: Indicator, level: str) -> list[int]:
             raise absent("year", f"Brak roku {year} dla {ind.id} ({level}); lata: {_span(years)}.")
         return [year]
     if first is not None and last is not None and first > last:
-        raise invalid("from", "'from' nie może być późniejsze niż 'to' (from must not be after to).")
+        raise absent("from", "'from' jest późniejsze niż 'to': brak lat w tym zakresie (no years from > to).")
     lo = first if first is not None else -math.inf
     hi = last if last is not None else math.inf
     return [y for y in years if lo <= y <= hi]
@@ -393,8 +393,10 @@ def units() -> flask.Response:
     level = choice_param("level", LEVELS)
     kind = choice_param("kind", KINDS)
     parent = _arg("parent")
-    if parent is not None and (not re.fullmatch(r"\d{2}|\d{4}", parent) or parent not in store.units.index):
+    if parent is not None and not re.fullmatch(r"\d{2}|\d{4}", parent):
         raise invalid("parent", "'parent' to kod województwa (2 cyfry) lub powiatu (4 cyfry).")
+    if parent is not None and parent not in store.units.index:
+        raise absent("parent", f"Nie ma województwa ani powiatu o kodzie '{parent}' (unknown parent).")
     page, size = page_params()
     if q:
         codes = [h["teryt"] for h in store.search(q, limit=len(store.units), level=level)]
@@ -465,7 +467,7 @@ def values() -> flask.Response:
         last = int_param("to", None, 1900, 2100)
         year = int_param("year", None, 1900, 2100)
         if first is not None and last is not None and first > last:
-            raise invalid("from", "'from' nie może być późniejsze niż 'to' (from must not be after to).")
+            raise absent("from", "'from' jest późniejsze niż 'to': brak lat w tym zakresie (no years from > to).")
         for teryt in codes:
             name = store.units.at[teryt, "name"]
             for p in store.series(ind.id, teryt):
@@ -684,5 +686,5 @@ def docs() -> flask.Response:
     from portal.api.openapi import docs_html
 
     store = _store()
-    resp = flask.Response(docs_html(store, flask.request.host_url), mimetype="text/html")
+    resp = flask.Response(docs_html(store, flask.request.host_url, app_settings().rate_limit), mimetype="text/html")
     return resp

@@ -100,7 +100,6 @@ def test_releases(client):
     ("/api/v1/units?page=99999999999999999999", "page"),
     ("/api/v1/units?level=xx", "level"),
     ("/api/v1/units?q=" + "x" * 5000, "q"),
-    (f"/api/v1/values?indicator={IND}&from=2024&to=2020", "from"),
     (f"/api/v1/values?indicator={IND}&units=" + ",".join(["1218093"] * 101), "units"),
     ("/api/v1/values", "indicator"),
     (f"/api/v1/rankings?indicator={IND}&peer_group=zzz", "peer_group"),
