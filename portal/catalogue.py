@@ -248,6 +248,11 @@ class Catalogue(_Strict):
             choices = [area.headline_official, area.headline, *(i.id for i in kept if i.area == area.id)]
             headline = next((c for c in choices if c in ids), None)
             areas.append(area.model_copy(update={"headline": headline,
+    comparable_over_time: bool = Field(
+        default=True,
+        description="False where each year's values are on a scale of their own (exam scores: every year's exam "
+                    "differs), so a change between years is not an improvement or a worsening",
+    )
                                                  "headline_official": headline}))
         return Catalogue(version=self.version, areas=areas, size_classes=self.size_classes, indicators=kept)
 

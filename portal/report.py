@@ -96,6 +96,8 @@ TEXT = {
         "change": "W latach {a}–{b} wartość {verb} ({a}: {v0}; {b}: {v1}; zmiana {diff}{rel}).",
         "change_same": "W latach {a}–{b} wartość nie zmieniła się wyraźnie ({v0} → {v1}).",
         "change_short": "Za mało lat z danymi, by opisać zmiany.",
+        "not_comparable": "Wyniki z różnych lat nie są porównywalne (co roku jest inny egzamin): zmiana nie "
+                          "oznacza poprawy ani pogorszenia; porównuj pozycję wśród podobnych jednostek.",
         "national_change": "Dla porównania mediana w Polsce: {a}: {v0}; {b}: {v1}.",
         "rose": "wzrosła", "fell": "spadła", "pp": "pkt proc.",
         "judgement": {"improved": "poprawa", "worsened": "pogorszenie", "stable": "bez wyraźnej zmiany",
@@ -144,6 +146,8 @@ TEXT = {
         "change": "From {a} to {b} the value {verb} ({a}: {v0}; {b}: {v1}; change {diff}{rel}).",
         "change_same": "From {a} to {b} the value did not change markedly ({v0} → {v1}).",
         "change_short": "Too few years with data to describe changes.",
+        "not_comparable": "Results of different years are not comparable (every year's exam differs): a change is "
+                          "neither an improvement nor a worsening; compare the position among similar units.",
         "national_change": "For comparison, the median in Poland: {a}: {v0}; {b}: {v1}.",
         "rose": "rose", "fell": "fell", "pp": "pp",
         "judgement": {"improved": "improvement", "worsened": "worsening", "stable": "no marked change",
@@ -575,7 +579,9 @@ def indicator_block(store, teryt: str, ind: Indicator, year: int, lang: str, sim
                       # A chart only where there is a line to draw: two or more of the unit's values.
                       "chart": sum(y in series for y in window) >= 2}
     have = [y for y in window if y in series]
-    if len(have) >= 2:
+    if len(have) >= 2 and not ind.comparable_over_time:
+        block["change"] = tx["not_comparable"]
+    elif len(have) >= 2:
         judgement = change_judgement(series[have[0]], value, ind.direction, ind.decimals)
         block["judgement"] = judgement
         block["change"] = _change_text(have[0], series[have[0]], shown, value, ind, lang, judgement)

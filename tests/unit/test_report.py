@@ -133,6 +133,18 @@ def test_change_rule():
     assert change_judgement(10, 12, "neutral", 1) == "rose"
 
 
+def test_exam_scores_are_never_judged_between_years(store):
+    # Every year's exam differs: a lower mean is not a worsening (catalogue: comparable_over_time: false).
+    report = build_report(store, KRAKOW)
+    blocks = [b for ch in report["chapters"] for b in ch.get("blocks", []) if b["id"].startswith("egzamin-8")]
+    assert blocks
+    for b in blocks:
+        assert b["judgement"] is None and "nie są porównywalne" in b["change"]
+    for ch in report["chapters"]:
+        summary = ch.get("summary") or {}
+        assert not any("egzamin" in n.lower() for n in summary.get("improved", []) + summary.get("worsened", []))
+
+
 def test_areas_without_official_indicators_say_so(store):
     report = build_report(store, RURAL)
     for ch in report["chapters"]:
