@@ -163,6 +163,11 @@ class Indicator(_Strict):
     decimals: int = Field(default=1, ge=0, le=3)
     rate: bool = Field(default=False, description="a rate over a countable denominator (funnel plots apply)")
     budget_section: str | None = Field(default=None, description="budget division(s) behind a spending indicator")
+    comparable_over_time: bool = Field(
+        default=True,
+        description="False where each year's values are on a scale of their own (exam scores: every year's exam "
+                    "differs), so a change between years is not an improvement or a worsening",
+    )
     sentence: Text
     synthetic: Synthetic | None = None
     real: Real | None = None
@@ -248,11 +253,6 @@ class Catalogue(_Strict):
             choices = [area.headline_official, area.headline, *(i.id for i in kept if i.area == area.id)]
             headline = next((c for c in choices if c in ids), None)
             areas.append(area.model_copy(update={"headline": headline,
-    comparable_over_time: bool = Field(
-        default=True,
-        description="False where each year's values are on a scale of their own (exam scores: every year's exam "
-                    "differs), so a change between years is not an improvement or a worsening",
-    )
                                                  "headline_official": headline}))
         return Catalogue(version=self.version, areas=areas, size_classes=self.size_classes, indicators=kept)
 
