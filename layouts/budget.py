@@ -206,8 +206,10 @@ def official_part(store: Store, state: BudgetState) -> html.Section:
         children += [html.H3(_("Over the years"), className="h5 mt-3"),
                      html.P(_("Each chart has its own scale and its own years: compare the shapes of the lines, not "
                               "heights across charts. Grey vertical line: the chosen year."), className="small text-muted"),
+                     # Three columns of panels need room on a phone (they scroll sideways); one or two do not.
                      html.Div(_figure(ids.BUDGET_OFFICIAL_TRENDS, trends, heading, lang, "omup-budzet-urzedowe"),
-                              className="budget-multiples"),
+                              className="budget-multiples" if sum(k.startswith("xaxis") for k in trends["layout"]) > 2
+                              else "budget-few"),
                      share_box(state, "budget-official")]
     return html.Section(children, className="budget-part budget-official")
 
