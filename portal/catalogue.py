@@ -85,20 +85,67 @@ class Source(_Strict):
         return self.attribution.removeprefix("Źródło:").removeprefix("Source:").strip()
 
 
+Denominator = Literal[
+    "population", "pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus", "area_km2"
+]
+
+
+class Balance(_Strict):
+    """How a budget's total spending follows from its revenue (a ``sum`` of spending divisions):
+
+        total spending = revenue − capital revenue − operating surplus + capital spending
+
+    (current spending = current revenue − operating surplus, current revenue = revenue − capital revenue).
+    Each field names the indicator whose numerator is that amount; the divisions (``of``) are scaled so that
+    they add up to the total exactly."""
+
+    revenue: str
+    capital_spending: str
+    capital_revenue: str
+    operating_surplus: str
+
+
 class Synthetic(_Strict):
     """Parameters of the synthetic generator (portal/pipeline/synthetic.py) for one indicator.
 
+    Every synthetic value keeps its numerator and denominator (value = multiplier × numerator / denominator) at
+    the gmina level; powiat and województwo values are Σ numerator / Σ denominator over their gminy, so each
+    ratio is weighted by its own denominator and identities between indicators hold at every level.
+
     kind:
-      ratio – value = multiplier × numerator / denominator; gmina numerators and denominators are summed
-              up the levels, so ratios stay consistent across levels;
-      sum   – value is the sum of other indicators of the same unit and year (``of``);
-      count – a count that sums up the levels (denominator used only to scale it).
+      ratio    – a drawn value over a denominator: a count of the register (``denominator``) or another
+                 indicator's numerator (``denominator_of``, e.g. revenue for debt ÷ revenue; with ``complement``
+                 the denominator is that numerator plus this one's, as unpaved ÷ (hard + unpaved) roads). With
+                 ``numerator_of`` the numerator is another indicator's and the denominator follows from the
+                 drawn value (pupils per class: the classes);
+      count    – a count that sums up the levels (denominator used only to scale it);
+      sum      – the sum of other indicators of the same unit and year (``of``), all synthetic; with
+                 ``balance`` the total follows from the budget's revenue and the parts are scaled to it;
+      part     – a part of another indicator's numerator (``of``: one indicator; none: the denominator itself)
+                 less the numerators in ``less``: numerator = r × base, r drawn within ``share_bounds``
+                 (default 0–1, so the part never exceeds its whole); same denominator as the whole;
+      whole    – a whole that contains another indicator (``of``, official or synthetic): numerator = part / r
+                 (r drawn within 0–1) + the numerators in ``plus`` (total revenue: own revenue over its share of
+                 current revenue, plus capital revenue);
+      residual – the whole (``of``) less its other parts (``less``, official or synthetic): what is left;
+                 synthetic parts are scaled down where the official ones leave them too little room;
+      quotient – no draw: multiplier × (numerator of ``numerator_of``) / (``denominator`` or the numerator of
+                 ``denominator_of``), e.g. capital spending ÷ total spending.
+
+    For ``part`` and ``whole`` the typical share r is ``median`` over the whole's (part's) median among
+    mid-sized rural gminy in the base year; type effects, size, trend, noise and shocks act on r. Only drawn
+    values of ``ratio`` and ``count`` with a register denominator miss data of their own (``missing``); every
+    other kind has data exactly where its inputs have (so a part and its whole cover the same units).
     """
 
-    kind: Literal["ratio", "sum", "count"] = "ratio"
-    denominator: Literal[
-        "population", "pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus", "area_km2"
-    ] = "population"
+    kind: Literal["ratio", "sum", "count", "part", "whole", "residual", "quotient"] = "ratio"
+    denominator: Denominator = Field(default="population", description="a count of the unit register")
+    denominator_of: str | None = Field(default=None, description="the indicator whose numerator is the denominator")
+    denominator_less: list[str] = Field(default_factory=list,
+                                        description="numerators taken off the denominator_of's (current spending "
+                                                    "= total less capital spending)")
+    complement: bool = Field(default=False, description="denominator = denominator_of's numerator + this numerator")
+    numerator_of: str | None = Field(default=None, description="the indicator whose numerator is the numerator")
     median: float | None = Field(default=None, description="typical value for a mid-sized rural gmina")
     spread: float = Field(default=0.25, ge=0, le=2, description="log-sd of the unit effect")
     type_effect: dict[str, float] = Field(default_factory=dict, description="multiplier by gmina kind")
@@ -106,17 +153,59 @@ class Synthetic(_Strict):
     trend: float = Field(default=0.0, description="relative change per year, national")
     noise: float = Field(default=0.05, ge=0, le=1, description="year-to-year log-noise")
     bounds: tuple[float, float] | None = None
+    share_bounds: tuple[float, float] | None = Field(
+        default=None, description="range of r for part (default 0–1; a signed share such as an operating surplus "
+                                  "may go below 0)")
     missing: float = Field(default=0.02, ge=0, le=0.5, description="share of unit-years without data")
+    zeros: float = Field(default=0.0, ge=0, lt=1, description="share of gminy with a true zero in the base year")
+    zeros_trend: float = Field(default=0.0, ge=-0.2, le=0.2, description="change of that share per year")
+    shocks: dict[int, float] = Field(default_factory=dict,
+                                     description="year → factor on the drawn value (events the note describes)")
     start_year: int = 2015
     of: list[str] = Field(default_factory=list)
+    less: list[str] = Field(default_factory=list)
+    plus: list[str] = Field(default_factory=list)
+    balance: Balance | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> Synthetic:
         if self.kind == "sum" and not self.of:
             raise ValueError("kind 'sum' needs 'of'")
-        if self.kind != "sum" and self.median is None:
+        if self.kind in ("whole", "residual") and len(self.of) != 1:
+            raise ValueError(f"kind '{self.kind}' needs 'of' naming one indicator")
+        if self.kind == "part" and len(self.of) > 1:
+            raise ValueError("kind 'part' takes at most one indicator in 'of'")
+        if self.kind == "residual" and not self.less:
+            raise ValueError("kind 'residual' needs 'less'")
+        if self.kind == "quotient" and self.numerator_of is None:
+            raise ValueError("kind 'quotient' needs 'numerator_of'")
+        if self.kind in ("ratio", "count", "part", "whole") and self.median is None:
             raise ValueError(f"kind '{self.kind}' needs 'median'")
+        if self.numerator_of is not None and self.denominator_of is not None and self.kind != "quotient":
+            raise ValueError("a drawn ratio takes either 'numerator_of' or 'denominator_of', not both")
+        if self.complement and self.denominator_of is None:
+            raise ValueError("'complement' needs 'denominator_of'")
+        if self.plus and self.kind != "whole":
+            raise ValueError("'plus' belongs to kind 'whole'")
+        if self.balance is not None and self.kind != "sum":
+            raise ValueError("'balance' belongs to kind 'sum'")
+        if any(f <= 0 for f in self.shocks.values()):
+            raise ValueError("shock factors must be positive")
         return self
+
+    @property
+    def references(self) -> list[str]:
+        """Every indicator this one is made from (its inputs)."""
+        refs = [*self.of, *self.less, *self.plus, *self.denominator_less]
+        refs += [x for x in (self.denominator_of, self.numerator_of) if x]
+        if self.balance is not None:
+            refs += list(self.balance.model_dump().values())
+        return list(dict.fromkeys(refs))
+
+    @property
+    def drawn_alone(self) -> bool:
+        """A value drawn over a register count: the only kind with missing data of its own."""
+        return self.kind in ("ratio", "count") and self.numerator_of is None and self.denominator_of is None
 
 
 class Real(_Strict):
@@ -231,10 +320,18 @@ class Catalogue(_Strict):
         for ind in self.indicators:
             if ind.area not in area_ids:
                 raise ValueError(f"{ind.id}: unknown area '{ind.area}'")
-            if ind.synthetic and ind.synthetic.kind == "sum":
-                missing = [x for x in ind.synthetic.of if x not in known]
+            if ind.synthetic:
+                missing = [x for x in ind.synthetic.references if x not in known]
                 if missing:
                     raise ValueError(f"{ind.id}: 'of' names unknown indicators {missing}")
+        by_id = {i.id: i for i in self.indicators}
+        for ind in self.indicators:
+            syn = ind.synthetic
+            if syn is not None and syn.kind in ("part", "whole", "residual") and syn.of:
+                base = by_id[syn.of[0]]
+                if _register_denominator(base) not in (None, syn.denominator):
+                    raise ValueError(f"{ind.id}: a {syn.kind} of {base.id} has its denominator "
+                                     f"({_register_denominator(base)}), not {syn.denominator}")
         for area in self.areas:
             for lead in (area.headline, area.headline_official):
                 if lead is not None and lead not in known:
@@ -266,6 +363,22 @@ class Catalogue(_Strict):
 
     def in_area(self, area: str) -> list[Indicator]:
         return [i for i in self.indicators if i.area == area]
+
+
+def _register_denominator(ind: Indicator) -> str | None:
+    """The register count an indicator's values are over (population for official per-resident values), None
+    when its denominator is another indicator's numerator or unknown."""
+    if ind.synthetic is not None:
+        syn = ind.synthetic
+        if syn.kind in ("ratio", "count", "part", "whole", "residual", "sum") and not syn.denominator_of \
+                and not syn.numerator_of:
+            return syn.denominator
+        if syn.kind == "quotient" and not syn.denominator_of:
+            return syn.denominator
+        return None
+    if ind.real is not None and ind.real.kind == "ratio" and ind.real.denominator == "population":
+        return "population"
+    return None
 
 
 def _read_yaml(path: Path) -> object:

@@ -92,13 +92,16 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
     sources = read_all(ctx)
     real, report = real_values(catalogue, ctx, sources)
     log.step(f"official values: {len(real):,} values of {real['indicator'].nunique()} indicators")
-    synth = synthetic.generate(catalogue, units, YEARS, seed=seed)
-    log.step(f"demo (synthetic) values: {len(synth):,} values of {synth['indicator'].nunique()} indicators "
-             f"(seed {seed})")
-    values = pd.concat([real, synth], ignore_index=True)
     from portal.pipeline.fetch_plan import plan_path
 
     fetched = fetched_values(Path(settings.fetch_dir), plan_path(settings.catalogue_path), catalogue, ctx, sources)
+    # The demo's synthetic values are conditioned on the official ones (a synthetic part stays below an official
+    # whole); an indicator the release has official values of is not generated.
+    official = real if fetched is None else pd.concat([real, fetched.values], ignore_index=True)
+    synth = synthetic.generate(catalogue, units, YEARS, seed=seed, official=official)
+    log.step(f"demo (synthetic) values: {len(synth):,} values of {synth['indicator'].nunique()} indicators "
+             f"(seed {seed})")
+    values = pd.concat([real, synth], ignore_index=True)
     fetched_ids: list[str] = []
     if fetched is not None:
         # Official values computed from what the APIs brought (data/fetch.yaml) replace the synthetic series of

@@ -2,8 +2,19 @@
 
 Every value it writes carries ``synthetic=True`` and ``source="SYNTETYCZNE"``; nothing here is official.
 
-How a value comes about (one indicator, gmina u, year t), on a transformed scale s = log(v) or, for shares with
-both bounds, s = logit((v - lo) / (hi - lo)):
+A value is multiplier × numerator / denominator, and the generator keeps both for every gmina and year; powiat
+and województwo values are Σ numerator / Σ denominator over their gminy (each ratio weighted by its own
+denominator), so the three levels agree and identities between indicators hold at every level. Numerators and
+denominators are written to the values table (``numerator``, ``denominator``).
+
+Denominators. Population is GUS's exact count of the same year (the official ``ludnosc`` values, P1336) where the
+build has it, else the register's 2024 population with a mild drift; age groups are the register's 2020 age
+shares of that population; area is the register's. A gmina created in 2025 (Szczawa, Grabówka) has no value
+of its own before 2025: until then its parent (Kamienica, Supraśl) stands for the whole territory, as in the
+official series (``real._no_values_before_existence``).
+
+Drawn values (one indicator, gmina u, year t), on a transformed scale s = log(v) or, for shares with both
+bounds, s = logit((v − lo) / (hi − lo)):
 
     s(u, t) = s(median) + s-effect of the gmina kind (type_effect)      # urban, rural, urban-rural, city
               + size_elasticity · log(population / 7,500)                # size
@@ -11,59 +22,178 @@ both bounds, s = logit((v - lo) / (hi - lo)):
               + spread · z_u                                             # persistent unit effect
               + (log(1 + trend) + slope_u) · (t − 2020)                  # smooth national trend + unit drift
               + noise · AR(1) residual (ρ = 0.6)                         # year-to-year wobble, autocorrelated
+              + log(shock_t)                                             # events the catalogue's note describes
 
-Ratios (value = multiplier × numerator / denominator) keep numerator and denominator per gmina; powiat and
-województwo values are sums of numerators over sums of denominators of their gminy, so the three levels agree
-exactly. Counts sum up the levels. ``sum`` indicators add other indicators of the same unit and year.
-Missing values: some gminy lack a whole series (half of ``missing``), others miss single years.
-Every draw comes from one seeded generator per indicator (seed + a stable hash of the id), so adding an
-indicator never changes the values of the others.
+``zeros``: the lowest values of a year are true zeros (gminy without debt, nursery or cycle path), a share that
+may change by ``zeros_trend`` a year.
+
+How an indicator is made (``Synthetic.kind`` in portal/catalogue.py):
+
+    ratio     the value is drawn; numerator = value × denominator / multiplier. The denominator is a register
+              count, or another indicator's numerator (``denominator_of``: debt ÷ revenue, loans per reader);
+              with ``numerator_of`` the numerator is another indicator's and the denominator follows.
+    part      numerator = r × (the whole's numerator − ``less``), r drawn within 0–1: parts never exceed wholes.
+    whole     numerator = (the part's numerator) / r + ``plus``, r drawn within 0–1: capital spending contains the
+              official investment spending; total revenue is the official own revenue over its share of current
+              revenue, plus capital revenue.
+    residual  the whole less its parts (official where they exist, their own share of the whole carried
+              over the years they miss): other own revenue.
+    quotient  no draw: multiplier × numerator(A) / numerator(B): capital share of spending, debt per resident.
+    sum       the sum of synthetic parts. With ``balance`` (spending by division) the total follows from the
+              budget: total spending = revenue − capital revenue − operating surplus + capital spending
+              (current spending is current revenue less the operating surplus), so the balance (revenue −
+              spending = operating surplus + capital revenue − capital spending) stays near zero unless the
+              official investment spending is large; the divisions' drawn values only set their shares of it.
+
+Official inputs (the build's official values table) condition the synthetic values: a synthetic part stays
+below an official whole and a synthetic whole above an official part; gaps in an official input are filled
+within each gmina (interpolated, or the unit's share of the whole carried over). A sum never adds official
+values: where a part of it is official (fetched from an API), the sum keeps that part's synthetic series,
+which is not published.
+
+Missing data: only values drawn over a register count miss data of their own (some gminy a whole series, others
+single years); everything made from other indicators has data exactly where its inputs have, so a part and its
+whole cover the same gminy. Every draw comes from one seeded generator per indicator (seed + a stable hash of
+the id), so adding an indicator never changes the values of the others.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from portal.catalogue import Catalogue, Indicator
+from portal.catalogue import Catalogue, Indicator, Synthetic
+from portal.pipeline import RELEASE_VALUE_COLUMNS
 from portal.pipeline.register import NEW_GMINY_2025
 
 SOURCE = "SYNTETYCZNE"
 BASE_YEAR = 2020
+FIRST_YEAR_OF_NEW_GMINY = 2025
 TYPICAL_POPULATION = 7_500.0
 DEFAULT_SEED = 20251
+AGE_COLUMNS = ["pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus"]
+REGISTER_DENOMINATORS = ["population", *AGE_COLUMNS, "area_km2"]
+RESIDUAL_FLOOR = 0.05  # a residual keeps at least 5 % of its whole where official parts leave room for it
+POPULATION_INDICATOR = "ludnosc"
 
 
-def denominators(units: pd.DataFrame, years: list[int], seed: int) -> dict[str, np.ndarray]:
-    """Per-gmina denominators by year (gminy × years), from the real 2020 counts and a mild synthetic drift.
+@dataclass
+class Amount:
+    """An indicator's numerators and denominators per gmina and year (units × years); NaN numerator: no data."""
 
-    Gminy created in 2025 have no 2020 count: they take 30 % of their parent's, which keeps the remaining 70 %.
+    num: np.ndarray
+    den: np.ndarray
+    multiplier: float
+    official: bool = False
+    latent: np.ndarray | None = None  # an official indicator's synthetic series (for sums, never published)
+    observed: np.ndarray | None = None  # an official input: where the value is the source's (not a filled gap)
+
+    @property
+    def value(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.multiplier * self.num / self.den
+
+
+class _Context:
+    """The gminy, years and denominators every indicator of one build shares."""
+
+    def __init__(self, units: pd.DataFrame, years: list[int], official: pd.DataFrame | None, seed: int) -> None:
+        self.g = units[units["level"] == "gmina"].reset_index(drop=True)
+        self.years = list(years)
+        self.seed = seed
+        self.index = {t: i for i, t in enumerate(self.g["teryt"])}
+        n, t = len(self.g), len(self.years)
+        year_arr = np.array(self.years)
+        self.exists = np.ones((n, t), bool)
+        for child in NEW_GMINY_2025:
+            if child in self.index:
+                self.exists[self.index[child], year_arr < FIRST_YEAR_OF_NEW_GMINY] = False
+        self.official = official if official is not None else pd.DataFrame(columns=RELEASE_VALUE_COLUMNS)
+        self.den = denominators(units, self.years, self.official, seed)
+        base = self.years.index(BASE_YEAR) if BASE_YEAR in self.years else 0
+        self.base_col = base
+        self.size_pop = np.maximum(np.nan_to_num(self.den["population"][:, base], nan=TYPICAL_POPULATION), 100.0)
+        kind = self.g["kind"].to_numpy(str)
+        pop = self.size_pop
+        self.rural_mid = (kind == "wiejska") & (pop >= 5_000) & (pop < 10_000) & ~self.g["mnpp"].to_numpy(bool)
+
+    def official_values(self, indicator_id: str) -> np.ndarray | None:
+        """An official indicator's gmina values (units × years), None when the table has none."""
+        rows = self.official[(self.official["indicator"] == indicator_id) & ~self.official["synthetic"].astype(bool)]
+        rows = rows[rows["teryt"].isin(self.index) & rows["year"].isin(self.years)]
+        if not len(rows):
+            return None
+        out = np.full((len(self.g), len(self.years)), np.nan)
+        col = {y: j for j, y in enumerate(self.years)}
+        out[rows["teryt"].map(self.index).to_numpy(int), rows["year"].map(col).to_numpy(int)] = rows["value"].to_numpy(float)
+        return out
+
+    def typical(self, values: np.ndarray) -> float:
+        """The median non-zero value of the base year among mid-sized rural gminy (all gminy and years when
+        fewer than 20 of them have one)."""
+        col = values[:, self.base_col]
+        pick = col[self.rural_mid & np.isfinite(col) & (col != 0)]
+        if len(pick) < 20:
+            pick = values[np.isfinite(values) & (values != 0)]
+        return float(np.median(pick)) if len(pick) else float("nan")
+
+
+def denominators(units: pd.DataFrame, years: list[int], official: pd.DataFrame | None = None,
+                 seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
+    """Per-gmina denominators by year (gminy × years).
+
+    Population: GUS's exact count of each year (official ``ludnosc``) where given, else the register's 2024
+    population (P1336; the 2025 gminy split by the 2025 electorate, register.SPLIT_RULE) with a mild drift.
+    Age groups: the register's 2020 age shares of that population. Before 2025 a gmina created in 2025 has no
+    denominator and its parent counts the whole territory (the official count of those years already does).
     These series are internal to the generator and never published as population.
     """
     g = units[units["level"] == "gmina"].reset_index(drop=True)
-    cols = ["population", "pop_0_2", "pop_3_6", "pop_7_14", "pop_0_14", "pop_15_64", "pop_65_plus", "area_km2"]
-    base = {c: g[c].to_numpy(float).copy() for c in cols}
     index = {t: i for i, t in enumerate(g["teryt"])}
-    for new, parent in NEW_GMINY_2025.items():
-        if new in index and parent in index:
-            for c in cols:
-                parent_value = base[c][index[parent]]
-                base[c][index[new]] = 0.3 * parent_value
-                base[c][index[parent]] = 0.7 * parent_value
-    rng = np.random.default_rng(seed)
-    # Suburban growth, rural decline: drift depends on kind, with unit noise.
-    kind_drift = g["kind"].map({"miejska": -0.004, "wiejska": 0.001, "miejsko-wiejska": 0.0}).to_numpy(float)
-    drift = kind_drift + rng.normal(0, 0.005, len(g))
-    steps = np.array(years, float) - BASE_YEAR
-    factor = np.exp(np.outer(drift, steps))
-    out = {}
-    for c in cols:
-        if c == "area_km2":
-            out[c] = np.repeat(base[c][:, None], len(years), axis=1)
-        else:
-            out[c] = base[c][:, None] * factor
+    n, t = len(g), len(years)
+    year_arr = np.array(years, float)
+    pop24 = g["population"].to_numpy(float).copy()
+    ages = {c: g[c].to_numpy(float).copy() for c in AGE_COLUMNS}
+    area = g["area_km2"].to_numpy(float).copy()
+    # Age shares of the 2020 total (P2137: the three broad groups add up to it).
+    total_2020 = ages["pop_0_14"] + ages["pop_15_64"] + ages["pop_65_plus"]
+    shares = {c: ages[c] / np.where(total_2020 > 0, total_2020, np.nan) for c in AGE_COLUMNS}
+    merged_pop24 = pop24.copy()
+    merged_shares = {c: shares[c].copy() for c in AGE_COLUMNS}
+    for child, parent in NEW_GMINY_2025.items():
+        if child in index and parent in index:
+            c, p = index[child], index[parent]
+            merged_pop24[p] = pop24[p] + pop24[c]
+            for col in AGE_COLUMNS:
+                merged_shares[col][p] = (ages[col][p] + ages[col][c]) / (total_2020[p] + total_2020[c])
+
+    rng = np.random.default_rng(_stable_seed(seed, "__population__"))
+    kind_drift = g["kind"].map({"miejska": -0.004, "wiejska": 0.001, "miejsko-wiejska": 0.0}).fillna(0.0).to_numpy(float)
+    drift = kind_drift + rng.normal(0, 0.003, n)
+    before = year_arr < FIRST_YEAR_OF_NEW_GMINY
+    fallback = np.where(before[None, :], merged_pop24[:, None], pop24[:, None]) * np.exp(
+        np.outer(drift, year_arr - 2024))
+    population = fallback
+    if official is not None and len(official):
+        rows = official[(official["indicator"] == POPULATION_INDICATOR) & official["teryt"].isin(index)
+                        & official["year"].isin(years) & official["value"].notna()]
+        if len(rows):
+            exact = np.full((n, t), np.nan)
+            col = {y: j for j, y in enumerate(years)}
+            exact[rows["teryt"].map(index).to_numpy(int), rows["year"].map(col).to_numpy(int)] = rows["value"].to_numpy(float)
+            population = np.where(np.isfinite(exact) & (exact > 0), exact, fallback)
+    out = {"population": population}
+    for col in AGE_COLUMNS:
+        share = np.where(before[None, :], merged_shares[col][:, None], shares[col][:, None])
+        out[col] = share * population
+    out["area_km2"] = np.repeat(area[:, None], t, axis=1)
+    for child in NEW_GMINY_2025:
+        if child in index:
+            for col in out:
+                out[col][index[child], before] = np.nan
     return out
 
 
@@ -88,36 +218,33 @@ def _from_scale(s: np.ndarray, bounds: tuple[float, float] | None) -> np.ndarray
     return np.exp(s)
 
 
-def _gmina_values(
-    ind: Indicator, g: pd.DataFrame, years: list[int], den: dict[str, np.ndarray], seed: int
-) -> np.ndarray:
-    """Values (gminy × years) on the indicator's own scale; NaN where missing or before start_year."""
-    p = ind.synthetic
-    assert p is not None
-    rng = np.random.default_rng(_stable_seed(seed, ind.id))
-    n, t = len(g), len(years)
-    bounds = tuple(p.bounds) if p.bounds is not None and np.isfinite(p.bounds).all() else None
+def _bounds(p: Synthetic) -> tuple[float, float] | None:
+    if p.bounds is not None and np.isfinite(p.bounds).all():
+        return tuple(p.bounds)
+    return None
 
+
+def _draw(p: Synthetic, median: float, bounds: tuple[float, float] | None, ctx: _Context,
+          rng: np.random.Generator) -> np.ndarray:
+    """Values (gminy × years) around ``median``: kind, size, region, unit, trend, wobble and shocks; no gaps."""
+    g, years = ctx.g, ctx.years
+    n, t = len(g), len(years)
     kind = np.where(g["mnpp"].to_numpy(bool), "mnpp", g["kind"].to_numpy(str))
     fallback = {"mnpp": p.type_effect.get("miejska", 1.0)}
     effect = np.array([p.type_effect.get(k, fallback.get(k, 1.0)) for k in kind], float)
-    pop = np.maximum(den["population"][:, years.index(BASE_YEAR) if BASE_YEAR in years else 0], 100.0)
 
-    s0 = _to_scale(p.median, bounds)
+    s0 = _to_scale(median, bounds)
     if bounds is None:
         kind_shift = np.log(effect)
     else:
         # On the logit scale, move the median by the kind's multiplier and take the difference.
-        kind_shift = _to_scale(np.clip(p.median * effect, bounds[0], bounds[1]), bounds) - s0
-    size = p.size_elasticity * np.log(pop / TYPICAL_POPULATION)
+        kind_shift = _to_scale(np.clip(median * effect, bounds[0], bounds[1]), bounds) - s0
+    size = p.size_elasticity * np.log(ctx.size_pop / TYPICAL_POPULATION)
 
-    woj = g["wojewodztwo"].to_numpy(str)
-    pw = g["powiat"].to_numpy(str)
-    woj_codes, woj_idx = np.unique(woj, return_inverse=True)
-    pw_codes, pw_idx = np.unique(pw, return_inverse=True)
-    regional = rng.normal(0, 0.35 * p.spread, len(woj_codes))[woj_idx] + rng.normal(0, 0.25 * p.spread, len(pw_codes))[
-        pw_idx
-    ]
+    woj_codes, woj_idx = np.unique(g["wojewodztwo"].to_numpy(str), return_inverse=True)
+    pw_codes, pw_idx = np.unique(g["powiat"].to_numpy(str), return_inverse=True)
+    regional = (rng.normal(0, 0.35 * p.spread, len(woj_codes))[woj_idx]
+                + rng.normal(0, 0.25 * p.spread, len(pw_codes))[pw_idx])
     unit = p.spread * rng.standard_normal(n)
     steps = np.array(years, float) - BASE_YEAR
     slope = rng.normal(0, 0.15 * abs(p.trend) + 0.004, n)
@@ -128,106 +255,375 @@ def _gmina_values(
     for j in range(1, t):
         resid[:, j] = 0.6 * resid[:, j - 1] + np.sqrt(1 - 0.6**2) * rng.standard_normal(n)
 
-    s = (s0 + kind_shift + size + regional + unit)[:, None] + trend + p.noise * resid
+    shock = np.zeros(t)
+    for year, factor in p.shocks.items():
+        if year in years:
+            if bounds is None:
+                shock[years.index(year)] = np.log(factor)
+            else:
+                shock[years.index(year)] = (_to_scale(np.clip(median * factor, bounds[0], bounds[1]), bounds)
+                                            - s0)
+    s = (s0 + kind_shift + size + regional + unit)[:, None] + trend + p.noise * resid + shock[None, :]
     values = _from_scale(s, bounds)
-    if p.kind == "count":
-        values = np.round(values * (pop / TYPICAL_POPULATION)[:, None])
-
-    # Missing data: whole series for some units, single years for others; nothing before start_year.
-    whole = rng.random(n) < p.missing / 2
-    single = rng.random((n, t)) < p.missing / 2
-    mask = whole[:, None] | single
-    mask |= (np.array(years) < p.start_year)[None, :]
-    values[mask] = np.nan
+    if p.zeros > 0:
+        share = np.clip(p.zeros + p.zeros_trend * steps, 0.0, 0.95)
+        for j in range(t):
+            alive = ctx.exists[:, j]
+            if share[j] > 0 and alive.any():
+                cut = np.quantile(s[alive, j], share[j])
+                values[alive & (s[:, j] <= cut), j] = 0.0
     return values
 
 
-def generate(
-    catalogue: Catalogue, units: pd.DataFrame, years: list[int], seed: int = DEFAULT_SEED
-) -> pd.DataFrame:
-    """Synthetic values for every synthetic indicator at all its levels (values-table schema)."""
-    g = units[units["level"] == "gmina"].reset_index(drop=True)
-    den = denominators(units, years, seed)
-    level_keys = {"gmina": g["teryt"].to_numpy(str), "powiat": g["powiat"].to_numpy(str),
-                  "wojewodztwo": g["wojewodztwo"].to_numpy(str)}
+def _missing(p: Synthetic, ctx: _Context, rng: np.random.Generator) -> np.ndarray:
+    """Gaps of a value drawn on its own: whole series for some gminy, single years for others."""
+    n, t = len(ctx.g), len(ctx.years)
+    whole = rng.random(n) < p.missing / 2
+    single = rng.random((n, t)) < p.missing / 2
+    return whole[:, None] | single
 
-    # Per indicator and level: (codes, numerators, denominators, values) arrays (units × years).
-    computed: dict[str, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    frames = []
-    synthetic = [i for i in catalogue.indicators if i.synthetic is not None]
-    # `sum` indicators after their parts.
-    ordered = [i for i in synthetic if i.synthetic.kind != "sum"] + [i for i in synthetic if i.synthetic.kind == "sum"]
-    for ind in ordered:
+
+def _fill_within_units(values: np.ndarray, guide: np.ndarray | None = None) -> np.ndarray:
+    """Gaps of an official input filled within each gmina: its share of ``guide`` (or its value) interpolated
+    between the years it has and carried flat beyond them; gminy without any year stay NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = values / guide if guide is not None else values
+    base = np.where(np.isfinite(base), base, np.nan)
+    frame = pd.DataFrame(base.T)
+    filled = frame.interpolate(axis=0, limit_direction="both").to_numpy().T
+    if guide is not None:
+        filled = filled * guide
+    return np.where(np.isfinite(values), values, filled)
+
+
+def _order(synthetic: list[Indicator]) -> list[Indicator]:
+    """Indicators after the synthetic indicators they are made from (official inputs need no order)."""
+    by_id = {i.id: i for i in synthetic}
+    done: list[Indicator] = []
+    seen: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(ind: Indicator) -> None:
+        if ind.id in seen:
+            return
+        if ind.id in visiting:
+            raise ValueError(f"synthetic indicators refer to each other in a circle ({ind.id})")
+        visiting.add(ind.id)
+        for ref in ind.synthetic.references:
+            if ref in by_id:
+                visit(by_id[ref])
+        visiting.discard(ind.id)
+        seen.add(ind.id)
+        done.append(ind)
+
+    for ind in synthetic:
+        visit(ind)
+    return done
+
+
+def _adjusted_by(synthetic: list[Indicator]) -> dict[str, str]:
+    """Synthetic indicators that a later step rescales (a residual's synthetic parts, a balanced sum's parts and
+    capital revenue) → the step. Nothing else may be made from them, or it would go stale."""
+    ids = {i.id for i in synthetic}
+    out: dict[str, str] = {}
+    for ind in synthetic:
         p = ind.synthetic
-        per_level = {}
-        if p.kind == "sum":
-            for level in ind.levels:
-                parts = [computed[x][level] for x in p.of if level in computed.get(x, {})]
-                codes = parts[0][0]
-                total = np.sum([part[1] for part in parts], axis=0)  # NaN if any part is missing
-                per_level[level] = (codes, total, parts[0][2])
+        if p.kind == "residual":
+            out.update({x: ind.id for x in p.less if x in ids})
+        if p.kind == "sum" and p.balance is not None:
+            out.update({x: ind.id for x in p.of if x in ids})
+    for ind in synthetic:
+        for ref in ind.synthetic.references:
+            if ref in out and out[ref] != ind.id:
+                raise ValueError(f"{ind.id} is made from {ref}, which {out[ref]} rescales afterwards")
+    return out
+
+
+class _Generator:
+    def __init__(self, catalogue: Catalogue, ctx: _Context) -> None:
+        self.catalogue = catalogue
+        self.ctx = ctx
+        self.amounts: dict[str, Amount] = {}
+        self.synthetic = [i for i in catalogue.indicators if i.synthetic is not None]
+        self.synthetic_ids = {i.id for i in self.synthetic}
+        self.guides = {x: i.synthetic.of[0] for i in self.synthetic if i.synthetic.kind == "residual"
+                       for x in i.synthetic.less}
+        self.balanced_parts = {x for i in self.synthetic if i.synthetic.kind == "sum" and i.synthetic.balance
+                               for x in i.synthetic.of}
+        _adjusted_by(self.synthetic)
+
+    # ------------------------------------------------------------------ inputs
+    def get(self, ref: str) -> Amount:
+        if ref not in self.amounts:
+            if ref in self.synthetic_ids:
+                raise ValueError(f"{ref} is needed before it is generated (check the catalogue's references)")
+            self.amounts[ref] = self._official_input(ref)
+        return self.amounts[ref]
+
+    def _official_input(self, ref: str) -> Amount:
+        """An official indicator as an input: its gmina values over the population of the same year."""
+        ind = self.catalogue.by_id[ref]
+        real = ind.real
+        if real is None or real.kind != "ratio" or real.denominator != "population":
+            raise ValueError(f"a synthetic indicator is made from the official {ref}, which is not a ratio "
+                             f"over the population")
+        pop = self.ctx.den["population"]
+        raw = self.ctx.official_values(ref)
+        if raw is None:
+            raise ValueError(f"synthetic indicators are made from the official {ref}, which the official values "
+                             f"given to the generator do not hold")
+        guide = self.guides.get(ref)
+        if guide is not None:
+            whole = self.get(guide)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                guide_value = whole.num / pop * real.multiplier
+                ratio = raw / guide_value
+            values = _fill_within_units(raw, guide_value)
+            # A unit without any year of its own takes the national median share of the whole.
+            share = float(np.nanmedian(ratio[np.isfinite(ratio)])) if np.isfinite(ratio).any() else np.nan
+            values = np.where(np.isfinite(values), values, share * guide_value)
         else:
-            gv = _gmina_values(ind, g, years, den, seed)
-            d = den[p.denominator]
-            for level in ind.levels:
-                keys = level_keys[level]
-                if p.kind == "count":
-                    num = np.nan_to_num(gv)
-                    codes, inverse = np.unique(keys, return_inverse=True)
-                    agg = np.zeros((len(codes), len(years)))
-                    np.add.at(agg, inverse, num)
-                    covered = np.zeros((len(codes), len(years)))
-                    np.add.at(covered, inverse, (~np.isnan(gv)).astype(float))
-                    agg[covered == 0] = np.nan
-                    per_level[level] = (codes, agg, covered)
-                    continue
-                numer = np.where(np.isnan(gv), 0.0, gv * d / p_mult(ind))
-                denom = np.where(np.isnan(gv), 0.0, d)
-                codes, inverse = np.unique(keys, return_inverse=True)
-                nsum = np.zeros((len(codes), len(years)))
-                dsum = np.zeros((len(codes), len(years)))
-                np.add.at(nsum, inverse, numer)
-                np.add.at(dsum, inverse, denom)
-                full = np.zeros((len(codes), len(years)))
-                np.add.at(full, inverse, d)
+            values = _fill_within_units(raw)
+        num = values * pop / real.multiplier
+        num[~self.ctx.exists] = np.nan
+        return Amount(num=num, den=pop.copy(), multiplier=real.multiplier, official=True,
+                      observed=np.isfinite(raw) & self.ctx.exists)
+
+    def _register(self, p: Synthetic) -> np.ndarray:
+        return self.ctx.den[p.denominator]
+
+    # ------------------------------------------------------------------ kinds
+    def make(self, ind: Indicator) -> Amount:
+        p = ind.synthetic
+        rng = np.random.default_rng(_stable_seed(self.ctx.seed, ind.id))
+        mult = ind.formula.multiplier or 1.0
+        ctx = self.ctx
+        n, t = len(ctx.g), len(ctx.years)
+        if p.kind in ("ratio", "count"):
+            bounds = _bounds(p)
+            if p.numerator_of is not None:
+                v = _draw(p, p.median, bounds, ctx, rng)
+                base = self.get(p.numerator_of)
+                num = base.num.copy()
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    value = np.where(dsum > 0, p_mult(ind) * nsum / dsum, np.nan)
-                per_level[level] = (codes, value, dsum / np.where(full > 0, full, 1.0))
-        computed[ind.id] = per_level
-        for level, (codes, value, coverage) in per_level.items():
-            frames.append(_to_long(ind, level, codes, value, coverage, years))
+                    den = np.where(v > 0, mult * num / v, np.nan)
+                amount = Amount(num, den, mult)
+            elif p.denominator_of is not None:
+                v = _draw(p, p.median, bounds, ctx, rng)
+                den = self._den_of(p)
+                f = v / mult
+                if p.complement:
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        num = f / (1 - f) * den
+                    den = den + num
+                else:
+                    num = f * den
+                amount = Amount(num, den, mult)
+            else:
+                den = self._register(p)
+                v = _draw(p, p.median, bounds, ctx, rng)
+                if p.kind == "count":
+                    num = np.round(v * (ctx.size_pop / TYPICAL_POPULATION)[:, None])
+                    amount = Amount(num, np.full((n, t), np.nan), 1.0)
+                else:
+                    amount = Amount(v * den / mult, den.copy(), mult)
+                if ind.id not in self.balanced_parts:
+                    amount.num[_missing(p, ctx, rng)] = np.nan
+        elif p.kind in ("part", "whole"):
+            amount = self._part_or_whole(ind, p, mult, rng)
+        elif p.kind == "residual":
+            amount = self._residual(ind, p, mult)
+        elif p.kind == "quotient":
+            top = self.get(p.numerator_of)
+            den = self._den_of(p) if p.denominator_of is not None else self._register(p)
+            amount = Amount(top.num.copy(), den.copy(), mult)
+        elif p.kind == "sum":
+            amount = self._sum(ind, p, rng)
+        else:  # pragma: no cover - the schema knows every kind
+            raise ValueError(f"{ind.id}: unknown kind {p.kind}")
+        amount.num[~ctx.exists] = np.nan
+        return amount
+
+    def _den_of(self, p: Synthetic) -> np.ndarray:
+        den = self.get(p.denominator_of).num.copy()
+        for x in p.denominator_less:
+            den = den - self.get(x).num
+        return np.where(den > 0, den, np.nan)
+
+    def _part_or_whole(self, ind: Indicator, p: Synthetic, mult: float, rng: np.random.Generator) -> Amount:
+        if p.of:
+            ref = self.get(p.of[0])
+            base, den = ref.num.copy(), ref.den.copy()
+        else:
+            den = self._register(p).copy()
+            base = den.copy()
+        for x in p.less:
+            base = base - self.get(x).num
+        with np.errstate(invalid="ignore", divide="ignore"):
+            base_value = mult * base / den
+        typical = self.ctx.typical(base_value)
+        if p.kind == "part":
+            share_bounds = tuple(p.share_bounds) if p.share_bounds is not None else (0.0, 1.0)
+            r0 = p.median / typical
+            r = _draw(p, float(np.clip(r0, share_bounds[0] + 1e-3, share_bounds[1] - 1e-3)), share_bounds, self.ctx, rng)
+            num = r * base
+        else:
+            extra = sum((self.get(x).num for x in p.plus), np.zeros_like(base))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r0 = typical / (p.median - self.ctx.typical(mult * extra / den)) if p.plus else typical / p.median
+            r = _draw(p, float(np.clip(r0, 1e-3, 1 - 1e-3)), (0.0, 1.0), self.ctx, rng)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                num = base / r + extra
+        return Amount(num, den, mult)
+
+    def _residual(self, ind: Indicator, p: Synthetic, mult: float) -> Amount:
+        whole = self.get(p.of[0])
+        parts = {x: self.get(x) for x in p.less}
+        zero = np.zeros_like(whole.num)
+        # Official values as published stay as they are; an official part's filled gaps (never published) and
+        # the synthetic parts give way where together they would leave the residual less than its floor.
+        published = sum((np.where(a.observed, a.num, 0.0) for a in parts.values() if a.observed is not None), zero)
+        filled = sum((np.where(a.observed, 0.0, a.num) for a in parts.values() if a.observed is not None), zero)
+        drawn = [x for x, a in parts.items() if a.observed is None]
+        drawn_sum = sum((parts[x].num for x in drawn), zero)
+        flexible = filled + drawn_sum
+        room = np.maximum(whole.num * (1 - RESIDUAL_FLOOR) - published, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            squeeze = np.where(flexible > room, room / flexible, 1.0)
+        squeeze = np.where(np.isfinite(squeeze), squeeze, 1.0)
+        for x in drawn:
+            parts[x].num = parts[x].num * squeeze
+        rest = whole.num - published - flexible * squeeze
+        num = np.maximum(rest, 0.0)
+        num[np.isnan(rest)] = np.nan
+        # The parts cover the units the whole covers.
+        for x in drawn:
+            parts[x].num[np.isnan(whole.num)] = np.nan
+        return Amount(num, whole.den.copy(), mult)
+
+    def _sum(self, ind: Indicator, p: Synthetic, rng: np.random.Generator) -> Amount:
+        parts = [self.get(x) for x in p.of]
+        # Never add official values: a part the release has officially enters with its synthetic series.
+        nums = [a.latent if a.official and a.latent is not None else a.num for a in parts]
+        if any(a.official and a.latent is None for a in parts):
+            raise ValueError(f"{ind.id}: a sum of official and synthetic parts ({p.of}) is not generated")
+        den = parts[0].den.copy()
+        mult = ind.formula.multiplier or 1.0
+        if p.balance is None:
+            total = np.sum(nums, axis=0)  # NaN where any part is missing
+            return Amount(total, den, mult)
+        b = p.balance
+        revenue = self.get(b.revenue).num
+        capital = self.get(b.capital_spending).num
+        capital_revenue = self.get(b.capital_revenue).num
+        surplus = self.get(b.operating_surplus).num
+        total = revenue - capital_revenue - surplus + capital
+        if np.nanmin(total - capital) < 0:
+            raise ValueError(f"{ind.id}: current spending below zero; the operating surplus must be a part of "
+                             f"current revenue (revenue less capital revenue)")
+        gaps = np.isnan(total)  # the budget's amounts cover the same gminy, so its identities hold at every level
+        drawn = np.array([np.where(np.isnan(x), 0.0, x) for x in nums])
+        weights = drawn / np.where(drawn.sum(axis=0) > 0, drawn.sum(axis=0), np.nan)
+        for a, w in zip(parts, weights, strict=True):
+            scaled = total * w
+            scaled[gaps] = np.nan
+            if a.official:
+                a.latent = scaled
+            else:
+                a.num = scaled
+        total[gaps] = np.nan
+        return Amount(total, den, mult)
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> dict[str, Amount]:
+        for ind in _order(self.synthetic):
+            amount = self.make(ind)
+            values = self.ctx.official_values(ind.id)
+            if values is not None:
+                # The release has official values of it (fetched): inputs use them, the synthetic series stays
+                # latent (a sum that has it as a part adds the latent series, never the official one).
+                with np.errstate(invalid="ignore"):
+                    official_num = values * amount.den / amount.multiplier
+                amount = Amount(np.where(np.isfinite(official_num), official_num, amount.num), amount.den,
+                                amount.multiplier, official=True, latent=amount.num,
+                                observed=np.isfinite(official_num))
+            self.amounts[ind.id] = amount
+        return self.amounts
+
+
+def generate(catalogue: Catalogue, units: pd.DataFrame, years: list[int], seed: int = DEFAULT_SEED,
+             official: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Synthetic values for every synthetic indicator at all its levels (``RELEASE_VALUE_COLUMNS``).
+
+    ``official``: the build's official values (the ``real`` indicators and whatever was fetched), which
+    condition the synthetic ones; an indicator with official values in it is not generated.
+    """
+    ctx = _Context(units, years, official, seed)
+    amounts = _Generator(catalogue, ctx).run()
+    level_keys = {"gmina": ctx.g["teryt"].to_numpy(str), "powiat": ctx.g["powiat"].to_numpy(str),
+                  "wojewodztwo": ctx.g["wojewodztwo"].to_numpy(str)}
+    frames = []
+    for ind in catalogue.indicators:
+        if ind.synthetic is None or amounts[ind.id].official:
+            continue
+        frames.extend(_emit(ind, amounts[ind.id], ctx, level_keys))
     if not frames:
-        return pd.DataFrame(columns=["indicator", "teryt", "year", "value", "flag", "synthetic", "source"])
-    return pd.concat(frames, ignore_index=True)
+        return pd.DataFrame(columns=RELEASE_VALUE_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    too_early = out["teryt"].isin(list(NEW_GMINY_2025)) & (out["year"] < FIRST_YEAR_OF_NEW_GMINY)
+    return out[~too_early].reset_index(drop=True)[RELEASE_VALUE_COLUMNS]
 
 
-def p_mult(ind: Indicator) -> float:
-    return ind.formula.multiplier or 1.0
+def _emit(ind: Indicator, amount: Amount, ctx: _Context, level_keys: dict[str, np.ndarray]) -> list[pd.DataFrame]:
+    """Long rows per level: gmina values as they are, higher levels Σ numerator / Σ denominator; a higher
+    level's value is partial where gminy holding ≥ 0.1 % of its population have no value."""
+    is_count = ind.synthetic.kind == "count"
+    num = amount.num
+    den = amount.den if not is_count else np.ones_like(num)
+    present = np.isfinite(num) & ctx.exists & np.isfinite(den) & (den > 0)
+    weight = np.nan_to_num(ctx.den["population"], nan=0.0)
+    frames = []
+    for level in ind.levels:
+        codes, inverse = np.unique(level_keys[level], return_inverse=True)
+        shape = (len(codes), len(ctx.years))
+        nsum, dsum, wsum, wall = (np.zeros(shape) for _ in range(4))
+        np.add.at(nsum, inverse, np.where(present, num, 0.0))
+        np.add.at(dsum, inverse, np.where(present, den, 0.0))
+        np.add.at(wsum, inverse, np.where(present, weight, 0.0))
+        np.add.at(wall, inverse, np.where(ctx.exists, weight, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if is_count:
+                value = np.where(dsum > 0, nsum, np.nan)
+                numerator, denominator = value, np.full(shape, np.nan)
+            else:
+                value = np.where(dsum > 0, amount.multiplier * nsum / dsum, np.nan)
+                numerator = np.where(dsum > 0, nsum, np.nan)
+                denominator = np.where(dsum > 0, dsum, np.nan)
+            coverage = np.where(wall > 0, wsum / wall, 1.0)
+        frames.append(_to_long(ind, level, codes, value, numerator, denominator, coverage, ctx.years))
+    return frames
 
 
-def _to_long(
-    ind: Indicator, level: str, codes: np.ndarray, value: np.ndarray, coverage: np.ndarray, years: list[int]
-) -> pd.DataFrame:
+def _to_long(ind: Indicator, level: str, codes: np.ndarray, value: np.ndarray, numerator: np.ndarray,
+             denominator: np.ndarray, coverage: np.ndarray, years: list[int]) -> pd.DataFrame:
     first, last = ind.years
     cols = [j for j, y in enumerate(years) if first <= y <= last]
     v = value[:, cols]
-    df = pd.DataFrame(
-        {
-            "indicator": ind.id,
-            "teryt": np.repeat(codes, len(cols)),
-            "year": np.tile(np.array(years)[cols], len(codes)),
-            "value": v.ravel(),
-        }
-    )
+    df = pd.DataFrame({
+        "indicator": ind.id,
+        "teryt": np.repeat(codes, len(cols)),
+        "year": np.tile(np.array(years)[cols], len(codes)),
+        "value": v.ravel(),
+        "numerator": numerator[:, cols].ravel(),
+        "denominator": denominator[:, cols].ravel(),
+    })
     flag = np.full(v.shape, "ok", dtype=object)
-    if level != "gmina" and ind.synthetic.kind != "sum":
-        cov = coverage[:, cols]
-        if ind.synthetic.kind == "count":
-            flag[:] = "ok"
-        else:
-            flag[(cov < 0.999) & ~np.isnan(v)] = "partial"
+    if level != "gmina" and ind.synthetic.kind != "count":
+        flag[(coverage[:, cols] < 0.999) & ~np.isnan(v)] = "partial"
+    flag[v == 0] = "zero"
     flag[np.isnan(v)] = "no_data"
     df["flag"] = flag.ravel()
+    df.loc[df["flag"] == "no_data", ["numerator", "denominator"]] = np.nan
     df["synthetic"] = True
     df["source"] = SOURCE
     return df
