@@ -366,7 +366,7 @@ def render_page(view: EmbedView, auto: str | None = None) -> str:
 <h1>{escape(view.title)}</h1>
 <p class="sub">{escape(view.subtitle)}</p>
 {synthetic}
-<div id="chart" class="embed-chart" role="img" aria-label="{escape(view.title)}"></div>
+<div id="chart" class="embed-chart" role="figure" aria-label="{escape(view.title)}"></div>
 <footer>
 <span class="source">{escape(view.source)} · <a href="{escape(view.full_url)}" target="_blank" rel="noopener">{escape(t["more"])}</a>{newer}</span>
 <span class="tools">{escape(t["save"])} <button type="button" data-format="png" title="PNG {w}×{h}">PNG</button><button type="button" data-format="svg">SVG</button></span>

@@ -261,6 +261,7 @@ _CSS = """
 .api-doc td code{word-break:break-word}.api-doc .scroll{overflow-x:auto}
 .api-doc p,.api-doc li,.api-doc a,.api-doc code{overflow-wrap:anywhere}
 .api-doc .note{background:#fff3cd;border:1px solid #e0c36b;padding:.5rem;border-radius:4px}
+.api-doc code{color:#9c1b57}
 details.nav-areas{position:relative}details.nav-areas>summary{list-style:none;cursor:pointer}
 details.nav-areas>summary::-webkit-details-marker{display:none}
 details.nav-areas[open]>ul{position:absolute;z-index:10;background:#fff;border:1px solid #dee2e6;border-radius:.25rem;
@@ -396,7 +397,7 @@ przyjmują osadzenia, oEmbed i pliki do pobrania. <span class="en">Pin any answe
 v=.</span></li>
 </ul>
 <h2>Zasoby <span class="en">(endpoints)</span></h2>
-<div class="scroll"><table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table></div>
+<div class="scroll" tabindex="0" role="region" aria-label="Zasoby API"><table><tr><th>Ścieżka</th><th>Co zwraca</th><th>Parametry</th></tr>{endpoints}</table></div>
 <h2>Przykłady <span class="en">(examples)</span></h2>
 {examples}
 <h2>Pobieranie plików <span class="en">(downloads)</span></h2>
@@ -406,7 +407,7 @@ W pandas: <code>pd.read_csv(url, sep=";", decimal=",", skiprows=6)</code>. XLSX:
 Komórki tekstowe zaczynające się od <code>= + - @</code>, tabulatora lub CR dostają apostrof (ochrona przed formułami).
 <span class="en">CSV is UTF-8 with BOM, `;`-separated with a decimal comma (Polish Excel); a 5-line info block and a
 blank line precede the table.</span></p>
-<div class="scroll"><table><tr><th>Plik</th><th>Parametry</th><th></th></tr>{downloads}</table></div>
+<div class="scroll" tabindex="0" role="region" aria-label="Pliki do pobrania"><table><tr><th>Plik</th><th>Parametry</th><th></th></tr>{downloads}</table></div>
 <h2>Osadzanie <span class="en">(embeds)</span></h2>
 <p><code>/embed/mapa</code>, <code>/embed/ranking</code>, <code>/embed/trend</code> przyjmują te same parametry co
 widoki portalu (<code>wskaznik, rok, poziom, jst</code>; trend: <code>wskaznik, jst=a,b</code>) i mogą być osadzane
