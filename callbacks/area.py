@@ -16,15 +16,15 @@ from portal import ids
 from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
 from portal.figures import color_range, direction_label, distribution_figure, funnel_figure, map_figure
+from portal.i18n import N_, translator
 from portal.similar import similar_units
 from portal.state import ViewState, parse_search, resolve_state, with_changes
 from portal.store import get_store
 from portal.uncertainty import funnel, indistinguishable
 
-LEVEL_NAMES = {"pl": {"gmina": "gminy", "powiat": "powiaty", "wojewodztwo": "województwa"},
-               "en": {"gmina": "gminas", "powiat": "counties", "wojewodztwo": "voivodeships"}}
-FLAG_TEXT = {"pl": {"ok": "", "no_data": "brak danych", "estimated": "szacunek", "partial": "niepełne", "zero": "zero"},
-             "en": {"ok": "", "no_data": "no data", "estimated": "estimate", "partial": "partial", "zero": "zero"}}
+LEVEL_NAMES = {"gmina": N_("gminas"), "powiat": N_("counties"), "wojewodztwo": N_("voivodeships")}
+FLAG_TEXT = {"ok": "", "no_data": N_("no data"), "estimated": N_("estimate"), "partial": N_("partial"),
+             "zero": N_("zero")}
 
 
 # ---------------------------------------------------------------------------------------------- logic
@@ -120,11 +120,12 @@ def _all_rows(indicator: str, year: int, level: str, lang: str) -> list[dict]:
         return []
     df = sl.frame(store.units)
     ind = sl.indicator
-    flags = FLAG_TEXT[lang]
+    _ = translator(lang)
+    flags = {k: _(v) if v else "" for k, v in FLAG_TEXT.items()}
     unit = ind.unit.get(lang)
     suffix = "?lang=en" if lang == "en" else ""
     group_names = {g: store.peer_group_name(g, lang) for g in df["peer_group"].unique()}
-    yes = "yes" if lang == "en" else "tak"
+    yes = _("yes")
     rows = []
     for r in df.itertuples(index=False):
         value = None if not math.isfinite(r.value) else round(float(r.value), ind.decimals)
@@ -173,8 +174,8 @@ def ranking_view(state: ViewState) -> dict:
     lang = state.lang
     ind = get_store().catalogue.by_id[state.indicator]
     selected = state.selected_at_level
-    head = {"pl": ("Miejsce", "Wśród podobnych", "Jednostka", "Grupa porównawcza", "Wartość", "Uwagi", "Syntetyczne"),
-            "en": ("Rank", "Among peers", "Unit", "Peer group", "Value", "Notes", "Synthetic")}[lang]
+    _ = translator(lang)
+    head = (_("Rank"), _("Among peers"), pgettext_unit(_), _("Peer group"), _("Value"), _("Notes"), _("Synthetic"))
     columns = [
         {"headerName": head[0], "field": "rank", "maxWidth": 110, "type": "numericColumn", "sort": "asc",
          "comparator": NULLS_LAST},
@@ -219,7 +220,7 @@ def distribution_view(state: ViewState) -> dict:
         selected_name = store.units.at[selected, "name"]
         peer_name = store.peer_group_name(group, state.lang)
         if len(peer_name) > 28:
-            peer_name = ("Podobne JST" if state.lang != "en" else "Similar units")
+            peer_name = translator(state.lang)("Similar units")
     return distribution_figure(all_values=sl.value, peer_values=peer_values, selected_value=selected_value,
                                indicator=sl.indicator, lang=state.lang, synthetic=bool(sl.synthetic.any()),
                                selected_name=selected_name, peer_name=peer_name)
@@ -233,7 +234,8 @@ def heading_view(state: ViewState) -> list:
     store = get_store()
     lang = state.lang
     ind = store.catalogue.by_id[state.indicator]
-    level_name = LEVEL_NAMES[lang][state.level]
+    _ = translator(lang)
+    level_name = _(LEVEL_NAMES[state.level])
     children: list = [html.H2(f"{ind.name.get(lang)} – {level_name}, {state.year}", className="h4 mb-1"),
                       html.P(ind.description.get(lang), className="mb-1")]
     selected = state.selected_at_level
@@ -244,7 +246,7 @@ def heading_view(state: ViewState) -> list:
         name = store.units.at[selected, "display_name"]
         label = [chance_label(lang), " "] if chance else []
         children.append(html.P([html.Strong(name + ": "), text, " ", *label,
-                                html.A("→ " + ("profil" if lang != "en" else "profile"),
+                                html.A("→ " + _("profile"),
                                        href=with_lang(f"/jst/{selected}", lang))], className="selected-sentence"))
         note = caveat(bool(point and point["synthetic"]), point["flag"] if point else "no_data", lang,
                       level=store.units.at[selected, "level"])
@@ -254,10 +256,9 @@ def heading_view(state: ViewState) -> list:
     legend = [html.Span(f"{ind.unit.get(lang)} · {direction_label(ind, lang)}", className="badge text-bg-light me-2")]
     if national:
         med = format_value(national["median"], ind.unit.get(lang), ind.decimals, lang)
-        legend.append(html.Span(("mediana: " if lang != "en" else "median: ") + med, className="small me-2"))
-    legend.append(html.A(("Definicja i źródło" if lang != "en" else "Definition and source"),
-                         href=with_lang(f"/wskaznik/{ind.id}", lang), className="small me-3"))
-    legend.append(html.Span(("Pobierz: " if lang != "en" else "Download: "), className="small me-1"))
+        legend.append(html.Span(_("median") + ": " + med, className="small me-2"))
+    legend.append(html.A(_("Definition and source"), href=with_lang(f"/wskaznik/{ind.id}", lang), className="small me-3"))
+    legend.append(html.Span(_("Download:") + " ", className="small me-1"))
     legend.extend(download_links(state))
     children.append(html.Div(legend, className="d-flex flex-wrap align-items-center gap-1"))
     return children
@@ -275,45 +276,29 @@ def _sentence(ind, teryt: str, year: int, point: dict | None, lang: str, chance:
                          indistinguishable=chance)
 
 
-CHANCE_LABEL = {"pl": "w granicach przypadkowych wahań", "en": "within chance variation"}
-FUNNEL_NOTE = {
-    "pl": {"not_rate": "Wykres lejkowy jest dostępny tylko dla wskaźników liczonych jako odsetek lub "
-                       "liczba na 1000 mieszkańców (z policzalnym mianownikiem). Ten wskaźnik do nich "
-                       "nie należy.",
-           "lead": "Każda kropka to jedna jednostka: jej wartość (oś pionowa) wobec liczby osób, od których "
-                   "zależy wskaźnik (oś pozioma, skala logarytmiczna). Linie przerywane wyznaczają granice "
-                   "przypadkowych wahań wokół średniej Polski: w małych jednostkach wartość skacze z roku na "
-                   "rok, więc lejek jest tam szeroki. Kropka wewnątrz lejka nie odbiega od średniej "
-                   "bardziej, niż mógłby sprawić przypadek.",
-           "no_data": "Brak danych do wykresu lejkowego dla tego roku i poziomu."},
-    "en": {"not_rate": "The funnel plot is available only for indicators computed as a share or a number per "
-                       "1000 residents (with a countable denominator). This indicator is not one of them.",
-           "lead": "Each dot is one unit: its value (vertical axis) against the number of people the "
-                   "indicator counts (horizontal axis, log scale). The dashed lines bound chance variation "
-                   "around the national average: small units swing from year to year, so the funnel is wide "
-                   "there. A dot inside the funnel differs from the average no more than chance could "
-                   "make it.",
-           "no_data": "No data for the funnel plot in this year and level."},
-}
+def pgettext_unit(_) -> str:
+    """«Jednostka» as a column of units (the same English word as a unit of measure)."""
+    return _.pgettext("territorial unit", "Unit")
 
 
 def chance_label(lang: str) -> html.Span:
     """The «w granicach przypadkowych wahań» badge for a unit indistinguishable from its peers."""
-    return html.Span(CHANCE_LABEL["en" if lang == "en" else "pl"], className="badge chance-label")
+    return html.Span(translator(lang)("within chance variation"), className="badge chance-label")
 
 
 def funnel_view(state: ViewState) -> tuple[dict, str | None]:
     """The funnel figure (selected unit highlighted) and a note; an empty figure for non-rate indicators."""
     store = get_store()
     ind = store.catalogue.by_id[state.indicator]
-    texts = FUNNEL_NOTE["en" if state.lang == "en" else "pl"]
+    _ = translator(state.lang)
     empty = {"data": [], "layout": {"height": 40, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
     if not ind.rate:
-        return empty, texts["not_rate"]
+        return empty, _("The funnel plot is available only for indicators computed as a share or a number per "
+                         "1000 residents (with a countable denominator). This indicator is not one of them.")
     try:
         data = funnel(store, ind.id, state.year, state.level)
     except ValueError:
-        return empty, texts["no_data"]
+        return empty, _("No data for the funnel plot in this year and level.")
     from layouts.components.indicator_charts import funnel_axes
     from portal.figures import fit_funnel
 
@@ -323,7 +308,11 @@ def funnel_view(state: ViewState) -> tuple[dict, str | None]:
     for trace in fig["data"]:
         if trace.get("mode") == "markers+text":  # the selected unit: its name must not be cut at the left edge
             trace["textposition"] = "top right"
-    return fit_funnel(fig), texts["lead"] + " " + funnel_axes(data, ind, state.lang)
+    lead = _("Each dot is one unit: its value (vertical axis) against the number of people the indicator counts "
+             "(horizontal axis, log scale). The dashed lines bound chance variation around the national average: "
+             "small units swing from year to year, so the funnel is wide there. A dot inside the funnel differs from "
+             "the average no more than chance could make it.")
+    return fit_funnel(fig), lead + " " + funnel_axes(data, ind, state.lang)
 
 
 def unit_search_options(search_value: str | None, lang: str, jst: str | None = None):

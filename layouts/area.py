@@ -13,35 +13,11 @@ from layouts.not_found import NotFound
 from portal import ids
 from portal.catalogue import DIMENSION_NAMES
 from portal.figures import graph_config
+from portal.i18n import N_, translator
 from portal.state import LEVEL_WORD, ViewState, resolve_state
 from portal.store import get_store
 
-TEXT = {
-    "pl": {"indicator": "Wskaźnik", "year": "Rok", "level": "Poziom", "unit": "Wybrana jednostka",
-           "unit_ph": "Wpisz nazwę, aby wybrać…", "map": "Mapa", "ranking": "Ranking", "dist": "Rozkład",
-           "peers": "Tylko podobne do wybranej", "levels": {"gmina": "gminy", "powiat": "powiaty",
-                                                              "wojewodztwo": "województwa"},
-           "howto_h": "Jak czytać?", "table_alt": "Tabela z tymi samymi danymi: zakładka Ranking.",
-           "howto": "Kolor pokazuje wartość wskaźnika w wybranym roku; ciemniejszy oznacza więcej, a przy "
-                    "wskaźnikach z oceną – lepiej. Kliknij jednostkę na mapie (albo wybierz ją z listy), by zobaczyć "
-                    "jej miejsce w rankingu i wśród podobnych jednostek. „Podobne” to jednostki tego samego typu i "
-                    "wielkości (grupa porównawcza). Szare obszary: brak danych.",
-           "download": "Pobierz dane:", "indicator_page": "Definicja i źródło wskaźnika",
-           "funnel": "Niepewność", "knn": "Tylko 10 najbardziej podobnych (podobne JST)",
-           "peers_hint": "najpierw wybierz jednostkę"},
-    "en": {"indicator": "Indicator", "year": "Year", "level": "Level", "unit": "Selected unit",
-           "unit_ph": "Type a name to choose…", "map": "Map", "ranking": "Ranking", "dist": "Distribution",
-           "peers": "Only units similar to the selected one", "levels": {"gmina": "gminas", "powiat": "counties",
-                                                                         "wojewodztwo": "voivodeships"},
-           "howto_h": "How to read this", "table_alt": "The same data as a table: the Ranking tab.",
-           "howto": "Colour shows the indicator's value in the chosen year; darker means more and, where the "
-                    "indicator has a direction, better. Click a unit on the map (or choose it from the list) to see "
-                    "its place in the ranking and among similar units. 'Similar' means the same type and size "
-                    "(peer group). Grey areas: no data.",
-           "download": "Download data:", "indicator_page": "Definition and source of the indicator",
-           "funnel": "Uncertainty", "knn": "Only the 10 most similar units",
-           "peers_hint": "choose a unit first"},
-}
+LEVEL_NAMES = {"gmina": N_("gminas"), "powiat": N_("counties"), "wojewodztwo": N_("voivodeships")}
 
 
 AG_GRID_PL = {"noRowsToShow": "Brak jednostek do pokazania", "loadingOoo": "Wczytywanie…",
@@ -80,8 +56,8 @@ def indicator_options(area: str, lang: str) -> list[dict]:
 def level_options(indicator_id: str, lang: str) -> list[dict]:
     store = get_store()
     ind = store.catalogue.by_id[indicator_id]
-    tx = TEXT["en" if lang == "en" else "pl"]
-    return [{"label": tx["levels"][lvl], "value": lvl} for lvl in ("gmina", "powiat", "wojewodztwo")
+    _ = translator(lang)
+    return [{"label": _(LEVEL_NAMES[lvl]), "value": lvl} for lvl in ("gmina", "powiat", "wojewodztwo")
             if lvl in ind.levels]
 
 
@@ -102,10 +78,10 @@ def peer_options(lang: str, enabled: bool = True) -> list[dict]:
 
     Both need a selected unit: without one they are disabled and say so (a switch that silently does nothing
     confuses)."""
-    tx = TEXT["en" if lang == "en" else "pl"]
-    hint = "" if enabled else f" ({tx['peers_hint']})"
-    return [{"label": tx["peers"] + hint, "value": "1", "disabled": not enabled},
-            {"label": tx["knn"] + hint, "value": "knn", "disabled": not enabled}]
+    _ = translator(lang)
+    hint = "" if enabled else " (" + _("choose a unit first") + ")"
+    return [{"label": _("Only units similar to the selected one") + hint, "value": "1", "disabled": not enabled},
+            {"label": _("Only the 10 most similar units") + hint, "value": "knn", "disabled": not enabled}]
 
 
 def peer_value(peers: bool | str) -> list[str]:
@@ -118,6 +94,8 @@ def peer_value(peers: bool | str) -> list[str]:
 def download_links(state: ViewState) -> list:
     q = state.to_query()
     q.pop("widok", None)
+    if get_store().demo:
+        q["demo"] = "1"  # downloads answer from the demo only when their own URL asks
     from urllib.parse import urlencode
 
     qs = urlencode(q)
@@ -144,23 +122,23 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
         return page(lang, f"/obszar/{area}", {}, content, indicator_ids=[])
     state = resolve_state(store, area, params)
     lang = state.lang
-    tx = TEXT[lang]
+    _ = translator(lang)
     area_obj = store.catalogue.area_by_id[area]
     controls = dbc.Row(
         [
-            dbc.Col([dbc.Label(tx["indicator"], html_for=ids.AREA_INDICATOR),
+            dbc.Col([dbc.Label(_("Indicator"), html_for=ids.AREA_INDICATOR),
                      dcc.Dropdown(id=ids.AREA_INDICATOR, options=indicator_options(area, lang), value=state.indicator,
                                   clearable=False, searchable=True, optionHeight=44,
                                   labels=dropdown_labels(lang))], xs=12, lg=6),
-            dbc.Col([dbc.Label(tx["year"], html_for=ids.AREA_YEAR),
+            dbc.Col([dbc.Label(_("Year"), html_for=ids.AREA_YEAR),
                      dcc.Dropdown(id=ids.AREA_YEAR, options=year_options(state.indicator, state.level),
                                   value=state.year, clearable=False, searchable=False)], xs=4, lg=2),
-            dbc.Col([dbc.Label(tx["level"], html_for=ids.AREA_LEVEL),
+            dbc.Col([dbc.Label(_("Level"), html_for=ids.AREA_LEVEL),
                      dbc.Select(id=ids.AREA_LEVEL, options=level_options(state.indicator, lang),
                                 value=state.level)], xs=8, lg=4),
-            dbc.Col([dbc.Label(tx["unit"], html_for=ids.AREA_UNIT),
+            dbc.Col([dbc.Label(_("Selected unit"), html_for=ids.AREA_UNIT),
                      dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang, state.level), value=state.jst,
-                                  placeholder=tx["unit_ph"], searchable=True, clearable=True,
+                                  placeholder=_("Type a name to choose…"), searchable=True, clearable=True,
                                   search_order="original", labels=dropdown_labels(lang))], xs=12, lg=8),
             dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang, enabled=bool(state.jst)),
                                   value=peer_value(state.peers), switch=True, className="mt-lg-3"),
@@ -173,17 +151,17 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
             dbc.Tab(html.Div([
                 dcc.Graph(id=ids.AREA_MAP, config=graph_config(lang, "omup-mapa"), className="area-map",
                           figure={"data": [], "layout": {"height": 560}}),
-                html.P(tx["table_alt"], className="small text-muted mt-1"),
-            ]), label=tx["map"], tab_id="mapa"),
+                html.P(_("The same data as a table: the Ranking tab."), className="small text-muted mt-1"),
+            ]), label=_("Map"), tab_id="mapa"),
             # The grid (and its ~220 KB script chunk) is created only when the ranking tab is opened.
-            dbc.Tab(html.Div(id=ids.AREA_RANKING_BOX, className="ranking-box"), label=tx["ranking"], tab_id="ranking"),
+            dbc.Tab(html.Div(id=ids.AREA_RANKING_BOX, className="ranking-box"), label=_("Ranking"), tab_id="ranking"),
             dbc.Tab(dcc.Graph(id=ids.AREA_DISTRIBUTION, config=graph_config(lang, "omup-rozklad"),
-                              figure={"data": [], "layout": {"height": 300}}), label=tx["dist"], tab_id="rozklad"),
+                              figure={"data": [], "layout": {"height": 300}}), label=_("Distribution"), tab_id="rozklad"),
             dbc.Tab(html.Div([
                 html.Div(id=ids.AREA_FUNNEL_NOTE, className="funnel-note mt-2"),
                 dcc.Graph(id=ids.AREA_FUNNEL, config=graph_config(lang, "omup-lejek"),
                           className="funnel-graph", figure={"data": [], "layout": {"height": 420}}),
-            ]), label=tx["funnel"], tab_id="lejek"),
+            ]), label=_("Uncertainty"), tab_id="lejek"),
         ],
         id=ids.AREA_TABS,
         active_tab=state.view,
@@ -197,7 +175,7 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
         tabs,
         html.Div(id=ids.AREA_LEGEND, className="mt-2"),
         html.Div(id=ids.AREA_SHARE, className="mt-2"),
-        html.Details([html.Summary(tx["howto_h"]), html.P(tx["howto"], className="mt-2")], className="howto mt-3"),
+        html.Details([html.Summary(_("How to read this")), html.P(_("Colour shows the indicator's value in the chosen year; darker means more and, where the indicator has a direction, better. Click a unit on the map (or choose it from the list) to see its place in the ranking and among similar units. 'Similar' means the same type and size (peer group). Grey areas: no data."), className="mt-2")], className="howto mt-3"),
         dcc.Store(id=ids.AREA_STATE, data=state.as_dict()),
         dcc.Store(id=ids.AREA_MAP_FIGURE),
         dcc.Location(id=ids.AREA_URL, refresh="callback-nav"),

@@ -140,8 +140,10 @@ def coverage_view(ind: Indicator, lang: str) -> html.Section:
         html.Thead(html.Tr([html.Th(t, scope="col") for t in (_("Level"), _("Year"), _("With a value"), _("Share"))])),
         html.Tbody(rows),
     ], className="table table-sm coverage-table")
-    return html.Section([html.H2(_("Coverage"), className="h4"), html.Div(table, className="table-responsive")],
-                        className="mb-3")
+    # Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+    return html.Section([html.H2(_("Coverage"), className="h4"),
+                         html.Div(table, className="table-responsive", tabIndex="0", role="region",
+                                  **{"aria-label": _("Coverage")})], className="mb-3")
 
 
 def without_official(ind: Indicator, lang: str) -> list:

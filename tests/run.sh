@@ -11,6 +11,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
@@ -31,4 +32,7 @@ export UV_PROJECT_ENVIRONMENT="$venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "uv>=0.9,<1"
 "$venv/bin/python" -m uv sync --locked --inexact --extra test --quiet
+# axe-core (the accessibility checks of tests/browser/test_accessibility.py), exactly as tests/axe/package-lock.json
+# pins it, into the git-ignored tests/axe/node_modules.
+[ -f tests/axe/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/axe --no-audit --no-fund --silent
 exec "$venv/bin/python" -m pytest "$@"

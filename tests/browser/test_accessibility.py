@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from tests.browser.conftest import shot
@@ -50,3 +53,69 @@ def test_every_visible_control_has_a_label(page, live_server, path):
     assert page.evaluate(UNLABELLED) == []
     # Headings start at one h1.
     assert page.locator("h1").count() == 1
+
+
+# ------------------------------------------------------------------------------------------------ axe-core
+AXE = Path(__file__).resolve().parents[1] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Every page type: start, area explorer, unit profile (gmina, powiat), indicator (with and without official
+# values), compare, budget, report, goals, about, accessibility statement, 404, the /api page and an embed.
+PAGE_TYPES = {
+    "start": "/",
+    "area": "/obszar/edukacja",
+    "area-empty": "/obszar/ochrona-srodowiska",
+    "profile": "/jst/1218093",
+    "profile-powiat": "/jst/1218",
+    "indicator": "/wskaznik/egzamin-8-matematyka",
+    "indicator-no-official": "/wskaznik/kanalizacja-odsetek",
+    "compare": "/porownaj?jst=1218093,1218033,1261011",
+    "budget": "/budzet/1218093",
+    "report": "/raport/1218093",
+    "goals": "/cele/1218093",
+    "about": "/o-danych",
+    "accessibility": "/deklaracja-dostepnosci",
+    "not-found": "/jst/wadowcie",
+    "api": "/api",
+    "embed": "/embed/ranking?wskaznik=egzamin-8-matematyka&poziom=powiaty",
+}
+
+
+def _axe_source() -> str:
+    if not AXE.exists():  # tests/run.sh installs it; a bare pytest run installs it here the same way
+        subprocess.run(["npm", "ci", "--prefix", str(AXE.parents[2]), "--no-audit", "--no-fund", "--silent"],
+                       check=True, timeout=300)
+    return AXE.read_text(encoding="utf-8")
+
+
+def run_axe(pg) -> list[dict]:
+    """axe-core's serious and critical violations of the page as it is now (WCAG 2.1 A and AA rules)."""
+    if not pg.evaluate("() => !!window.axe"):
+        pg.add_script_tag(content=_axe_source())
+    result = pg.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                         AXE_TAGS)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"][:4]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+def test_axe_finds_no_serious_or_critical_violation(browser, live_server, kind, lang):
+    path = PAGE_TYPES[kind]
+    url = live_server + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
+    # The portal's CSP allows only its own scripts: the test's injected axe-core needs the CSP bypassed.
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="pl-PL", bypass_csp=True)
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    try:
+        pg.goto(url)
+        pg.wait_for_selector("h1, #chart[data-rendered]")
+        pg.wait_for_load_state("networkidle")
+        violations = run_axe(pg)
+        assert not violations, violations
+        if kind in ("start", "compare", "indicator"):
+            pg.set_viewport_size({"width": 360, "height": 780})
+            pg.wait_for_timeout(300)
+            assert not run_axe(pg)
+    finally:
+        context.close()
