@@ -161,6 +161,8 @@ class FakeApis:
             self.release.wait(60)
         if throttle:
             body = {"reason": "Too many requests", "result": "Przekroczono limit"}
+            with self.lock:
+                self.answered.append((handler.path, 429))
             return 429, {"Retry-After": self.retry_after}, json.dumps(body).encode()
         if url.path.startswith(BDL_PREFIX):
             status, body = self.bdl_answer(url.path, query, base)

@@ -143,8 +143,10 @@ def preflight(host: str, port: int, timeout: float = PREFLIGHT_TIMEOUT) -> None:
 
 # -- how long ------------------------------------------------------------------------------------------------
 def quota_seconds(requests: int, registered: bool) -> float:
-    """The least time ``requests`` BDL requests take at BDL's published limits, from a fresh quota: each request
-    at the earliest moment every sliding window allows (the n-th waits for the (n − limit)-th plus the period)."""
+    """The least time ``requests`` BDL requests take at BDL's published limits, from a fresh quota.
+
+    Each request goes at the earliest moment every sliding window allows: the n-th waits for the
+    (n − limit)-th plus the period."""
     if requests <= 0:
         return 0.0
     limits = [(period, pair[1] if registered else pair[0]) for period, pair in BDL_QUOTAS.items()]
@@ -560,6 +562,12 @@ def fetch_official(
                 "failed": failed,
                 **extra,
             }
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\nomup data fetch: interrupted after {bar.bar.n:,} requests; nothing was written. "
+              f"The answers so far are kept in {cache_dir(settings)}: run the same command again to go on.",
+              file=sys.stderr, flush=True)
+        raise
     finally:
         bar.close()
 
