@@ -91,29 +91,36 @@ class FallbackRedisCache(BaseCache):
         return int(t)
 
     def get(self, key: str) -> Any:
-        if self.redis_up:
-            try:
-                raw = self._redis.get(self._prefix + key)
-                value = None if raw is None else load_value(raw)
-                if value is not None:
-                    return value
-                # Not in Redis (or not readable there): this process may hold it, e.g. a value JSON cannot carry.
-            except self._errors as exc:
-                self._fail(exc)
-        return self._local.get(key)
+        if not self.redis_up:
+            return self._local.get(key)
+        try:
+            raw = self._redis.get(self._prefix + key)
+        except self._errors as exc:
+            self._fail(exc)
+            return self._local.get(key)
+        value = None if raw is None else load_value(raw)
+        if value is not None:
+            return value
+        # Not in Redis, or not readable there (Redis restarted empty, the key evicted or overwritten): this
+        # process may still hold it; put it back so the other processes share it again.
+        value = self._local.get(key)
+        if value is not None:
+            self._store_shared(key, value, self.default_timeout)
+        return value
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
         self._local.set(key, value, timeout=self._timeout(timeout))
         if self.redis_up:
-            try:
-                t = self._timeout(timeout)
-                data = dump_value(value)
-                self._redis.set(self._prefix + key, data, ex=t if t > 0 else None)
-            except UnsafeValue as exc:
-                log.info("cache value for %s kept locally only: %s", key[:80], exc)
-            except self._errors as exc:
-                self._fail(exc)
+            self._store_shared(key, value, self._timeout(timeout))
         return True
+
+    def _store_shared(self, key: str, value: Any, timeout: int) -> None:
+        try:
+            self._redis.set(self._prefix + key, dump_value(value), ex=timeout if timeout > 0 else None)
+        except UnsafeValue as exc:
+            log.info("cache value for %s kept locally only: %s", key[:80], exc)
+        except self._errors as exc:
+            self._fail(exc)
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
         if self.get(key) is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import io
 import re
 import threading
 from pathlib import Path
@@ -168,7 +169,7 @@ def callback_body_problem(body: object, callback_map: dict) -> str | None:
 def register_errors(server: flask.Flask, app: dash.Dash | None = None) -> None:
     """Bad input never becomes a 500, and no stack trace ever reaches a client."""
     from dash.exceptions import CallbackException, DependencyException
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, SecurityError
 
     if app is not None:
 
@@ -184,6 +185,11 @@ def register_errors(server: flask.Flask, app: dash.Dash | None = None) -> None:
 
     @server.errorhandler(Exception)
     def on_error(exc: Exception):
+        if isinstance(exc, SecurityError):  # a Host not allowed: say so without repeating what the client sent
+            message = "Nieznany host (Host nie jest adresem portalu). Unknown host."
+            if flask.request.path.startswith(("/api/", "/_dash")):
+                return _json_error(400, "unknown_host", message)
+            return flask.Response(message + "\n", status=400, mimetype="text/plain")
         if isinstance(exc, HTTPException):
             if flask.request.path.startswith(("/api/", "/_dash")):
                 return _json_error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or "")
@@ -294,8 +300,23 @@ def register_guards(server: flask.Flask, settings: Settings) -> None:
     # Flask answers 400 to any other Host header before a route runs, so no URL the portal writes from the Host
     # (the /api examples, feeds) can name a host an attacker chose.
     server.config["TRUSTED_HOSTS"] = settings.host_list
-    server.config["MAX_CONTENT_LENGTH"] = int(settings.max_request_body)
+    limit = int(settings.max_request_body)
+    server.config["MAX_CONTENT_LENGTH"] = limit  # a declared Content-Length over it: 413 before a byte is read
     server.json = OrjsonProvider(server)
+
+    @server.before_request
+    def bounded_body():
+        """A chunked body declares no length, and werkzeug cuts it at the limit without a word (the JSON then
+        fails as a 400): read at most limit + 1 bytes here and answer 413 when there is more."""
+        env = flask.request.environ
+        if flask.request.content_length is not None or not env.get("wsgi.input_terminated"):
+            return None
+        data = env["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            flask.abort(413)
+        env["wsgi.input"] = io.BytesIO(data)
+        env["CONTENT_LENGTH"] = str(len(data))
+        return None
 
 
 def register_web(server: flask.Flask, app: dash.Dash, settings: Settings) -> None:

@@ -89,7 +89,8 @@ def release_frame(values: pd.DataFrame, units: pd.DataFrame, catalogue: Catalogu
     keys = (k.astype(np.int64) * n_units + i) * span + (year - y0)
     unit_level = units["level"].to_numpy(str)
     present: dict[tuple[int, str], np.ndarray] = {}
-    for (kk, lvl), years in pd.DataFrame({"k": k, "level": unit_level[i], "year": year}).groupby(["k", "level"])["year"]:
+    triples = pd.DataFrame({"k": k, "level": unit_level[i], "year": year})
+    for (kk, lvl), years in triples.groupby(["k", "level"])["year"]:
         present[(int(kk), str(lvl))] = np.unique(years.to_numpy())
     blocks_k, blocks_i, blocks_y, decimals = [], [], [], []
     for kk, ind in enumerate(catalogue.indicators):
