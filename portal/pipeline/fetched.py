@@ -388,6 +388,9 @@ def fetched_release(
 
     found = read_fetch_dir(fetch_dir)
     if found is None:
+        if (fetch_dir / "FETCHED.json").exists():
+            ctx.log.step(f"{fetch_dir} holds a fetch of an older format or without values: not used (run "
+                         "`omup data fetch` again)")
         return None
     manifest, data = found
     if not plan_file.exists():

@@ -245,3 +245,12 @@ def test_the_release_entry_names_its_datasets(world):
     assert entry.real.denominator == "fetch:population"
     assert {d.id for d in release.datasets} == {"bdl-api", "smup-api"}
     assert Path(world["tmp"] / "fetched" / "FETCHED.json").exists()
+
+
+def test_a_fetch_folder_of_an_older_format_is_not_used_and_the_build_says_so(world, tmp_path):
+    (tmp_path / "FETCHED.json").write_text(json.dumps({"files": ["values-bdl.parquet"]}), encoding="utf-8")
+    log = quiet()
+    ctx = BuildContext(raw=RAW, units=world["ctx"].units, changes=world["ctx"].changes, log=log)
+    plan = world["tmp"] / "fetch.yaml"
+    assert fetched_release(tmp_path, plan, world["catalogue"], ctx, world["sources"]) is None
+    assert "older format" in log.lines[-1] and "omup data fetch" in log.lines[-1]
