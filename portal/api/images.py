@@ -54,14 +54,17 @@ def export_figure(figure: dict, *, title: str, subtitle: str, source: str, kind:
     sub_lines = wrap_title(subtitle, width, SUBTITLE_PX)
     margin = dict(layout.get("margin") or {})
     top = int(margin.get("t", 10))
-    head = 14 + len(title_lines) * round(TITLE_PX * 1.3) + len(sub_lines) * round(SUBTITLE_PX * 1.4) + 28
+    head = 32 + len(title_lines) * round(TITLE_PX * 1.3) + len(sub_lines) * round(SUBTITLE_PX * 1.4) + 28
     margin.update({"t": top + head, "b": int(margin.get("b", 10)) + 46, "l": max(int(margin.get("l", 0)), 16),
                    "r": max(int(margin.get("r", 0)), 16)})
     text = ("<b>" + "<br>".join(title_lines) + "</b><br>"
             + "<br>".join(f"<span style='font-size:{SUBTITLE_PX}px;color:#555'>{s}</span>" for s in sub_lines))
     layout.update({
         "width": width, "height": height, "margin": margin, "paper_bgcolor": "white",
-        "title": {"text": text, "x": 0.01, "xanchor": "left", "y": 1 - 12 / height, "yanchor": "top",
+        "title": {"text": text, "x": 0.01, "xanchor": "left",
+                  # plotly.js lifts a title of several lines by about one line above its anchor: anchored 30 px
+                  # down, the first line starts ~12 px from the top edge.
+                  "y": 1 - 30 / height, "yanchor": "top",
                   "yref": "container", "font": {"size": TITLE_PX}},
     })
     annotations = []
