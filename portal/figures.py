@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from portal.catalogue import Indicator
+from portal.i18n import translator
 
 # Colour-blind-safe sequential scale (ColorBrewer YlGnBu, 7 classes); darker = more.
 SEQ = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
@@ -22,20 +23,14 @@ HIGHLIGHT = "#d7301f"
 PEER = "#225ea8"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
-TEXTS = {
-    "pl": {"more_better": "więcej = lepiej", "less_better": "mniej = lepiej", "neutral": "bez oceny: więcej ≠ lepiej",
-           "synthetic": "DANE SYNTETYCZNE – nie są to dane urzędowe", "no_data": "brak danych",
-           "poland": "Polska", "peers": "Podobne JST", "median": "mediana", "unit": "wybrana JST",
-           "peer_median": "mediana podobnych", "iqr": "środkowe 50% podobnych"},
-    "en": {"more_better": "more = better", "less_better": "less = better", "neutral": "no judgement: more ≠ better",
-           "synthetic": "SYNTHETIC DATA – not official statistics", "no_data": "no data",
-           "poland": "Poland", "peers": "Similar units", "median": "median", "unit": "selected unit",
-           "peer_median": "peer median", "iqr": "middle 50% of peers"},
-}
+def _texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'more_better': _('more = better'), 'less_better': _('less = better'), 'neutral': _('no judgement: more ≠ better'), 'synthetic': _('SYNTHETIC DATA – not official statistics'), 'no_data': _('no data'), 'poland': _('Poland'), 'peers': _('Similar units'), 'median': _('median'), 'unit': _('selected unit'), 'peer_median': _('peer median'), 'iqr': _('middle 50% of peers')}
 
 
 def _t(lang: str) -> dict[str, str]:
-    return TEXTS["en" if lang == "en" else "pl"]
+    return _texts(lang)
 
 
 def direction_label(indicator: Indicator, lang: str) -> str:
@@ -419,7 +414,7 @@ def _labels_above_bars(labels: Sequence[str], height: int, synthetic: bool, x_ti
 
 
 # The budget view's peer charts and the funnel plot live in their own modules; importers keep this one name.
-from portal.figures_funnel import FUNNEL_TEXTS, fit_funnel, funnel_figure  # noqa: E402
+from portal.figures_funnel import fit_funnel, funnel_figure, funnel_texts  # noqa: E402
 from portal.figures_peers import (  # noqa: E402
     LEGEND_BOTTOM,
     STRUCTURE_COLOURS,
@@ -429,7 +424,7 @@ from portal.figures_peers import (  # noqa: E402
     stacked_structure_figure,
 )
 
-__all__ = ["FUNNEL_TEXTS", "LEGEND_BOTTOM", "STRUCTURE_COLOURS", "bar_figure", "base_layout", "color_range",
+__all__ = ["LEGEND_BOTTOM", "STRUCTURE_COLOURS", "bar_figure", "base_layout", "color_range",
            "colorscale", "cost_outcome_figure", "direction_label", "distribution_figure", "fit_funnel",
-           "funnel_figure", "graph_config", "map_figure", "peer_bars_figure", "small_multiples_figure",
+           "funnel_figure", "funnel_texts", "graph_config", "map_figure", "peer_bars_figure", "small_multiples_figure",
            "sparkline", "sparkline_svg", "stacked_structure_figure", "synthetic_annotation", "trend_figure"]

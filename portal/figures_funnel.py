@@ -6,15 +6,13 @@ from collections.abc import Sequence
 
 from portal.catalogue import Indicator
 from portal.figures import HIGHLIGHT, _t, base_layout
+from portal.i18n import translator
 
-FUNNEL_TEXTS = {
-    "pl": {"reference": "średnia ważona grupy", "l95": "granice 95%", "l998": "granice 99,8%",
-           "n": "liczebność mianownika (2020, skala log.)", "within95": "w granicach 95%",
-           "outside95": "poza granicami 95%", "outside998": "poza granicami 99,8%"},
-    "en": {"reference": "group's weighted average", "l95": "95% limits", "l998": "99.8% limits",
-           "n": "denominator size (2020, log scale)", "within95": "within 95% limits",
-           "outside95": "outside 95% limits", "outside998": "outside 99.8% limits"},
-}
+
+def funnel_texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'reference': _("group's weighted average"), 'l95': _('95% limits'), 'l998': _('99.8% limits'), 'n': _('denominator size (2020, log scale)'), 'within95': _('within 95% limits'), 'outside95': _('outside 95% limits'), 'outside998': _('outside 99.8% limits')}
 
 
 def funnel_figure(
@@ -34,7 +32,7 @@ def funnel_figure(
     name, n, value, flag; curve: n, lower95, upper95, lower998, upper998). Colours tell only whether a unit
     lies outside the limits, not whether that is good. ``customdata`` carries the TERYT for click handlers.
     """
-    t = {**_t(lang), **FUNNEL_TEXTS["en" if lang == "en" else "pl"]}
+    t = {**_t(lang), **funnel_texts(lang)}
     unit = indicator.unit.get(lang)
     fmt = ",." + str(indicator.decimals) + "f"
     xs = limits_curve["n"]

@@ -9,61 +9,19 @@ from dash import html
 from portal.api.versions import app_settings
 from portal.changelog import default_pair, indicator_changelog, release_changelog
 from portal.explain import format_number
+from portal.i18n import translator
 from portal.release import list_releases
 from portal.store import get_store
 
-TEXT = {
-    "pl": {
-        "heading": "Zmiany między wersjami danych",
-        "kept": "Przechowywane wersje danych (osadzenia i linki z v= pokazują liczby z wybranej wersji):",
-        "current": "bieżąca", "built": "zbudowana",
-        "only_one": "Przechowywana jest tylko jedna wersja danych – nie ma z czym porównać.",
-        "summary": "Od wersji {old} do {new}: {n} wskaźników z poprawionymi wartościami ({values} wartości), "
-                   "{years} z dodanymi lub usuniętymi latami, {status} ze zmianą statusu (syntetyczne ↔ "
-                   "rzeczywiste); nowe wskaźniki: {added}; usunięte: {removed}.",
-        "none": "brak",
-        "top": "Najwięcej poprawek:",
-        "values": "wartości",
-        "tolerance": "Za poprawkę uznajemy zmianę większą niż pół jednostki ostatniego pokazywanego miejsca "
-                     "po przecinku.",
-        "api": "Szczegóły dla każdego wskaźnika: /api/v1/indicators/<id>/changelog.",
-        "ind_heading": "Zmiany w danych tego wskaźnika",
-        "ind_summary": "Od wersji {old} do {new}: poprawiono {n} wartości; dodane lata: {added}; usunięte "
-                       "lata: {removed}; liczba wartości: {cov_old} → {cov_new}.",
-        "ind_status": "Status zmienił się: {old} → {new}.",
-        "synthetic": "syntetyczne", "real": "rzeczywiste",
-        "largest": "Największe poprawki",
-        "col_unit": "Jednostka", "col_year": "Rok", "col_old": "Było", "col_new": "Jest",
-        "ind_added": "Wskaźnik jest nowy w wersji {new}.", "ind_removed": "Wskaźnika nie ma w wersji {new}.",
-    },
-    "en": {
-        "heading": "Changes between data versions",
-        "kept": "Kept data versions (embeds and links with v= show the numbers of the chosen version):",
-        "current": "current", "built": "built",
-        "only_one": "Only one data version is kept – nothing to compare with.",
-        "summary": "From version {old} to {new}: {n} indicators with revised values ({values} values), "
-                   "{years} with years added or removed, {status} with a status change (synthetic ↔ real); "
-                   "new indicators: {added}; removed: {removed}.",
-        "none": "none",
-        "top": "Most revised:",
-        "values": "values",
-        "tolerance": "A revision is a change larger than half a unit of the last decimal place shown.",
-        "api": "Details for each indicator: /api/v1/indicators/<id>/changelog.",
-        "ind_heading": "Changes in this indicator's data",
-        "ind_summary": "From version {old} to {new}: {n} values revised; years added: {added}; years "
-                       "removed: {removed}; number of values: {cov_old} → {cov_new}.",
-        "ind_status": "Status changed: {old} → {new}.",
-        "synthetic": "synthetic", "real": "real",
-        "largest": "Largest revisions",
-        "col_unit": "Unit", "col_year": "Year", "col_old": "Was", "col_new": "Now",
-        "ind_added": "The indicator is new in version {new}.",
-        "ind_removed": "The indicator is not in version {new}.",
-    },
-}
+
+def _texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'heading': _('Changes between data versions'), 'kept': _('Kept data versions (embeds and links with v= show the numbers of the chosen version):'), 'current': _('current'), 'built': _('built'), 'only_one': _('Only one data version is kept – nothing to compare with.'), 'summary': _('From version {old} to {new}: {n} indicators with revised values ({values} values), {years} with years added or removed, {status} with a status change (synthetic ↔ real); new indicators: {added}; removed: {removed}.'), 'none': _('none'), 'top': _('Most revised:'), 'values': _('values'), 'tolerance': _('A revision is a change larger than half a unit of the last decimal place shown.'), 'api': _('Details for each indicator: /api/v1/indicators/<id>/changelog.'), 'ind_heading': _("Changes in this indicator's data"), 'ind_summary': _('From version {old} to {new}: {n} values revised; years added: {added}; years removed: {removed}; number of values: {cov_old} → {cov_new}.'), 'ind_status': _('Status changed: {old} → {new}.'), 'synthetic': _('synthetic'), 'real': _('real'), 'largest': _('Largest revisions'), 'col_unit': _('Unit'), 'col_year': _('Year'), 'col_old': _('Was'), 'col_new': _('Now'), 'ind_added': _('The indicator is new in version {new}.'), 'ind_removed': _('The indicator is not in version {new}.')}
 
 
 def _tx(lang: str) -> dict:
-    return TEXT["en" if lang == "en" else "pl"]
+    return _texts(lang)
 
 
 def _list(items: list, tx: dict) -> str:

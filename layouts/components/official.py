@@ -3,38 +3,26 @@
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 
 from layouts.components.shell import with_lang
 from portal.catalogue import Area, Indicator
+from portal.i18n import translator
 from portal.store import get_store
-
-TEXT = {
-    "pl": {"none": "W tym wydaniu nie ma jeszcze urzędowych wskaźników obszaru „{area}”: wypełnią go {sources}, "
-                   "pobrane poleceniem omup data fetch tam, gdzie jest dostęp do internetu.",
-           "demo": "Zobacz, jak to będzie wyglądać (tryb demonstracyjny, dane syntetyczne)",
-           "bdl": "zmienne BDL GUS ({ids})", "smup": "wskaźniki SMUP ({ids})", "and": " i ",
-           "generic": "dane z BDL GUS i SMUP"},
-    "en": {"none": "This release has no official indicators of “{area}” yet: {sources} will fill it, fetched with "
-                   "omup data fetch wherever the internet is reachable.",
-           "demo": "See what it will look like (demo mode, synthetic data)",
-           "bdl": "GUS BDL variables ({ids})", "smup": "SMUP indicators ({ids})", "and": " and ",
-           "generic": "data from GUS BDL and SMUP"},
-}
 
 
 def fill_sources(indicators: list[Indicator], lang: str) -> str:
     """'zmienne BDL GUS (…) i wskaźniki SMUP (…)' for the indicators a fetch would bring."""
-    tx = TEXT["en" if lang == "en" else "pl"]
+    _ = translator(lang)
     bdl = sorted({str(i.source.bdl_variable) for i in indicators if i.source.bdl_variable})
     smup = sorted({str(v) for i in indicators if i.source.smup for v in (i.source.smup.gmina, i.source.smup.mnpp,
                                                                           i.source.smup.all) if v})
     parts = []
     if bdl:
-        parts.append(tx["bdl"].format(ids=", ".join(bdl[:6]) + (" …" if len(bdl) > 6 else "")))
+        parts.append(_("GUS BDL variables ({ids})").format(ids=", ".join(bdl[:6]) + (" …" if len(bdl) > 6 else "")))
     if smup:
-        parts.append(tx["smup"].format(ids=", ".join(smup[:6]) + (" …" if len(smup) > 6 else "")))
-    return tx["and"].join(parts) or tx["generic"]
+        parts.append(_("SMUP indicators ({ids})").format(ids=", ".join(smup[:6]) + (" …" if len(smup) > 6 else "")))
+    return (" " + _("and") + " ").join(parts) or _("data from GUS BDL and SMUP")
 
 
 def missing_indicators(area_id: str) -> list[Indicator]:
@@ -45,11 +33,14 @@ def missing_indicators(area_id: str) -> list[Indicator]:
 
 def area_without_official(area: Area, lang: str, path: str | None = None) -> html.Div:
     """One sentence: no official indicator here yet, what would fill it, and the demo link."""
-    tx = TEXT["en" if lang == "en" else "pl"]
+    _ = translator(lang)
     sources = fill_sources(missing_indicators(area.id), lang)
+    text = _("This release has no official indicators of “{area}” yet: {sources} will fill it, fetched with omup data "
+             "fetch wherever the internet is reachable.").format(area=area.name.get(lang), sources=sources)
     return html.Div(
-        [html.P(tx["none"].format(area=area.name.get(lang), sources=sources), className="mb-1"),
-         html.A(tx["demo"], href=with_lang(path or f"/obszar/{area.id}", lang, demo="1"))],
+        [html.P(text, className="mb-1"),
+         html.A(_("See what it will look like (demo mode, synthetic data)"),
+                href=with_lang(path or f"/obszar/{area.id}", lang, demo="1"))],
         className="no-official alert alert-secondary", role="note",
     )
 

@@ -22,39 +22,20 @@ from dash import dcc, html
 from portal import ids
 from portal.api.citation import citation
 from portal.api.versions import app_settings, with_version
+from portal.i18n import translator
 from portal.store import get_store
 
 EMBED_KEYS = ("wskaznik", "rok", "poziom", "jst", "podobne", "lang", "n")
 IFRAME_HEIGHT = {"mapa": 560, "ranking": 520, "trend": 440}
 
-TEXT = {
-    "pl": {"share": "Udostępnij", "title": "Udostępnij ten wykres", "link": "Link do tego widoku",
-           "copy": "Kopiuj", "embed": "Osadź na swojej stronie",
-           "embed_note": "Wklej ten kod w HTML strony; wykres z tytułem, źródłem i linkiem do portalu. "
-                         "Systemy obsługujące oEmbed przyjmą też sam link.",
-           "download": "Pobierz", "data": "dane:", "image": "obraz (z tytułem i źródłem):",
-           "cite": "Jak cytować", "bibtex": "BibTeX", "close": "Zamknij", "png_title": "Obraz PNG",
-           "svg_title": "Grafika wektorowa SVG", "label_link": "Link", "label_iframe": "Kod iframe",
-           "label_cite": "Zdanie do cytowania", "label_bibtex": "Wpis BibTeX",
-           "pin": "przypnij do wersji danych {v}",
-           "pin_note": "Przypięty wykres zawsze pokazuje liczby z tej wersji; gdy pojawią się nowsze dane, "
-                       "pokaże dyskretny link do nich."},
-    "en": {"share": "Share", "title": "Share this chart", "link": "Link to this view", "copy": "Copy",
-           "embed": "Embed on your site",
-           "embed_note": "Paste this code into your page's HTML: the chart with its title, source and a link back. "
-                         "Systems that support oEmbed also accept the plain link.",
-           "download": "Download", "data": "data:", "image": "image (with title and source):",
-           "cite": "How to cite", "bibtex": "BibTeX", "close": "Close", "png_title": "PNG image",
-           "svg_title": "SVG vector graphic", "label_link": "Link", "label_iframe": "Iframe code",
-           "label_cite": "Citation sentence", "label_bibtex": "BibTeX entry",
-           "pin": "pin to data version {v}",
-           "pin_note": "A pinned chart always shows the numbers of this version; when newer data exist it "
-                       "shows a quiet link to them."},
-}
+def _texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'share': _('Share'), 'title': _('Share this chart'), 'link': _('Link to this view'), 'copy': _('Copy'), 'embed': _('Embed on your site'), 'embed_note': _("Paste this code into your page's HTML: the chart with its title, source and a link back. Systems that support oEmbed also accept the plain link."), 'download': _('Download'), 'data': _('data:'), 'image': _('image (with title and source):'), 'cite': _('How to cite'), 'bibtex': _('BibTeX'), 'close': _('Close'), 'png_title': _('PNG image'), 'svg_title': _('SVG vector graphic'), 'label_link': _('Link'), 'label_iframe': _('Iframe code'), 'label_cite': _('Citation sentence'), 'label_bibtex': _('BibTeX entry'), 'pin': _('pin to data version {v}'), 'pin_note': _('A pinned chart always shows the numbers of this version; when newer data exist it shows a quiet link to them.')}
 
 
 def _tx(lang: str) -> dict:
-    return TEXT["en" if lang == "en" else "pl"]
+    return _texts(lang)
 
 
 def embed_src(embed: str, path: str, query: dict[str, str]) -> str:
