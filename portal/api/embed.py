@@ -27,6 +27,7 @@ import orjson
 from portal.api.images import EXPORT_SIZE, FORMATS, export_figure
 from portal.api.versions import VersionError, app_settings, store_for
 from portal.figures import bar_figure, direction_label, graph_config, map_figure, trend_figure
+from portal.i18n import translator
 from portal.state import LEVEL_WORD, ViewState, parse_search, resolve_state
 from portal.store import LEVEL_OF_LEN, Store, get_store
 from portal.web import allow_inline_script
@@ -36,30 +37,14 @@ blueprint = flask.Blueprint("embed", __name__)
 KINDS = ("mapa", "ranking", "trend")
 MAX_TREND_UNITS = 5
 TOP_N = 10
-LEVEL_NAMES = {"pl": {"gmina": "gminy", "powiat": "powiaty", "wojewodztwo": "województwa"},
-               "en": {"gmina": "gminas", "powiat": "counties", "wojewodztwo": "voivodeships"}}
-T = {
-    "pl": {"source": "Źródło", "version": "wersja danych", "more": "Zobacz w portalu OMUP →", "synthetic":
-           "Uwaga: wartości syntetyczne – nie są to dane urzędowe.", "save": "Zapisz obraz:", "median": "mediana",
-           "peer_median": "mediana podobnych", "poland_median": "Polska (mediana)", "top": "najlepsze",
-           "highest": "najwyższe", "synthetic_mark": " (dane syntetyczne, nie urzędowe)",
-           "in_peers": "wśród podobnych", "newer": "Dostępne są nowsze dane",
-           "newer_title": "Ten wykres pokazuje dane w wersji {v}; zobacz ten sam widok na bieżących danych",
-           "gone_title": "Ta wersja danych nie jest już dostępna",
-           "gone": "Wykres był opublikowany z danymi w wersji {v}, której portal już nie przechowuje.",
-           "kept": "Przechowywane wersje danych:", "current": "bieżąca",
-           "to_current": "Zobacz ten widok na bieżących danych →"},
-    "en": {"source": "Source", "version": "data version", "more": "See it on OMUP →", "synthetic":
-           "Note: synthetic values – not official statistics.", "save": "Save image:", "median": "median",
-           "peer_median": "peer median", "poland_median": "Poland (median)", "top": "top", "highest": "highest",
-           "synthetic_mark": " (synthetic data, not official statistics)",
-           "in_peers": "among peers", "newer": "Newer data available",
-           "newer_title": "This chart shows data version {v}; see the same view on current data",
-           "gone_title": "This data version is no longer available",
-           "gone": "The chart was published with data version {v}, which this portal no longer keeps.",
-           "kept": "Kept data versions:", "current": "current",
-           "to_current": "See this view on current data →"},
-}
+def _level_names(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'gmina': _('gminas'), 'powiat': _('counties'), 'wojewodztwo': _('voivodeships')}
+def _texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'source': _('Source'), 'version': _('data version'), 'more': _('See it on OMUP →'), 'synthetic': _('Note: synthetic values – not official statistics.'), 'save': _('Save image:'), 'median': _('median'), 'peer_median': _('peer median'), 'poland_median': _('Poland (median)'), 'top': _('top'), 'highest': _('highest'), 'synthetic_mark': _(' (synthetic data, not official statistics)'), 'in_peers': _('among peers'), 'newer': _('Newer data available'), 'newer_title': _('This chart shows data version {v}; see the same view on current data'), 'gone_title': _('This data version is no longer available'), 'gone': _('The chart was published with data version {v}, which this portal no longer keeps.'), 'kept': _('Kept data versions:'), 'current': _('current'), 'to_current': _('See this view on current data →')}
 
 
 def plotly_js_path() -> Path:
@@ -98,7 +83,7 @@ class EmbedView:
 
 
 def _source_line(store: Store, attributions: list[str], lang: str) -> str:
-    t = T[lang]
+    t = _texts(lang)
     parts = []
     for a in dict.fromkeys(attributions):
         parts.append(a.removeprefix("Źródło: ").removeprefix("Source: "))
@@ -131,7 +116,7 @@ def map_view(store: Store, params: dict[str, str]) -> EmbedView:
         figure = map_figure(codes=sl.codes, values=sl.value, indicator=ind, geojson_url=f"/geo/{geo.split('/')[-1]}",
                             lang=lang, synthetic=synthetic, selected=state.selected_at_level)
         figure["layout"].pop("height", None)
-    title = f"{ind.name.get(lang)} – {LEVEL_NAMES[lang][state.level]}, {state.year}"
+    title = f"{ind.name.get(lang)} – {_level_names(lang)[state.level]}, {state.year}"
     subtitle = f"{ind.unit.get(lang)} · {direction_label(ind, lang)}"
     query = state.to_query()
     query.pop("widok", None)
@@ -142,7 +127,7 @@ def map_view(store: Store, params: dict[str, str]) -> EmbedView:
 def ranking_view(store: Store, params: dict[str, str]) -> EmbedView:
     state = _state(store, params)
     lang = state.lang
-    t = T[lang]
+    t = _texts(lang)
     ind = store.catalogue.by_id[state.indicator]
     sl = store.slice(state.indicator, state.year, state.level)
     try:
@@ -184,7 +169,7 @@ def ranking_view(store: Store, params: dict[str, str]) -> EmbedView:
     figure["layout"].pop("height", None)
     # A neutral indicator ranks highest to lowest, not best to worst.
     top = t["highest"] if ind.direction == "neutral" else t["top"]
-    title = f"{ind.name.get(lang)} – {LEVEL_NAMES[lang][state.level]}, {state.year}: {top} {n}"
+    title = f"{ind.name.get(lang)} – {_level_names(lang)[state.level]}, {state.year}: {top} {n}"
     subtitle = f"{ind.unit.get(lang)} · {direction_label(ind, lang)}{scope}"
     query = {**state.to_query(), "widok": "ranking"}
     return EmbedView("ranking", title, subtitle, figure, _source_line(store, [_attribution(store, ind.id)], lang),
@@ -193,7 +178,7 @@ def ranking_view(store: Store, params: dict[str, str]) -> EmbedView:
 
 def trend_view(store: Store, params: dict[str, str]) -> EmbedView:
     lang = "en" if params.get("lang") == "en" else "pl"
-    t = T[lang]
+    t = _texts(lang)
     codes = []
     for raw in (params.get("jst") or "").split(",")[:MAX_TREND_UNITS * 2]:
         teryt, _ = store.resolve(raw.strip()[:12])
@@ -275,7 +260,7 @@ def build_view(kind: str, params: dict[str, str], store: Store | None = None) ->
     view = VIEWS[kind](store, params)
     if view.synthetic:
         # The title (page <title>, heading, iframe and oEmbed titles, image) says the values are synthetic.
-        view = replace(view, title=view.title + T[view.lang]["synthetic_mark"])
+        view = replace(view, title=view.title + _texts(view.lang)["synthetic_mark"])
     current = get_store(app_settings()).version
     newer = None
     if params.get("v") and store.version != current:
@@ -341,7 +326,7 @@ _JS = """
 
 
 def render_page(view: EmbedView, auto: str | None = None) -> str:
-    t = T[view.lang]
+    t = _texts(view.lang)
     config = graph_config(view.lang, view.filename)
     config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
     config["displayModeBar"] = "hover"
@@ -398,7 +383,7 @@ def render_gone(kind: str, params: dict[str, str], exc: VersionError) -> str:
     """The 404 page of an embed pinned to a version that is not kept: what happened, the kept versions, and a
     link to the same view on current data (the iframe stays readable on the host page)."""
     lang = "en" if params.get("lang") == "en" else "pl"
-    t = T[lang]
+    t = _texts(lang)
     current = get_store(app_settings()).version
     query = {k: v for k, v in params.items() if k not in ("v", "obraz")}
     to_current = _link(f"/embed/{kind}", query)
