@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from portal.i18n import translator
+
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741
 B = {"type": "boolean"}
@@ -273,16 +275,10 @@ details.nav-areas li a:hover,details.nav-areas li a:focus{background:#f1f6ff}
 
 # The portal's own header and footer around the page (the same classes as layouts/components/shell.py), so
 # /api reads as a page of the portal: its navigation, styles, phone menu and accessibility statement link.
-HEADER = {
-    "pl": {"tag": "Otwarty Monitor Usług Publicznych", "areas": "Obszary", "compare": "Porównaj",
-           "about": "O danych", "api": "API i pobieranie", "other": "English", "other_title": "Switch to English",
-           "demo": "Tryb demo", "nav": "Nawigacja", "skip": "Przejdź do treści", "version": "Wersja danych",
-           "a11y": "Deklaracja dostępności", "footer": "Stopka"},
-    "en": {"tag": "Open Public Services Monitor (Poland)", "areas": "Areas", "compare": "Compare",
-           "about": "About the data", "api": "API and downloads", "other": "Polski", "other_title": "Przełącz na polski",
-           "demo": "Demo mode", "nav": "Navigation", "skip": "Skip to content", "version": "Data version",
-           "a11y": "Accessibility statement", "footer": "Footer"},
-}
+def _header_texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'tag': _('Open Public Services Monitor (Poland)'), 'areas': _('Areas'), 'compare': _('Compare'), 'about': _('About the data'), 'api': _('API and downloads'), 'other': _('Polski'), 'other_title': _('Przełącz na polski'), 'demo': _('Demo mode'), 'nav': _('Navigation'), 'skip': _('Skip to content'), 'version': _('Data version'), 'a11y': _('Accessibility statement'), 'footer': _('Footer')}
 
 
 def _link(path: str, lang: str) -> str:
@@ -290,7 +286,7 @@ def _link(path: str, lang: str) -> str:
 
 
 def portal_header(store: object, lang: str) -> str:
-    t = HEADER[lang]
+    t = _header_texts(lang)
     catalogue = getattr(store, "catalogue", None)
     areas = "".join(f'<li><a href="{escape(_link("/obszar/" + a.id, lang))}">{escape(a.name.get(lang))}</a></li>'
                     for a in (catalogue.areas if catalogue else []) if a.id != "kontekst")
@@ -311,7 +307,7 @@ def portal_header(store: object, lang: str) -> str:
 
 
 def portal_footer(store: object, lang: str) -> str:
-    t = HEADER[lang]
+    t = _header_texts(lang)
     meta = getattr(store, "meta", {}) or {}
     lic = meta.get("licence")
     text = (lic.get("data_en" if lang == "en" else "data") if isinstance(lic, dict) else lic) or ""
