@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import functools
 
+from portal.i18n import translator
 from portal.pipeline.register import fold
 from portal.store import get_store
 
-DROPDOWN_LABELS = {
-    "pl": {"search": "Szukaj", "clear_search": "Wyczyść wyszukiwanie", "clear_selection": "Wyczyść wybór",
-           "no_options_found": "Nic nie znaleziono", "select_all": "Zaznacz wszystko",
-           "deselect_all": "Odznacz wszystko", "selected_count": "wybrano: {num_selected}"},
-    "en": {"search": "Search", "clear_search": "Clear search", "clear_selection": "Clear selection",
-           "no_options_found": "Nothing found", "select_all": "Select all", "deselect_all": "Deselect all",
-           "selected_count": "{num_selected} selected"},
-}
+
+def _dropdown_texts(lang: str) -> dict:
+    """The texts of this module in the page's language (gettext messages: portal/locale)."""
+    _ = translator(lang)
+    return {'search': _('Search'), 'clear_search': _('Clear search'), 'clear_selection': _('Clear selection'), 'no_options_found': _('Nothing found'), 'select_all': _('Select all'), 'deselect_all': _('Deselect all'), 'selected_count': _('{num_selected} selected')}
 
 
 def dropdown_labels(lang: str) -> dict:
-    return DROPDOWN_LABELS["en" if lang == "en" else "pl"]
+    return _dropdown_texts(lang)
 
 
 def unit_option(teryt: str, lang: str) -> dict:
