@@ -29,7 +29,7 @@ BUDGET_SECTIONS = {
     "wydatki-600-na-mieszkanca": "600",
     "wydatki-700-na-mieszkanca": "700",
     "wydatki-710-na-mieszkanca": "710",
-    "wydatki-oswiata-na-mieszkanca": "801+854",
+    "wydatki-oswiata-na-mieszkanca": "801",
     "wydatki-pomoc-spoleczna-na-mieszkanca": "852+855",
     "wydatki-900-na-mieszkanca": "900",
     "wydatki-921-na-mieszkanca": "921",
@@ -49,6 +49,24 @@ LAST_SYNTHETIC_YEAR = 2024
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
     return load_catalogue(CATALOGUE_PATH)
+
+
+@pytest.fixture(scope="module")
+def raw_entries() -> list[dict]:
+    """The catalogue's indicator entries as written (before defaults fill them in)."""
+    entries: list[dict] = []
+    for path in sorted((CATALOGUE_PATH.parent / "indicators").glob("*.yaml")):
+        entries.extend(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return entries
+
+
+@pytest.fixture(scope="module")
+def raw_subjects(settings) -> dict[str, str]:
+    """BDL subject → its last update (ISO date), from BDL's subject list in the raw inputs."""
+    import csv
+
+    with (settings.raw_path / "bdl-meta" / "subjects_catalog.csv").open(encoding="utf-8") as f:
+        return {row["id"]: row["lastUpdate"] for row in csv.DictReader(f) if row["lastUpdate"] not in ("", "NA")}
 
 
 def _sum_parts(catalogue: Catalogue, indicator_id: str) -> list[Indicator]:
@@ -103,6 +121,8 @@ def test_every_sum_adds_indicators_of_the_same_unit_levels_and_years(catalogue: 
             assert part.levels == total.levels, (total.id, part.id)
             assert part.years == total.years, (total.id, part.id)
             assert not (part.synthetic and part.synthetic.kind == "sum"), "sums of sums are not generated"
+            # A synthetic sum never adds official values to synthetic ones.
+            assert part.synthetic is not None and part.real is None, (total.id, part.id)
 
 
 def test_budget_sections_are_present_and_sum_to_total_spending(catalogue: Catalogue) -> None:
@@ -119,12 +139,52 @@ def test_budget_sections_are_present_and_sum_to_total_spending(catalogue: Catalo
     assert sorted(total.synthetic.of) == sorted(BUDGET_SECTIONS)
 
 
-def test_budget_section_medians_add_up_to_typical_total_spending(catalogue: Catalogue) -> None:
-    # Medians are 2020 values (the generator's base year); grown by their trends they should reach the
-    # roughly 9,265 zł of spending per resident that GUS reports for a typical gmina in 2024.
+def test_budget_section_medians_add_up_to_about_the_typical_revenue(catalogue: Catalogue) -> None:
+    # The divisions' typical 2020 values set their shares of a total that follows from the budget (revenue less
+    # capital revenue and operating surplus, plus capital spending), so together they are about the typical
+    # revenue: a budget that roughly balances. Education (801) is the largest division.
     parts = _sum_parts(catalogue, "wydatki-na-mieszkanca")
-    total_2024 = sum(p.synthetic.median * (1 + p.synthetic.trend) ** 4 for p in parts)
-    assert 8_500 <= total_2024 <= 10_000
+    total = sum(p.synthetic.median for p in parts)
+    revenue = catalogue.by_id["dochody-na-mieszkanca"].synthetic.median
+    assert 0.9 * revenue <= total <= 1.1 * revenue
+    assert max(parts, key=lambda p: p.synthetic.median).id == "wydatki-oswiata-na-mieszkanca"
+
+
+def test_education_and_social_spending_name_the_divisions_their_variables_cover(catalogue: Catalogue) -> None:
+    # Issue 13: 'wydatki-oswiata' said 801+854 while its variable (202277) is division 801 only; BDL has no gmina
+    # variable for 854. Social spending adds 852 (202286) and 855 (633070), and its note names both.
+    edu = catalogue.by_id["wydatki-oswiata-na-mieszkanca"]
+    assert edu.budget_section == "801" and "854" not in edu.formula.numerator.pl
+    assert edu.source.bdl_variable == 202277 and "801" in edu.name.pl
+    assert "854" in catalogue.by_id["wydatki-pozostale-na-mieszkanca"].description.pl
+    social = catalogue.by_id["wydatki-pomoc-spoleczna-na-mieszkanca"]
+    assert social.budget_section == "852+855" and social.source.bdl_variable == 202286
+    assert "633070" in social.source.note
+    assert catalogue.by_id["wydatki-710-na-mieszkanca"].source.bdl_subject is None  # P3293 is a powiat subject
+
+
+def test_demo_entries_point_at_bdl_subjects_that_are_still_published(catalogue: Catalogue, raw_subjects) -> None:
+    # Issue 13: subjects last updated in 2014–2018 (P2603, P2604, P3590, P1448, P2407 …) were given series to 2024.
+    # Every subject a demo entry names was updated in 2023 or later (BDL's subject list, bdl-meta).
+    for ind in catalogue.indicators:
+        if ind.synthetic is None or ind.source.bdl_subject is None:
+            continue
+        updated = raw_subjects.get(ind.source.bdl_subject)
+        assert updated is not None, (ind.id, ind.source.bdl_subject)
+        assert updated >= "2023", (ind.id, ind.source.bdl_subject, updated)
+        assert ind.years[1] == LAST_SYNTHETIC_YEAR
+    for ind_id in ("udzial-cit-na-mieszkanca", "oplaty-lokalne-na-mieszkanca", "drogi-gminne-twarde-na-100-km2",
+                   "wydatki-710-na-mieszkanca"):
+        src = catalogue.by_id[ind_id].source
+        # No id at all before; now each says what a fetch would bring (nothing until an id is resolved).
+        assert src.bdl_subject or "No BDL variable" in src.note, ind_id
+        assert "fetch brings nothing" in src.note, ind_id
+
+
+def test_pre_school_entry_says_it_is_the_3_6_share_not_smups_3_5_headline(catalogue: Catalogue) -> None:
+    ind = catalogue.by_id["przedszkola-3-6-odsetek"]
+    assert "3–6" in ind.name.pl and ind.synthetic.denominator == "pop_3_6"
+    assert "3–5" in ind.source.note and "not SMUP's headline" in ind.source.note
 
 
 def test_own_revenue_and_its_taxes_are_official(catalogue: Catalogue) -> None:
@@ -148,15 +208,46 @@ def test_synthetic_indicators_run_from_start_year_to_the_last_year(catalogue: Ca
 def test_synthetic_parameters_are_realistic(catalogue: Catalogue) -> None:
     for ind in catalogue.indicators:
         syn = ind.synthetic
-        if syn is None or syn.kind == "sum":
+        if syn is None:
             continue
-        assert syn.median > 0, ind.id
+        if ind.unit.pl == "%":
+            assert syn.bounds is not None and syn.bounds[0] == 0, ind.id
+        if syn.median is None:  # sums, residuals and quotients are made from other indicators
+            assert syn.kind in ("sum", "residual", "quotient"), ind.id
+            continue
+        assert syn.median != 0, ind.id
+        assert syn.median > 0 or syn.share_bounds is not None, ind.id
         assert 0.1 <= syn.spread <= 0.6, ind.id
         assert 0.01 <= syn.missing <= 0.3, ind.id
         assert set(syn.type_effect) <= {"miejska", "wiejska", "miejsko-wiejska", "mnpp"}, ind.id
-        if ind.unit.pl == "%":
-            assert syn.bounds is not None and syn.bounds[0] == 0, ind.id
+        if ind.unit.pl == "%" and syn.kind == "ratio":
             assert syn.bounds[0] < syn.median < syn.bounds[1], ind.id
+
+
+def test_only_values_drawn_alone_declare_missing_data(raw_entries) -> None:
+    # Everything made from other indicators has data exactly where its inputs have (a part and its whole cover
+    # the same gminy, so they compare at every level): a `missing` there would be a parameter with no effect.
+    for entry in raw_entries:
+        syn = entry.get("synthetic")
+        if syn is None or "missing" not in syn:
+            continue
+        drawn_alone = syn.get("kind", "ratio") in ("ratio", "count") and not (
+            syn.get("numerator_of") or syn.get("denominator_of"))
+        assert drawn_alone, entry["id"]
+
+
+def test_every_shock_is_a_year_the_note_describes(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if ind.synthetic is None or not ind.synthetic.shocks:
+            continue
+        first = min(ind.synthetic.shocks)
+        assert str(first) in (ind.source.note or ""), (ind.id, first)
+
+
+def test_true_zeros_only_where_the_note_says_they_occur(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if ind.synthetic is not None and ind.synthetic.zeros > 0:
+            assert "true zero" in (ind.source.note or "") or "zero is common" in (ind.source.note or ""), ind.id
 
 
 def test_levels_default_to_all_three_except_county_roads(catalogue: Catalogue) -> None:
@@ -174,7 +265,9 @@ def test_rates_are_counts_of_people_or_places_over_people(catalogue: Catalogue) 
         if not ind.rate:
             continue
         if ind.synthetic is not None:
-            assert ind.synthetic.kind == "ratio", ind.id
+            # Counts over people (or a part of such a count over the same people), never over area.
+            assert ind.synthetic.kind in ("ratio", "part"), ind.id
+            assert ind.synthetic.denominator_of is None and ind.synthetic.numerator_of is None, ind.id
             assert ind.synthetic.denominator != "area_km2", ind.id
         else:
             assert ind.real.kind == "ratio" and ind.real.denominator, ind.id

@@ -114,31 +114,43 @@ def test_change_table_resolves_old_codes(settings, store):
 
 
 # ------------------------------------------------------------------ synthetic generator
-def test_synthetic_ratios_are_consistent_across_levels(catalogue, units):
+@pytest.fixture(scope="module")
+def official(settings):
+    """The official edition's values: what the build gives the synthetic generator."""
+    return pd.read_parquet(current_release_path(settings) / "values.parquet")
+
+
+def test_synthetic_ratios_are_consistent_across_levels(catalogue, units, official):
     years = list(range(2015, 2025))
-    values = synthetic.generate(catalogue, units, years, seed=7)
-    den = synthetic.denominators(units, years, seed=7)
+    ids = {"wydatki-600-na-mieszkanca", "dlug-do-dochodow"}
+    values = synthetic.generate(catalogue, units, years, seed=7, official=official)
     g = units[units["level"] == "gmina"].reset_index(drop=True)
-    ind = next(i for i in catalogue.indicators if i.synthetic and i.synthetic.kind == "ratio"
-               and "powiat" in i.levels and i.synthetic.denominator == "population")
     year = 2022
-    j = years.index(year)
-    v = values[(values["indicator"] == ind.id) & (values["year"] == year)].set_index("teryt")["value"]
-    gv = v.reindex(g["teryt"]).to_numpy()
-    d = den["population"][:, j]
-    ok = np.isfinite(gv)
-    for powiat in ("1218", "0201", "3064"):
-        m = (g["powiat"].to_numpy() == powiat) & ok
-        expected = np.sum(gv[m] * d[m]) / np.sum(d[m])
-        assert v[powiat] == pytest.approx(expected, rel=1e-9)
-    m = (g["wojewodztwo"].to_numpy() == "12") & ok
-    assert v["12"] == pytest.approx(np.sum(gv[m] * d[m]) / np.sum(d[m]), rel=1e-9)
+    for ind in ids:
+        v = values[(values["indicator"] == ind) & (values["year"] == year)].set_index("teryt")
+        gv = v["value"].reindex(g["teryt"]).to_numpy()
+        # Each value's own denominator: population for spending, total revenue for the debt ratio.
+        d = v["denominator"].reindex(g["teryt"]).to_numpy()
+        ok = np.isfinite(gv)
+        for powiat in ("1218", "0201", "3064"):
+            m = (g["powiat"].to_numpy() == powiat) & ok
+            expected = np.sum(gv[m] * d[m]) / np.sum(d[m])
+            assert v.at[powiat, "value"] == pytest.approx(expected, rel=1e-9)
+        m = (g["wojewodztwo"].to_numpy() == "12") & ok
+        assert v.at["12", "value"] == pytest.approx(np.sum(gv[m] * d[m]) / np.sum(d[m]), rel=1e-9)
+    # Debt ÷ revenue is weighted by revenue, not by population.
+    revenue = values[(values["indicator"] == "dochody-na-mieszkanca") & (values["year"] == year)].set_index("teryt")
+    debt = values[(values["indicator"] == "dlug-do-dochodow") & (values["year"] == year)].set_index("teryt")
+    both = debt["value"].notna() & revenue["numerator"].reindex(debt.index).notna()
+    gm = both & (debt.index.str.len() == 7)
+    np.testing.assert_allclose(debt.loc[gm, "denominator"], revenue["numerator"].reindex(debt.index)[gm], rtol=1e-9)
 
 
-def test_synthetic_is_reproducible_labelled_and_not_uniform(catalogue, units):
+def test_synthetic_is_reproducible_labelled_and_not_uniform(catalogue, units, official):
     years = list(range(2015, 2025))
-    a = synthetic.generate(catalogue, units, years, seed=3)
-    b = synthetic.generate(catalogue, units, years, seed=3)
+    small = catalogue.restricted_to({"kanalizacja-odsetek"})
+    a = synthetic.generate(small, units, years, seed=3, official=official)
+    b = synthetic.generate(small, units, years, seed=3, official=official)
     pd.testing.assert_frame_equal(a, b)
     assert a["synthetic"].all()
     assert (a["source"] == synthetic.SOURCE).all()
@@ -156,9 +168,9 @@ def test_synthetic_is_reproducible_labelled_and_not_uniform(catalogue, units):
     assert x.dropna().between(0, 100).all()
 
 
-def test_sum_indicators_add_their_parts(catalogue, units):
+def test_sum_indicators_add_their_parts(catalogue, units, official):
     years = list(range(2015, 2025))
-    values = synthetic.generate(catalogue, units, years, seed=5)
+    values = synthetic.generate(catalogue, units, years, seed=5, official=official)
     total = next(i for i in catalogue.indicators if i.synthetic and i.synthetic.kind == "sum")
     v = values[values["year"] == 2022].pivot(index="teryt", columns="indicator", values="value")
     parts = v[total.synthetic.of].sum(axis=1, min_count=len(total.synthetic.of))
