@@ -121,15 +121,19 @@ def official_note(lang: str) -> html.Div:
         n=facts.indicators, first=facts.year_from or "?", last=facts.year_to or "?")
     body = [official_numbers(lang), " ",
             dcc.Link(_("What is missing and where it comes from"), href=with_lang("/o-danych", lang) + "#braki")]
-    return html.Div(dbc.Container(_folded(headline, body, lang), fluid="lg"), className="official-note",
+    short = _.ngettext("Official data only: {n} indicator", "Official data only: {n} indicators",
+                       facts.indicators).format(n=facts.indicators)
+    return html.Div(dbc.Container(_folded(headline, body, lang, short), fluid="lg"), className="official-note",
                     role="note", **{"aria-label": _("Official data")})
 
 
-def _folded(headline: object, body: list, lang: str) -> html.Details:
-    """One line (the headline and a «more» toggle); the rest opens under it."""
+def _folded(headline: object, body: list, lang: str, short: object | None = None) -> html.Details:
+    """One line (the headline and a «more» toggle); the rest opens under it. ``short``: the line on phones."""
     _ = translator(lang)
+    line = headline if short is None else [html.Span(headline, className="d-none d-sm-inline"),
+                                           html.Span(short, className="d-sm-none")]
     return html.Details(
-        [html.Summary([html.Span(headline, className="banner-line"),
+        [html.Summary([html.Span(line, className="banner-line"),
                        html.Span(_("more"), className="banner-more")]),
          html.Div(body, className="banner-body")],
         className="banner-fold",
@@ -155,7 +159,8 @@ def synthetic_banner(lang: str, indicator_ids: list[str] | None = None) -> html.
         if names:
             body.append(html.P(_("Synthetic on this page ({n}): {names}.").format(n=len(names), names="; ".join(names)),
                                className="banner-names mb-0 mt-1"))
-    return html.Div(dbc.Container(_folded(headline, body, lang), fluid="lg"), className="synthetic-banner",
+    short = html.Strong(_("Demo: synthetic data"))
+    return html.Div(dbc.Container(_folded(headline, body, lang, short), fluid="lg"), className="synthetic-banner",
                     role="note", **{"aria-label": _("Synthetic data")})
 
 
