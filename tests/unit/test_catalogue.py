@@ -224,6 +224,23 @@ def test_synthetic_parameters_are_realistic(catalogue: Catalogue) -> None:
             assert syn.bounds[0] < syn.median < syn.bounds[1], ind.id
 
 
+def test_synthetic_ratios_aggregate_over_the_denominator_their_formula_names(catalogue: Catalogue) -> None:
+    # Issue 13: debt ÷ revenue, loans per reader and capital ÷ total spending were weighted by population at
+    # powiat and województwo level. A ratio over the register's population says 'ludność ogółem' in its formula;
+    # every other denominator is declared (denominator_of: the indicator whose numerator it is).
+    for ind in catalogue.indicators:
+        syn = ind.synthetic
+        if syn is None or ind.formula.denominator is None or syn.kind == "sum":
+            continue
+        over_population = (syn.denominator == "population" and syn.denominator_of is None
+                           and (syn.numerator_of is None or syn.kind == "quotient"))
+        assert over_population == (ind.formula.denominator.pl == "ludność ogółem"), ind.id
+    for ind_id, of in [("dlug-do-dochodow", "dochody-na-mieszkanca"),
+                       ("biblioteki-wypozyczenia-na-czytelnika", "biblioteki-czytelnicy-na-1000"),
+                       ("wydatki-majatkowe-udzial", "wydatki-na-mieszkanca")]:
+        assert catalogue.by_id[ind_id].synthetic.denominator_of == of, ind_id
+
+
 def test_only_values_drawn_alone_declare_missing_data(raw_entries) -> None:
     # Everything made from other indicators has data exactly where its inputs have (a part and its whole cover
     # the same gminy, so they compare at every level): a `missing` there would be a parameter with no effect.
