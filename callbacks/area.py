@@ -18,7 +18,7 @@ from portal.explain import caveat, format_value, unit_sentence
 from portal.figures import color_range, direction_label, distribution_figure, funnel_figure, map_figure
 from portal.i18n import N_, translator
 from portal.similar import similar_units
-from portal.state import ViewState, parse_search, resolve_state, with_changes
+from portal.state import ViewState, keep_demo, parse_search, resolve_state, with_changes
 from portal.store import get_store
 from portal.uncertainty import funnel, indistinguishable
 
@@ -365,7 +365,7 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
                 "peers": peers, "click": click}
     state, write_url = sync(ctx.triggered_id, search, controls, current, pathname)
     return (
-        state.search() if write_url else no_update,
+        keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
         state.indicator,
         year_options(state.indicator, state.level),

@@ -21,7 +21,7 @@ from layouts.compare import (
 )
 from layouts.components.shell import synthetic_banner
 from portal import ids
-from portal.state import parse_search
+from portal.state import keep_demo, parse_search
 from portal.store import get_store
 
 
@@ -106,7 +106,7 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
     if state == CompareState.from_dict(current) and not state.notes and trigger != ids.COMPARE_ADD:
         raise PreventUpdate
     return (
-        state.search() if write_url else no_update,
+        keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
         notes_view(state.notes, state.lang),
         units_view(state),

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 from layouts.components.indicator_charts import body_view, funnel_view, group_options, year_options
 from layouts.indicator import parse_state
 from portal import ids
-from portal.state import LEVEL_WORD, IndicatorState, parse_search
+from portal.state import LEVEL_WORD, IndicatorState, keep_demo, parse_search
 
 
 def indicator_of(pathname: str | None) -> str | None:
@@ -89,7 +89,7 @@ def sync_indicator(search, level, year, window, group, current, pathname):
         state.indicator, state.level, state.year, state.lang
     )
     return (
-        state.search() if write_url else no_update,
+        keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
         state.level,
         year_options(state.indicator, state.level),

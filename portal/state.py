@@ -384,3 +384,14 @@ def parse_compare(store: Store, params: dict[str, str | None]) -> CompareState:
         year = None
     return CompareState(units=tuple(units), area=area, year=year, lang="en" if params.get("lang") == "en" else "pl",
                         notes=tuple(notes))
+
+
+def keep_demo(search: str) -> str:
+    """A query string written by a page in demo mode keeps `demo=1`, so the address bar, once copied, shares
+    the demo view (without it the link opens the official edition)."""
+    from portal.store import get_store
+
+    if not get_store().demo or "demo=" in search:
+        return search
+    rest = search.lstrip("?")
+    return "?" + (rest + "&" if rest else "") + "demo=1"

@@ -113,6 +113,8 @@ def share_variants(path: str, query: dict[str, str], embed: str | None, lang: st
     store = get_store(app_settings())
     version = store.version
     query = {k: v for k, v in query.items() if k != "v"}
+    if store.demo:
+        query["demo"] = "1"  # a link shared from the demo opens the demo (labelled) for its reader too
     link = path + ("?" + urlencode(query) if query else "")
     pinned_link = with_version(link, version)
     title, synthetic = view_title(path, query, lang)

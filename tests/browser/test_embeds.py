@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 EMBEDS = {
     "mapa": "/embed/mapa?wskaznik=egzamin-8-matematyka&poziom=gminy&jst=1218093",
-    "ranking": "/embed/ranking?wskaznik=kanalizacja-odsetek&poziom=powiaty&jst=1218",
+    "ranking": "/embed/ranking?wskaznik=kanalizacja-odsetek&poziom=powiaty&jst=1218&demo=1",  # demo: labelled
     "trend": "/embed/trend?wskaznik=egzamin-8-matematyka&jst=1218093,1218013",
 }
 
