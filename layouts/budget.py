@@ -223,7 +223,8 @@ def demo_absent(store: Store, state: BudgetState) -> html.Div:
              "values in this release yet: {sources} will fill it, fetched with omup data fetch.").format(sources=sources)
     return html.Div([html.H2(_("Spending by budget division"), className="h4"), html.P(text, className="mb-1"),
                      html.A(_("See what it will look like (demo mode, synthetic data)"),
-                            href=with_lang(f"/budzet/{state.teryt}", state.lang, **state.to_query(), demo="1"))],
+                            href=with_lang(f"/budzet/{state.teryt}", state.lang,
+                                          **{k: v for k, v in state.to_query().items() if k != "lang"}, demo="1"))],
                     className="budget-part no-official alert alert-secondary", role="note")
 
 
