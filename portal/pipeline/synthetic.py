@@ -122,13 +122,15 @@ class _Context:
 
     def official_values(self, indicator_id: str) -> np.ndarray | None:
         """An official indicator's gmina values (units × years), None when the table has none."""
-        rows = self.official[(self.official["indicator"] == indicator_id) & ~self.official["synthetic"].astype(bool)]
+        off = self.official
+        rows = off[(off["indicator"] == indicator_id) & ~off["synthetic"].astype(bool)]
         rows = rows[rows["teryt"].isin(self.index) & rows["year"].isin(self.years)]
         if not len(rows):
             return None
         out = np.full((len(self.g), len(self.years)), np.nan)
         col = {y: j for j, y in enumerate(self.years)}
-        out[rows["teryt"].map(self.index).to_numpy(int), rows["year"].map(col).to_numpy(int)] = rows["value"].to_numpy(float)
+        at = (rows["teryt"].map(self.index).to_numpy(int), rows["year"].map(col).to_numpy(int))
+        out[at] = rows["value"].to_numpy(float)
         return out
 
     def typical(self, values: np.ndarray) -> float:
@@ -171,7 +173,8 @@ def denominators(units: pd.DataFrame, years: list[int], official: pd.DataFrame |
                 merged_shares[col][p] = (ages[col][p] + ages[col][c]) / (total_2020[p] + total_2020[c])
 
     rng = np.random.default_rng(_stable_seed(seed, "__population__"))
-    kind_drift = g["kind"].map({"miejska": -0.004, "wiejska": 0.001, "miejsko-wiejska": 0.0}).fillna(0.0).to_numpy(float)
+    kind_drift = g["kind"].map({"miejska": -0.004, "wiejska": 0.001, "miejsko-wiejska": 0.0}).fillna(0.0)
+    kind_drift = kind_drift.to_numpy(float)
     drift = kind_drift + rng.normal(0, 0.003, n)
     before = year_arr < FIRST_YEAR_OF_NEW_GMINY
     fallback = np.where(before[None, :], merged_pop24[:, None], pop24[:, None]) * np.exp(
@@ -183,7 +186,8 @@ def denominators(units: pd.DataFrame, years: list[int], official: pd.DataFrame |
         if len(rows):
             exact = np.full((n, t), np.nan)
             col = {y: j for j, y in enumerate(years)}
-            exact[rows["teryt"].map(index).to_numpy(int), rows["year"].map(col).to_numpy(int)] = rows["value"].to_numpy(float)
+            at = (rows["teryt"].map(index).to_numpy(int), rows["year"].map(col).to_numpy(int))
+            exact[at] = rows["value"].to_numpy(float)
             population = np.where(np.isfinite(exact) & (exact > 0), exact, fallback)
     out = {"population": population}
     for col in AGE_COLUMNS:
@@ -465,12 +469,14 @@ class _Generator:
         if p.kind == "part":
             share_bounds = tuple(p.share_bounds) if p.share_bounds is not None else (0.0, 1.0)
             r0 = p.median / typical
-            r = _draw(p, float(np.clip(r0, share_bounds[0] + 1e-3, share_bounds[1] - 1e-3)), share_bounds, self.ctx, rng)
+            r0 = float(np.clip(r0, share_bounds[0] + 1e-3, share_bounds[1] - 1e-3))
+            r = _draw(p, r0, share_bounds, self.ctx, rng)
             num = r * base
         else:
             extra = sum((self.get(x).num for x in p.plus), np.zeros_like(base))
             with np.errstate(invalid="ignore", divide="ignore"):
-                r0 = typical / (p.median - self.ctx.typical(mult * extra / den)) if p.plus else typical / p.median
+                rest = p.median - self.ctx.typical(mult * extra / den) if p.plus else p.median
+                r0 = typical / rest
             r = _draw(p, float(np.clip(r0, 1e-3, 1 - 1e-3)), (0.0, 1.0), self.ctx, rng)
             with np.errstate(invalid="ignore", divide="ignore"):
                 num = base / r + extra
@@ -482,8 +488,9 @@ class _Generator:
         zero = np.zeros_like(whole.num)
         # Official values as published stay as they are; an official part's filled gaps (never published) and
         # the synthetic parts give way where together they would leave the residual less than its floor.
-        published = sum((np.where(a.observed, a.num, 0.0) for a in parts.values() if a.observed is not None), zero)
-        filled = sum((np.where(a.observed, 0.0, a.num) for a in parts.values() if a.observed is not None), zero)
+        given = [a for a in parts.values() if a.observed is not None]
+        published = sum((np.where(a.observed, a.num, 0.0) for a in given), zero)
+        filled = sum((np.where(a.observed, 0.0, a.num) for a in given), zero)
         drawn = [x for x, a in parts.items() if a.observed is None]
         drawn_sum = sum((parts[x].num for x in drawn), zero)
         flexible = filled + drawn_sum
@@ -521,7 +528,7 @@ class _Generator:
         if np.nanmin(total - capital) < 0:
             raise ValueError(f"{ind.id}: current spending below zero; the operating surplus must be a part of "
                              f"current revenue (revenue less capital revenue)")
-        gaps = np.isnan(total)  # the budget's amounts cover the same gminy, so its identities hold at every level
+        gaps = np.isnan(total)  # the budget's amounts cover the same gminy: identities hold at every level
         drawn = np.array([np.where(np.isnan(x), 0.0, x) for x in nums])
         weights = drawn / np.where(drawn.sum(axis=0) > 0, drawn.sum(axis=0), np.nan)
         for a, w in zip(parts, weights, strict=True):
@@ -574,7 +581,8 @@ def generate(catalogue: Catalogue, units: pd.DataFrame, years: list[int], seed: 
     return out[~too_early].reset_index(drop=True)[RELEASE_VALUE_COLUMNS]
 
 
-def _emit(ind: Indicator, amount: Amount, ctx: _Context, level_keys: dict[str, np.ndarray]) -> list[pd.DataFrame]:
+def _emit(ind: Indicator, amount: Amount, ctx: _Context,
+          level_keys: dict[str, np.ndarray]) -> list[pd.DataFrame]:
     """Long rows per level: gmina values as they are, higher levels Σ numerator / Σ denominator; a higher
     level's value is partial where gminy holding ≥ 0.1 % of its population have no value."""
     is_count = ind.synthetic.kind == "count"
