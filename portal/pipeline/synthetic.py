@@ -466,6 +466,9 @@ class _Generator:
         with np.errstate(invalid="ignore", divide="ignore"):
             base_value = mult * base / den
         typical = self.ctx.typical(base_value)
+        if p.of and self.catalogue.by_id[p.of[0]].synthetic is not None:
+            # `median` is the level before any shock: take the whole's base-year shock out of its typical value.
+            typical /= self.catalogue.by_id[p.of[0]].synthetic.shocks.get(BASE_YEAR, 1.0)
         if p.kind == "part":
             share_bounds = tuple(p.share_bounds) if p.share_bounds is not None else (0.0, 1.0)
             r0 = p.median / typical

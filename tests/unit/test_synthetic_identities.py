@@ -268,6 +268,32 @@ def test_cultural_attendance_falls_in_2020_21_as_its_note_says(synthetic):
     assert social[2023] < 0.7 * social[2021]  # child benefit moved to ZUS in 2022
 
 
+# ------------------------------------------------------------------ the typical value pages show
+def test_the_stated_typical_value_is_the_demos_typical_2020_value(catalogue, demo, settings):
+    # Indicator pages say the generator "takes a typical value of {median} for a mid-sized rural gmina in 2020".
+    # For values made from other indicators (parts, wholes, ratios over another indicator's numerator) the
+    # generator derives its shares from `median`; check the demo's mid-sized rural gminy (5–10 thousand
+    # residents, kind wiejska) in 2020, the shocks of 2020 taken out. Indicators with true zeros are left out.
+    units = pd.read_parquet(current_release_path(settings) / "demo" / "units.parquet").set_index("teryt")
+    rural_mid = units.index[(units["level"] == "gmina") & (units["kind"] == "wiejska") & ~units["mnpp"]
+                            & units["population"].between(5_000, 9_999)]
+    x = demo[(demo["year"] == 2020) & demo["teryt"].isin(rural_mid) & demo["synthetic"] & (demo["value"] != 0)]
+    medians = x.groupby("indicator")["value"].median()
+    checked = 0
+    for ind in catalogue.indicators:
+        syn = ind.synthetic
+        if syn is None or syn.median is None or syn.zeros > 0 or ind.id not in medians:
+            continue
+        if syn.kind not in ("part", "whole") and not (syn.denominator_of or syn.numerator_of):
+            continue
+        shock = syn.shocks.get(2020, 1.0)
+        if syn.kind == "part" and syn.of and catalogue.by_id[syn.of[0]].synthetic is not None:
+            shock *= catalogue.by_id[syn.of[0]].synthetic.shocks.get(2020, 1.0)
+        assert 0.75 < medians[ind.id] / shock / syn.median < 1.3, (ind.id, medians[ind.id], syn.median)
+        checked += 1
+    assert checked >= 20
+
+
 # ------------------------------------------------------------------ units created in 2025
 def test_gminy_created_in_2025_have_no_synthetic_values_before_2025(synthetic):
     assert synthetic[synthetic["teryt"].isin(NEW_GMINY) & (synthetic["year"] < 2025)].empty
