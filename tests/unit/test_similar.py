@@ -20,6 +20,7 @@ class FakeStore:
     def __init__(self, units: pd.DataFrame, revenue: dict[str, float], version: str) -> None:
         self.units = units.set_index("teryt", drop=False)
         self.version = version
+        self.cache_key = version
         self._revenue = revenue
 
     def level_codes(self, level: str) -> np.ndarray:
