@@ -79,6 +79,10 @@ class ProcfileServer:
         self.args = procfile_command(self.port, self.env)
         if worker_class:
             self.args[self.args.index("--worker-class") + 1] = worker_class
+            if worker_class == "sync" and "--threads" in self.args:
+                # gunicorn turns sync into gthread when threads > 1: one thread per process, as before.
+                at = self.args.index("--threads")
+                del self.args[at:at + 2]
         self.log_path = log or Path(tempfile.mkdtemp(prefix="omup-gunicorn-")) / "gunicorn.log"
         self.base = f"http://127.0.0.1:{self.port}"
 
