@@ -424,6 +424,18 @@ def known_indicator_ids(store) -> frozenset[str]:
     return frozenset(getattr(store, "full_catalogue", store.catalogue).by_id)
 
 
+def goal_links(store, teryt: str, goals: tuple, lang: str) -> tuple[str, str]:
+    """(export href, report href) for a unit's goals: the goals file and the report that judges them."""
+    from portal.report import ReportChoice, report_href
+
+    value = encode(goals)
+    export = "/pobierz/cele.csv?" + "&".join(
+        p for p in (f"cele={value}" if value else "", f"jst={teryt}") if p
+    )
+    demo = bool(getattr(store, "demo", False))
+    return export, report_href(store, teryt, ReportChoice(goals=tuple(goals), lang=lang, demo=demo))
+
+
 __all__ = ["MAX_GOALS", "MAX_TARGETS", "RULE", "STATUS_TEXT", "Goal", "GoalsFileError", "Target",
-           "add_target", "decode", "encode", "evaluate", "evaluate_target", "goal_status", "judge",
+           "add_target", "decode", "encode", "evaluate", "evaluate_target", "goal_links", "goal_status", "judge",
            "known_indicator_ids", "parse_csv", "path_value", "remove_goal", "to_csv"]

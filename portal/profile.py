@@ -17,6 +17,7 @@ from portal.catalogue import Area, Indicator
 from portal.explain import band_label, format_number, strongest_weakest
 from portal.i18n import N_, lang_of, translator
 from portal.similar import VARIABLES, parse_variables
+from portal.state import ProfileState, parse_profile
 from portal.store import Store
 from portal.verdict import Verdict, card_verdict
 
@@ -408,7 +409,15 @@ def pack_choice(store: Store, level: str, lang: str) -> tuple[list[tuple[str, st
     return options, list(dict.fromkeys(default))
 
 
+def profile_state(store: Store, teryt: str, params: dict[str, str]) -> ProfileState:
+    """The profile page's state from its query parameters (the rules are portal/state.py's parse_profile)."""
+    unit = store.unit(teryt)
+    level = unit["level"] if unit else "gmina"
+    return parse_profile(teryt, params, profile_years(store, level), similar_variables(store, level),
+                         tuple(a.id for a in store.catalogue.areas))
+
+
 __all__ = [
     "LATEST", "AreaPlan", "Card", "area_plans", "band_label", "build_card", "build_cards", "headline_cards",
-    "pack_choice", "parse_similar_vars", "profile_indicators", "story", "strengths", "unit_notes",
+    "pack_choice", "parse_similar_vars", "profile_indicators", "profile_state", "story", "strengths", "unit_notes",
 ]
