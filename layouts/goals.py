@@ -13,7 +13,7 @@ from layouts.not_found import NotFound
 from portal import goals as goals_mod
 from portal import ids
 from portal.explain import format_value
-from portal.report import ReportChoice, level_indicators, report_href, report_years
+from portal.report import level_indicators, report_years
 from portal.store import get_store
 
 T = {
@@ -241,16 +241,6 @@ def goals_mod_label(lang: str) -> str:
     return SYNTHETIC_LABEL["en" if lang == "en" else "pl"]
 
 
-def links(store, teryt: str, goals: tuple, lang: str) -> tuple[str, str]:
-    """(export href, report href) for the goals."""
-    value = goals_mod.encode(goals)
-    export = "/pobierz/cele.csv?" + "&".join(
-        p for p in (f"cele={value}" if value else "", f"jst={teryt}") if p
-    )
-    demo = bool(getattr(store, "demo", False))
-    return export, report_href(store, teryt, ReportChoice(goals=tuple(goals), lang=lang, demo=demo))
-
-
 def layout(teryt: str | None = None, lang: str = "pl", cele: str | None = None, **_: str) -> list:
     store = get_store()
     lang = "en" if lang == "en" else "pl"
@@ -285,7 +275,7 @@ def layout(teryt: str | None = None, lang: str = "pl", cele: str | None = None, 
         goals, message = (), exc.message(lang)
     inds = level_indicators(store, level)
     years = report_years(store, level)
-    export, report = links(store, teryt, goals, lang)
+    export, report = goals_mod.goal_links(store, teryt, goals, lang)
     name = str(store.units.at[teryt, "display_name"])
     form = html.Section(
         [
@@ -408,4 +398,4 @@ def layout(teryt: str | None = None, lang: str = "pl", cele: str | None = None, 
     )
 
 
-__all__ = ["goal_list", "layout", "links", "with_lang"]
+__all__ = ["goal_list", "layout", "with_lang"]

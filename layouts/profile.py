@@ -24,8 +24,8 @@ from portal.explain import format_number, format_value
 from portal.figures import sparkline_svg
 from portal.i18n import translator
 from portal.locator import locator_svg
-from portal.profile import LATEST, AreaPlan, Card
-from portal.state import LEVEL_WORD, ProfileState, parse_profile
+from portal.profile import LATEST, AreaPlan, Card, profile_state
+from portal.state import LEVEL_WORD, ProfileState
 from portal.store import Store, get_store
 
 SVG_PREFIX = "data:image/svg+xml;charset=utf-8,"
@@ -387,13 +387,6 @@ def _toc(store: Store, unit: dict, cards: list[Card], lang: str) -> html.Nav:
               for p in prof.area_plans(store, unit, cards)]
     return html.Nav([html.Span(_("On this page") + ":", className="fw-semibold me-1"), *links],
                     className="profile-toc no-print small d-flex flex-wrap gap-2 mt-3", **{"aria-label": _("On this page")})
-
-
-def profile_state(store: Store, teryt: str, params: dict[str, str]) -> ProfileState:
-    unit = store.unit(teryt)
-    level = unit["level"] if unit else "gmina"
-    return parse_profile(teryt, params, prof.profile_years(store, level), prof.similar_variables(store, level),
-                         tuple(a.id for a in store.catalogue.areas))
 
 
 def layout(teryt: str | None = None, rok: str | None = None, lang: str = "pl", zmienne: str | None = None,
