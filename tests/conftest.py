@@ -47,9 +47,15 @@ os.environ.setdefault("OMUP_RATE_LIMIT", "1000000 per minute")
 @pytest.fixture
 def demo_mode(monkeypatch):
     """Serve the demo edition (official plus synthetic values) as a request with `demo=1` would."""
+    import sys
+
+    import portal.changelog  # noqa: F401  (modules that import demo_requested by name: patch them all)
     import portal.store
 
-    monkeypatch.setattr(portal.store, "demo_requested", lambda: True)
+    original = portal.store.demo_requested
+    for module in list(sys.modules.values()):
+        if getattr(module, "demo_requested", None) is original:
+            monkeypatch.setattr(module, "demo_requested", lambda: True)
     return True
 
 

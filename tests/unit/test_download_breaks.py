@@ -25,7 +25,7 @@ def _rows(body: bytes) -> list[dict]:
 
 
 def test_values_csv_flags_the_years_at_a_break(client, store):
-    indicator = "kanalizacja-odsetek"
+    indicator = "dochody-wlasne-na-mieszkanca"  # official, gminy 2010–2024
     flagged = {(t, y): r for t in sorted(units_with_breaks(store)) if len(t) == 7
                for y, r in break_flags(store, indicator, t).items()}
     assert flagged, "the change table should put some type changes inside 2015–2024"

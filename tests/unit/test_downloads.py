@@ -45,7 +45,7 @@ def test_ranking_csv_has_bom_header_block_and_columns(client):
 
 
 def test_synthetic_indicator_says_so(client):
-    r = client.get("/pobierz/wartosci.csv?wskaznik=kanalizacja-odsetek&poziom=powiaty")
+    r = client.get("/pobierz/wartosci.csv?wskaznik=kanalizacja-odsetek&poziom=powiaty&demo=1")  # the demo edition
     rows = _rows(r.data.decode("utf-8"))
     assert "syntetyczne" in rows[4][0] and "nie są danymi urzędowymi" in rows[4][0]
     assert rows[HEADER_LINES + 2][-1] == "tak"

@@ -22,6 +22,12 @@ WITH_BREAK = "0614053"  # a rural gmina that became urban-rural (type change, 20
 CHANCE = "w granicach przypadkowych wahań"
 
 
+@pytest.fixture
+def store(demo_store):
+    """The demo edition's store: the pages under demo_mode read it, so the tests check against the same."""
+    return demo_store
+
+
 @pytest.fixture(scope="module")
 def client(settings):
     from portal.app import create_app

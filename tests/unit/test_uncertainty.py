@@ -114,7 +114,8 @@ def test_demo_funnel_no_longer_puts_most_gminy_outside(demo_store):
     plain_outside = np.mean((v < plain_lo * 100 - 1e-6) | (v > plain_hi * 100 + 1e-6))
     outside = 1 - f["counts"]["within95"] / len(pts)
     assert plain_outside > 0.5 and outside < 0.10, (plain_outside, outside)
-    assert f["tau2"] > 0 and f["denominator_source"] == "register" and f["denominator_year"] == 2020
+    # The demo's values carry their own numerators and denominators (issue 13), so the funnel uses the year's own.
+    assert f["tau2"] > 0 and f["denominator_source"] == "values" and f["denominator_year"] == year
     assert f["reference"] == pytest.approx(float(np.sum(n * v) / np.sum(n)), rel=1e-4)
     assert sum(f["counts"].values()) == len(pts) > 2000
     assert f["skipped"] >= 2  # the gminy created in 2025 have no 2020 counts
@@ -198,9 +199,12 @@ def test_indistinguishable_wording_never_judges(demo_store):
 def test_rolling_value(store, demo_store):
     teryt = "1218093"
     year = demo_store.latest_year(PER_1000, "gmina")
-    series = {p["year"]: p["value"] for p in demo_store.series(PER_1000, teryt)}
-    expected = np.mean([series[y] for y in (year - 2, year - 1, year) if series.get(y) is not None])
+    series = {p["year"]: p for p in demo_store.series(PER_1000, teryt)}
+    window = [series[y] for y in (year - 2, year - 1, year) if series.get(y, {}).get("value") is not None]
+    assert all(p["denominator"] > 0 for p in window)  # the demo's values carry their own denominators
+    expected = sum(p["value"] * p["denominator"] for p in window) / sum(p["denominator"] for p in window)
     assert u.rolling_value(demo_store, PER_1000, teryt, year) == pytest.approx(expected)
+    assert expected != pytest.approx(np.mean([p["value"] for p in window]), rel=1e-9)  # weighted, not plain
     first = min(series)
     assert u.rolling_value(demo_store, PER_1000, teryt, first) is None  # only one year available
     # Official values: weighted by each year's own denominator, Σ numerator / Σ denominator.

@@ -55,7 +55,7 @@ def stores(releases):
     from portal.store import get_store
 
     s, old, new = releases
-    return get_store(s, old), get_store(s, new)
+    return get_store(s, old, demo=True), get_store(s, new, demo=True)
 
 
 @pytest.fixture(scope="module")
