@@ -27,6 +27,7 @@ from portal.locator import locator_svg
 from portal.profile import LATEST, AreaPlan, Card, profile_state
 from portal.state import LEVEL_WORD, ProfileState
 from portal.store import Store, get_store
+from portal.why_moved import card_change, change_line
 
 SVG_PREFIX = "data:image/svg+xml;charset=utf-8,"
 
@@ -264,11 +265,27 @@ def card_component(store: Store, unit: dict, card: Card, lang: str) -> html.Div:
     if spark is not None:
         body.append(spark)
     body.append(fast(html.P, card.sentence, className="card-sentence small mb-1"))
+    why = why_line(store, unit, card, lang)
+    if why is not None:
+        body.append(why)
     if card.caveat:
         body.append(fast(html.P, card.caveat, className="caveat small mb-0"))
     classes = "card card-body h-100 profile-card" + (" is-synthetic" if card.synthetic else "")
     return fast(html.Div, fast(html.Div, body, id=ids.unit_card(unit["teryt"], ind.id), className=classes),
                 className="col-12 col-md-6 col-xl-4 profile-col")
+
+
+def why_line(store: Store, unit: dict, card: Card, lang: str) -> html.P | None:
+    """'Why did it move?': the change to the card's year split into numerator and denominator (official ratio
+    indicators only; the whole sentence, with the formula's names, is the line's tooltip)."""
+    if card.synthetic:
+        return None
+    change = card_change(store, card.indicator.id, unit["teryt"], card.year, lang)
+    if change is None:
+        return None
+    ind = card.indicator
+    return fast(html.P, change_line(change, ind.unit.get(lang), ind.decimals, lang), title=change["sentence"],
+                className="card-why small mb-1")
 
 
 def area_section(store: Store, unit: dict, plan: AreaPlan, lang: str, state: ProfileState) -> html.Details:

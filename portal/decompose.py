@@ -299,8 +299,12 @@ def release_measures(store) -> MeasureLookup | None:
 
 
 def unit_decomposition(store, indicator_id: str, teryt: str, lang: str = "pl",
-                       measures: MeasureLookup | None = None) -> dict:
+                       measures: MeasureLookup | None = None, *, breaks: list[dict] | None = None,
+                       year_to: int | None = None) -> dict:
     """Every year-on-year change of one unit's indicator, decomposed, with sentences and breaks.
+
+    ``breaks`` are the unit's series breaks when the caller has them (else read here); ``year_to`` keeps only
+    the change ending in that year (a card's year: jumps are still judged against the whole series).
 
     Returns {indicator, teryt, available (bool), reason ({pl, en} when not available), method ({pl, en}),
     numerator: {measure, name}, denominator: {measure, name} | None, multiplier, synthetic,
@@ -351,8 +355,10 @@ def unit_decomposition(store, indicator_id: str, teryt: str, lang: str = "pl",
     years = [p["year"] for p in series]
     changes = decompose_series(
         years, [nums.get(y) for y in years], None if dens is None else [dens.get(y) for y in years],
-        [p["value"] for p in series], mult, series_breaks(store, teryt),
+        [p["value"] for p in series], mult, series_breaks(store, teryt) if breaks is None else breaks,
     )
+    if year_to is not None:
+        changes = [d for d in changes if d["year_to"] == year_to]
     names = (out["numerator"]["name"], (out["denominator"] or {}).get("name"))
     for d in changes:
         d["sentence"] = explain(d, lang, *names)
