@@ -11,14 +11,22 @@ import math
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from layouts.components.units import search_options
-from portal import ids
+from portal import ids, views
 from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
 from portal.figures import color_range, direction_label, distribution_figure, funnel_figure, map_figure
 from portal.i18n import N_, translator
+from portal.pickers import level_choices, search_options, unit_option
 from portal.similar import similar_units
-from portal.state import ViewState, keep_demo, parse_search, resolve_state, with_changes
+from portal.state import (
+    ViewState,
+    keep_demo,
+    parse_search,
+    peer_value,
+    resolve_state,
+    with_changes,
+    with_lang,
+)
 from portal.store import get_store
 from portal.uncertainty import funnel, indistinguishable
 
@@ -228,9 +236,6 @@ def distribution_view(state: ViewState) -> dict:
 
 def heading_view(state: ViewState) -> list:
     """Title of the view, the selected unit's sentence, legend with unit and direction, downloads and links."""
-    from layouts.area import download_links
-    from layouts.components.shell import with_lang
-
     store = get_store()
     lang = state.lang
     ind = store.catalogue.by_id[state.indicator]
@@ -259,7 +264,7 @@ def heading_view(state: ViewState) -> list:
         legend.append(html.Span(_("median") + ": " + med, className="small me-2"))
     legend.append(html.A(_("Definition and source"), href=with_lang(f"/wskaznik/{ind.id}", lang), className="small me-3"))
     legend.append(html.Span(_("Download:") + " ", className="small me-1"))
-    legend.extend(download_links(state))
+    legend.extend(views.area_downloads(state))
     children.append(html.Div(legend, className="d-flex flex-wrap align-items-center gap-1"))
     return children
 
@@ -299,7 +304,6 @@ def funnel_view(state: ViewState) -> tuple[dict, str | None]:
         data = funnel(store, ind.id, state.year, state.level)
     except ValueError:
         return empty, _("No data for the funnel plot in this year and level.")
-    from layouts.components.indicator_charts import funnel_axes
     from portal.figures import fit_funnel
 
     fig = funnel_figure(points=data["points"], reference=data["reference"], limits_curve=data["curve"],
@@ -312,7 +316,7 @@ def funnel_view(state: ViewState) -> tuple[dict, str | None]:
              "(horizontal axis, log scale). The dashed lines bound chance variation around the national average: "
              "small units swing from year to year, so the funnel is wide there. A dot inside the funnel differs from "
              "the average no more than chance could make it.")
-    return fit_funnel(fig), lead + " " + funnel_axes(data, ind, state.lang)
+    return fit_funnel(fig), lead + " " + views.funnel_axes(data, ind, state.lang)
 
 
 def unit_search_options(search_value: str | None, lang: str, jst: str | None = None):
@@ -320,8 +324,6 @@ def unit_search_options(search_value: str | None, lang: str, jst: str | None = N
     is missing from its options and shows no label for it; its own filter hides the unit while it does not
     match the text). no_update while the text is empty or one character long: a cleared search follows a
     selection, and the sync callback sends the options for the new unit."""
-    from layouts.components.units import unit_option
-
     if not search_value or len(search_value.strip()) < 2:
         return no_update
     options = search_options(search_value, lang, limit=15)
@@ -357,8 +359,6 @@ def unit_search_options(search_value: str | None, lang: str, jst: str | None = N
     prevent_initial_call=True,
 )
 def sync_area(search, indicator, year, level, unit, view, peers, click, current, pathname):
-    from layouts.area import level_options, peer_options, peer_value, unit_option, year_options
-
     if not (pathname or "").startswith("/obszar/"):
         return (no_update,) * 12
     controls = {"indicator": indicator, "year": year, "level": level, "unit": unit, "view": view,
@@ -368,15 +368,15 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
         keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
         state.indicator,
-        year_options(state.indicator, state.level),
+        views.area_year_options(state.indicator, state.level),
         state.year,
-        level_options(state.indicator, state.lang),
+        views.area_level_options(state.indicator, state.lang),
         state.level,
-        unit_option(state.jst, state.lang, state.level),
+        level_choices(state.jst, state.lang, state.level),
         state.jst,
         state.view,
         peer_value(state.peers),
-        peer_options(state.lang, enabled=bool(state.jst)),
+        views.area_peer_options(state.lang, enabled=bool(state.jst)),
     )
 
 
@@ -396,13 +396,11 @@ clientside_callback(
 
 @callback(Output(ids.AREA_RANKING_BOX, "children"), Input(ids.AREA_STATE, "data"))
 def update_ranking(state: dict):
-    from layouts.area import ranking_grid
-
     view_state = ViewState(**state)
     if view_state.view != "ranking":
         return no_update  # built when the ranking tab is opened (state.view follows the tab)
     view = ranking_view(view_state)
-    return ranking_grid(view["columns"], view["rows"], view["row_style"], view["scroll"], view_state.lang)
+    return views.ranking_grid(view["columns"], view["rows"], view["row_style"], view["scroll"], view_state.lang)
 
 
 @callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))

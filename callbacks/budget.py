@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 
-from layouts.budget import budget_view
 from portal import budget as bud
-from portal import ids
+from portal import ids, views
 from portal.api.debate import pack_href
 from portal.state import BudgetState, parse_search, unit_of_path
 from portal.store import get_store
@@ -60,7 +59,7 @@ def sync_budget(search, year, section, peers, pathname):
     state, write_url = sync(ctx.triggered_id, search, year, section, pathname, peers)
     if state is None:
         return (no_update,) * (4 + len(OUTPUTS))
-    view = budget_view(state)
+    view = views.budget_view(state)
     return (state.search() if write_url else no_update, str(state.year), state.section, state.peers,
             *(view[k] for k in OUTPUTS))
 

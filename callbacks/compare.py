@@ -7,29 +7,16 @@ from dataclasses import replace
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.compare import (
-    MAX_UNITS,
-    CompareState,
-    body_view,
-    notes_view,
-    parse_state,
-    suggested_options,
-    unit_options,
-    units_view,
-    year_choices,
-    year_options,
-)
-from layouts.components.shell import synthetic_banner
-from portal import ids
-from portal.state import keep_demo, parse_search
+from portal import ids, views
+from portal.pickers import suggested_options, typed_options
+from portal.state import COMPARE_MAX_UNITS as MAX_UNITS
+from portal.state import CompareState, compare_years, keep_demo, parse_compare, parse_search
 from portal.store import get_store
 
 
 # ---------------------------------------------------------------------------------------------- logic
 def add_unit(units: list[str] | tuple[str, ...], teryt: str | None) -> tuple[str, ...]:
     """The units with one more at the end (unchanged when already there, unknown or the list is full)."""
-    from portal.store import get_store
-
     units = tuple(units)
     if not teryt or teryt in units or len(units) >= MAX_UNITS or teryt not in get_store().units.index:
         return units
@@ -51,7 +38,7 @@ def next_state(
 ) -> tuple[CompareState, bool]:
     """The new state and whether the URL must be written (a control, not the URL, changed it)."""
     if trigger in (None, ids.COMPARE_URL) or not current:
-        return parse_state(parse_search(search)), False
+        return parse_compare(get_store(), parse_search(search)), False
     state = CompareState.from_dict(current)
     if isinstance(trigger, dict) and trigger.get("type") == "compare-remove":
         new = replace(state, units=remove_unit(state.units, trigger.get("teryt")))
@@ -64,7 +51,7 @@ def next_state(
     else:
         new = state
     # Re-validate (a year the new units or area lack falls back to the latest); notes belong to the URL only.
-    if new.year is not None and new.year not in year_choices(new.area, new.units):
+    if new.year is not None and new.year not in compare_years(get_store(), new.area, new.units):
         new = replace(new, year=None)
     new = replace(new, notes=())
     return new, new != state
@@ -108,11 +95,11 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
     return (
         keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
-        notes_view(state.notes, state.lang),
-        units_view(state),
-        body_view(state),
+        views.compare_notes(state.notes, state.lang),
+        views.compare_units(state),
+        views.compare_body(state),
         state.area,
-        year_options(state),
+        views.compare_year_options(state),
         "latest" if state.year is None else str(state.year),
         None,
         len(state.units) >= MAX_UNITS,
@@ -120,7 +107,7 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
         suggested_options(state.units, state.lang) if state.units != CompareState.from_dict(current).units
         else no_update,
         # The banner names the synthetic indicators of the area shown.
-        synthetic_banner(state.lang, [i.id for i in get_store().catalogue.in_area(state.area)])
+        views.synthetic_banner(state.lang, [i.id for i in get_store().catalogue.in_area(state.area)])
         if state.area != CompareState.from_dict(current).area else no_update,
     )
 
@@ -133,5 +120,5 @@ def sync_compare(search, added, _removed, area, year, current, pathname):
 )
 def search_units(search_value: str | None, current: dict | None):
     state = CompareState.from_dict(current)
-    options = unit_options(search_value, state.units, state.lang)
+    options = typed_options(search_value, state.units, state.lang)
     return no_update if options is None else options

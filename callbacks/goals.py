@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.goals import goal_list, links
-from layouts.routes import parse_query
 from portal import goals as goals_mod
-from portal import ids
+from portal import ids, views
+from portal.state import parse_query
 from portal.store import get_store
 
 
@@ -84,8 +83,8 @@ def update(
     query = {k: v for k, v in params.items() if k != "cele"}
     if goals:
         query["cele"] = goals_mod.encode(goals)
-    export, report = links(store, teryt, goals, lang)
-    return ("?" + urlencode(query) if query else ""), goal_list(store, teryt, goals, lang), "", export, report
+    export, report = goals_mod.goal_links(store, teryt, goals, lang)
+    return ("?" + urlencode(query) if query else ""), views.goal_list(store, teryt, goals, lang), "", export, report
 
 
 @callback(

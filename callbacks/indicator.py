@@ -5,15 +5,12 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.components.indicator_charts import body_view, funnel_view, group_options, year_options
-from layouts.indicator import parse_state
-from portal import ids
-from portal.state import LEVEL_WORD, IndicatorState, keep_demo, parse_search
+from portal import ids, views
+from portal.state import LEVEL_WORD, IndicatorState, keep_demo, parse_indicator, parse_search
+from portal.store import get_store
 
 
 def indicator_of(pathname: str | None) -> str | None:
-    from portal.store import get_store
-
     path = (pathname or "").rstrip("/")
     if not path.startswith("/wskaznik/"):
         return None
@@ -35,7 +32,7 @@ def next_state(
     """The new state and whether the URL must be written (a control, not the URL, changed it)."""
     params = parse_search(search)
     if trigger in (None, ids.INDICATOR_URL) or not current:
-        return parse_state(indicator, params), False
+        return parse_indicator(get_store(), indicator, params), False
     state = IndicatorState(**current)
     query = state.to_query()
     if trigger == ids.INDICATOR_LEVEL and level:
@@ -50,7 +47,7 @@ def next_state(
         query.pop("grupa", None)
         if group and group != "PL":
             query["grupa"] = group
-    new = parse_state(indicator, query)
+    new = parse_indicator(get_store(), indicator, query)
     return new, new != state
 
 
@@ -92,11 +89,11 @@ def sync_indicator(search, level, year, window, group, current, pathname):
         keep_demo(state.search()) if write_url else no_update,
         state.as_dict(),
         state.level,
-        year_options(state.indicator, state.level),
+        views.indicator_year_options(state.indicator, state.level),
         str(state.year),
-        no_update if funnel_only else body_view(state),
-        funnel_view(state),
-        group_options(state.level, state.lang),
+        no_update if funnel_only else views.indicator_body(state),
+        views.indicator_funnel(state),
+        views.indicator_group_options(state.level, state.lang),
         state.group or "PL",
         ["3"] if state.window else [],
     )

@@ -8,11 +8,9 @@ from dataclasses import replace
 from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.components.similar import similar_list
-from layouts.profile import profile_parts, profile_state
-from portal import ids
+from portal import ids, views
 from portal.api.debate import pack_href
-from portal.profile import LATEST, similar_variables
+from portal.profile import LATEST, profile_state, similar_variables
 from portal.state import parse_search, unit_of_path
 from portal.store import get_store
 
@@ -41,7 +39,7 @@ def similar_update(variables: list[str] | None, search: str | None, pathname: st
     state = profile_state(store, teryt, parse_search(search))
     chosen = chosen_vars(variables, similar_variables(store, store.units.at[teryt, "level"]))
     new = replace(state, variables=chosen)
-    return new.search(), similar_list(store, teryt, chosen, new.lang)
+    return new.search(), views.similar_list(store, teryt, chosen, new.lang)
 
 
 def pack_link(indicators: list[str] | None, search: str | None, pathname: str | None) -> str:
@@ -68,11 +66,11 @@ def sync(trigger: str | None, year: str | None, search: str | None, pathname: st
         if url_year == chosen:
             return no_update, no_update, no_update, no_update
         new = profile_state(store, teryt, {**parse_search(search), "rok": chosen})
-        body, areas = profile_parts(new)
+        body, areas = views.profile_parts(new)
         return new.search(), body, areas, no_update
     if url_year == chosen:
         raise PreventUpdate
-    body, areas = profile_parts(state)
+    body, areas = views.profile_parts(state)
     return no_update, body, areas, url_year or LATEST
 
 

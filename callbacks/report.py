@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts.report import report_body
-from portal import ids
+from portal import ids, views
 from portal.report import (
     SOURCES,
     ReportChoice,
@@ -20,6 +19,7 @@ from portal.report import (
     report_href,
     report_years,
 )
+from portal.state import parse_query
 from portal.store import get_store
 
 
@@ -32,8 +32,6 @@ def teryt_of(pathname: str | None) -> str | None:
 
 
 def _params(search: str | None) -> dict[str, str]:
-    from layouts.routes import parse_query
-
     return parse_query(search)
 
 
@@ -114,7 +112,7 @@ def update(trigger: object, year, chapters, indicator_values, indicator_ids, sea
         out_search = "?" + urlencode(query, safe=",") if query else ""
         year_value, ch_value, ind_values = no_update, no_update, [no_update] * len(indicator_ids or [])
     report = build_report(store, teryt, choice)
-    body = report_body(report, choice_query(store, teryt, choice))
+    body = views.report_body(report, choice_query(store, teryt, choice))
     return out_search, body, report_href(store, teryt, choice, docx=True), year_value, ch_value, ind_values
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, clientside_callback
 
-from layouts import routes
-from portal import ids
+from portal import ids, routing, views
 from portal.state import parse_search
 
 
@@ -14,7 +13,7 @@ from portal.state import parse_search
 def render_page(pathname: str | None, search: str | None) -> tuple[object, str]:
     path = pathname or "/"
     lang = "en" if parse_search(search).get("lang") == "en" else "pl"
-    return routes.render(path, search), routes.title_of(path, lang)
+    return views.page(path, search), routing.title_of(path, lang)
 
 
 clientside_callback(

@@ -6,8 +6,7 @@ from urllib.parse import urlencode
 
 from dash import MATCH, Input, Output, State, callback, clientside_callback, html
 
-from layouts.components.share import share_panel
-from portal import ids
+from portal import ids, views
 from portal.state import ViewState
 
 # Open the dialog, and write its texts from the page's variants (layouts/components/share.py
@@ -89,7 +88,7 @@ def area_share(state: dict | None) -> html.Div | list:
     qs = urlencode(dl)
     downloads = [("CSV", f"/pobierz/ranking.csv?{qs}"), ("XLSX", f"/pobierz/ranking.xlsx?{qs}")]
     embed = "ranking" if view.view == "ranking" else "mapa"
-    return share_panel("area", path=f"/obszar/{view.area}", query=query, lang=view.lang, embed=embed,
+    return views.share_panel("area", path=f"/obszar/{view.area}", query=query, lang=view.lang, embed=embed,
                        downloads=downloads)
 
 

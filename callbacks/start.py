@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, no_update
 
-from layouts.start import first_result, search_results
-from portal import ids
+from portal import ids, views
+from portal.search import first_result
 from portal.state import parse_search
 
 
@@ -16,7 +16,7 @@ def _lang(search: str | None) -> str:
 @callback(Output(ids.START_RESULTS, "children"), Input(ids.START_SEARCH, "value"), State(ids.URL, "search"),
           prevent_initial_call=True)
 def update_results(query: str | None, search: str | None) -> list:
-    return search_results(query, _lang(search))
+    return views.search_results(query, _lang(search))
 
 
 @callback(Output(ids.URL, "pathname"), Output(ids.URL, "search"), Input(ids.START_SEARCH, "n_submit"),

@@ -14,8 +14,9 @@ from dash import dcc, html
 
 from layouts.components.shell import page, with_lang
 from portal.i18n import translator
+from portal.routing import ACCESSIBILITY_PATH
 
-PATH = "/deklaracja-dostepnosci"
+PATH = ACCESSIBILITY_PATH
 PUBLISHED = "2026-11-23"  # the portal's first version
 UPDATED = "2026-11-29"  # the last significant change of the site (this statement, the phone menu)
 PREPARED = "2026-11-29"

@@ -7,14 +7,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.shell import page
-from layouts.components.units import dropdown_labels, largest_units
-from layouts.components.units import unit_option as choice
+from layouts.components.units import dropdown_labels
 from layouts.not_found import NotFound
 from portal import ids
 from portal.catalogue import DIMENSION_NAMES
 from portal.figures import graph_config
 from portal.i18n import N_, translator
-from portal.state import LEVEL_WORD, ViewState, resolve_state
+from portal.pickers import level_choices
+from portal.state import LEVEL_WORD, ViewState, peer_value, resolve_state
 from portal.store import get_store
 
 LEVEL_NAMES = {"gmina": N_("gminas"), "powiat": N_("counties"), "wojewodztwo": N_("voivodeships")}
@@ -65,14 +65,6 @@ def year_options(indicator_id: str, level: str) -> list[dict]:
     return [{"label": str(y), "value": y} for y in reversed(get_store().years(indicator_id, level))]
 
 
-def unit_option(teryt: str | None, lang: str, level: str = "gmina") -> list[dict]:
-    """The unit picker's options before anything is typed: the selected unit, then the largest units of
-    the level shown (never empty – see layouts.components.units)."""
-    store = get_store()
-    chosen = [teryt] if teryt and teryt in store.units.index else []
-    return [choice(t, lang) for t in chosen + largest_units(level, 8, exclude=chosen)]
-
-
 def peer_options(lang: str, enabled: bool = True) -> list[dict]:
     """The two peer filters of the ranking: "1" the fixed peer group, "knn" the 10 nearest units.
 
@@ -82,13 +74,6 @@ def peer_options(lang: str, enabled: bool = True) -> list[dict]:
     hint = "" if enabled else " (" + _("choose a unit first") + ")"
     return [{"label": _("Only units similar to the selected one") + hint, "value": "1", "disabled": not enabled},
             {"label": _("Only the 10 most similar units") + hint, "value": "knn", "disabled": not enabled}]
-
-
-def peer_value(peers: bool | str) -> list[str]:
-    """The checklist value of a state's peer filter (at most one of the two is on)."""
-    if not peers:
-        return []
-    return ["knn"] if peers == "knn" else ["1"]
 
 
 def download_links(state: ViewState) -> list:
@@ -137,7 +122,7 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
                      dbc.Select(id=ids.AREA_LEVEL, options=level_options(state.indicator, lang),
                                 value=state.level)], xs=8, lg=4),
             dbc.Col([dbc.Label(_("Selected unit"), html_for=ids.AREA_UNIT),
-                     dcc.Dropdown(id=ids.AREA_UNIT, options=unit_option(state.jst, lang, state.level), value=state.jst,
+                     dcc.Dropdown(id=ids.AREA_UNIT, options=level_choices(state.jst, lang, state.level), value=state.jst,
                                   placeholder=_("Type a name to choose…"), searchable=True, clearable=True,
                                   search_order="original", labels=dropdown_labels(lang))], xs=12, lg=8),
             dbc.Col(dbc.Checklist(id=ids.AREA_PEERS_ONLY, options=peer_options(lang, enabled=bool(state.jst)),

@@ -14,11 +14,12 @@ from dash import dcc, html
 
 from layouts.components.share import share_panel
 from layouts.components.shell import VALIDATING, page, with_lang
-from layouts.components.units import dropdown_labels, largest_units, search_options, unit_option
+from layouts.components.units import dropdown_labels
 from portal import compare as logic
 from portal import ids
 from portal.figures import bar_figure, graph_config
 from portal.i18n import N_, translator
+from portal.pickers import suggested_options
 from portal.state import (
     COMPARE_DEFAULT_AREA as DEFAULT_AREA,
 )
@@ -245,29 +246,6 @@ def year_options(state: CompareState) -> list[dict]:
         {"label": str(y), "value": str(y)} for y in reversed(year_choices(state.area, state.units))]
 
 
-def suggested_options(units: list[str] | tuple[str, ...], lang: str, k: int = 8) -> list[dict]:
-    """What the add control lists before anything is typed: the units most similar to the first one compared
-    (k nearest on the context variables), else the largest cities. Never empty (layouts.components.units)."""
-    from portal.similar import similar_units
-
-    codes: list[str] = []
-    if units:
-        try:
-            codes = [u["teryt"] for u in similar_units(get_store(), units[0], k=k + len(units))["units"]]
-        except (ValueError, KeyError):
-            codes = []
-    codes = [t for t in codes if t not in units][:k] or largest_units("gmina", k, exclude=units)
-    return [unit_option(t, lang) for t in codes]
-
-
-def unit_options(search_value: str | None, exclude: list[str] | tuple[str, ...], lang: str) -> list[dict] | None:
-    """Options for the add control from a typed name or code; None (keep the list) while the text is empty or one
-    character long (a cleared search follows a selection; the sync callback then sends the new suggestions)."""
-    if not search_value or len(search_value.strip()) < 2:
-        return None
-    return search_options(search_value, lang, exclude=exclude)
-
-
 def layout(jst: str | None = None, obszar: str | None = None, rok: str | None = None, lang: str = "pl",
            **_params: str) -> list:
     state = parse_state({"jst": jst, "obszar": obszar, "rok": rok, "lang": lang})
@@ -302,5 +280,5 @@ def layout(jst: str | None = None, obszar: str | None = None, rok: str | None = 
 
 
 __all__ = ["DEFAULT_AREA", "MAX_UNITS", "CompareState", "body_view", "layout", "notes_view", "parse_state",
-           "parse_units", "suggested_options", "table_rows", "unit_options", "units_view", "year_choices",
+           "parse_units", "table_rows", "units_view", "year_choices",
            "year_options"]

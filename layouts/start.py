@@ -36,14 +36,6 @@ def search_results(query: str | None, lang: str = "pl", limit: int = 8) -> list:
     ]
 
 
-def first_result(query: str | None, lang: str = "pl") -> str | None:
-    """The address of the first result (Enter in the search box opens it)."""
-    if not query or not query.strip():
-        return None
-    hits = search_units(get_store(), query[:80], limit=1)
-    return with_lang(f"/jst/{hits[0]['teryt']}", lang) if hits else None
-
-
 def area_tiles(lang: str) -> list:
     store = get_store()
     _ = translator(lang)

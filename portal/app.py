@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from portal import fastjson
 
     fastjson.install()  # responses serialised by orjson without plotly's second walk over the tree
+    # Callbacks render components through portal/views.py: bind the page builders before any callback runs.
+    bind_views()
     # Imports register layouts and callbacks with Dash's global @callback registry.
     import callbacks  # noqa: F401
     from layouts.components import shell
@@ -69,6 +71,43 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     register_web(server, app, settings)
     return app
+
+
+def bind_views() -> None:
+    """Give the callbacks the page builders they render (portal/views.py): the one place where callbacks/ and
+    layouts/ meet. Scripts and tests that call callbacks without building the app call this first."""
+    from layouts import area, budget, compare, goals, profile, report, routes, start
+    from layouts.components import indicator_charts, share, shell, similar
+    from portal import views
+
+    views.bind(
+        page=routes.render,
+        search_results=start.search_results,
+        share_panel=share.share_panel,
+        synthetic_banner=shell.synthetic_banner,
+        report_body=report.report_body,
+        goal_list=goals.goal_list,
+        budget_view=budget.budget_view,
+        profile_parts=profile.profile_parts,
+        similar_list=similar.similar_list,
+        compare_notes=compare.notes_view,
+        compare_units=compare.units_view,
+        compare_body=compare.body_view,
+        compare_year_options=compare.year_options,
+        indicator_body=indicator_charts.body_view,
+        indicator_funnel=indicator_charts.funnel_view,
+        indicator_group_options=indicator_charts.group_options,
+        indicator_year_options=indicator_charts.year_options,
+        funnel_axes=indicator_charts.funnel_axes,
+        area_level_options=area.level_options,
+        area_year_options=area.year_options,
+        area_peer_options=area.peer_options,
+        area_downloads=area.download_links,
+        ranking_grid=area.ranking_grid,
+    )
+    missing = views.unbound()
+    if missing:
+        raise RuntimeError(f"portal.app.bind_views left builders unbound: {', '.join(missing)}")
 
 
 _RECORDED: tuple[dict, list, list] | None = None

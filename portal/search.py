@@ -88,6 +88,17 @@ def search_units(store: Store, raw: str, limit: int = 8) -> list[dict]:
     return hits[:limit]
 
 
+def first_result(query: str | None, lang: str = "pl") -> str | None:
+    """The address of the first result for the start page's search box (Enter opens it)."""
+    from portal.state import with_lang
+    from portal.store import get_store
+
+    if not query or not query.strip():
+        return None
+    hits = search_units(get_store(), query[:80], limit=1)
+    return with_lang(f"/jst/{hits[0]['teryt']}", lang) if hits else None
+
+
 def nearest_units(store: Store, typed: str, limit: int = 6) -> list[str]:
     """TERYT codes of the units nearest to what was typed in an address: codes sharing the longest prefix
     (then the closest number), names closest in spelling (difflib on folded names), or the name search."""
@@ -131,4 +142,4 @@ def _folded_names(store: Store) -> dict[str, list[str]]:
     return cache
 
 
-__all__ = ["Query", "nearest_units", "parse_query", "search_units"]
+__all__ = ["Query", "first_result", "nearest_units", "parse_query", "search_units"]

@@ -1,4 +1,4 @@
-"""URL state of the explorer views: parse a query string into a valid, complete state and write it back.
+"""URL state of every page: parse a query string into a valid, complete state and write it back.
 
 The same parameters drive the area explorer, the indicator page, embeds and downloads, so a copied link,
 an iframe and a CSV all show the same view. Parsing never raises: anything unknown falls back to a default.
@@ -76,6 +76,34 @@ def parse_search(search: str | None) -> dict[str, str]:
         return {}
     qs = parse_qs(search.lstrip("?")[:2000])
     return {k[:40]: v[0][:200] for k, v in qs.items() if v}
+
+
+# Parameters that may be longer: goals (portal/goals.py, deflated into one value) and indicator lists.
+LONG_PARAMS = {"cele": 3000, "wskazniki": 2000, "bez": 2000}
+
+
+def parse_query(search: str | None) -> dict[str, str]:
+    """First value of each query parameter; long or odd input is cut, never trusted (the report and goals pages,
+    whose goals and indicator lists are longer than the explorer's parameters)."""
+    if not search:
+        return {}
+    qs = parse_qs(search.lstrip("?")[:8000], keep_blank_values=False)
+    return {k[:40]: v[0][:LONG_PARAMS.get(k, 400)] for k, v in qs.items() if v}
+
+
+def with_lang(path: str, lang: str, **query: object) -> str:
+    """A portal link that keeps the language (Polish is the default and is not written)."""
+    params = {k: v for k, v in query.items() if v not in (None, "", False)}
+    if lang == "en":
+        params["lang"] = "en"
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def peer_value(peers: bool | str) -> list[str]:
+    """The area explorer's peer checklist value for a state's peer filter (at most one of the two is on)."""
+    if not peers:
+        return []
+    return ["knn"] if peers == "knn" else ["1"]
 
 
 def resolve_state(store: Store, area: str | None, params: dict[str, str]) -> ViewState:

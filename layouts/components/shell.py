@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import contextvars
-from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from portal import ids
 from portal.i18n import translator
+from portal.state import with_lang
 from portal.store import get_store
-
-
-def with_lang(path: str, lang: str, **query: object) -> str:
-    """A portal link that keeps the language (Polish is the default and is not written)."""
-    params = {k: v for k, v in query.items() if v not in (None, "", False)}
-    if lang == "en":
-        params["lang"] = "en"
-    return path + ("?" + urlencode(params) if params else "")
 
 
 def navbar(lang: str, path: str, search: dict[str, str] | None = None) -> html.Header:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from callbacks import area as cb
 from layouts import area as page
-from portal import ids
+from portal import ids, pickers
 from portal.state import ViewState, parse_search, resolve_state
 
 
@@ -169,12 +169,12 @@ def test_area_layout_groups_indicators_by_dimension(store):
 
 def test_unit_picker_never_opens_empty_and_folds_diacritics(store):
     # Nothing selected: the largest units of the level shown, so the opened list focuses its search box.
-    gminy = page.unit_option(None, "pl", "gmina")
+    gminy = pickers.level_choices(None, "pl", "gmina")
     assert [o["value"] for o in gminy][:1] == ["1465011"] and len(gminy) == 8
-    powiaty = page.unit_option(None, "pl", "powiat")
+    powiaty = pickers.level_choices(None, "pl", "powiat")
     assert all(len(o["value"]) == 4 for o in powiaty)
     # Selected unit first; every option carries folded text for the browser's own filter.
-    chosen = page.unit_option("2479011", "pl", "gmina")
+    chosen = pickers.level_choices("2479011", "pl", "gmina")
     assert chosen[0]["value"] == "2479011" and "zory" in chosen[0]["search"]
 
 

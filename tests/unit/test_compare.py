@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from callbacks import compare as cb
 from layouts import compare as page
-from portal import ids
+from portal import ids, pickers
 from tests.unit._tree import by_id, links, text, with_class
 
 WADOWICE, KALWARIA, ANDRYCHOW, POWIAT_WADOWICKI = "1218093", "1218033", "1218013", "1218"
@@ -131,16 +131,16 @@ def test_mixed_levels_show_dash_where_the_indicator_is_missing(store):
 
 
 def test_unit_options_exclude_chosen(store):
-    options = cb.unit_options("Wadowice", (WADOWICE,), "pl")
+    options = pickers.typed_options("Wadowice", (WADOWICE,), "pl")
     assert options is not None and WADOWICE not in [o["value"] for o in options]
     # One typed character or a cleared search keeps the list as it is.
-    assert cb.unit_options("W", (), "pl") is None
-    assert cb.unit_options("", (WADOWICE,), "pl") is None
+    assert pickers.typed_options("W", (), "pl") is None
+    assert pickers.typed_options("", (WADOWICE,), "pl") is None
 
 
 def test_unit_options_carry_folded_search_text(store):
     # The browser filters options by label/search without folding diacritics: 'lodz' must still keep Łódź.
-    options = cb.unit_options("lodz", (), "pl")
+    options = pickers.typed_options("lodz", (), "pl")
     lodz = next(o for o in options if o["value"] == "1061011")
     assert "łódź" in lodz["search"] and "lodz" in lodz["search"]
 
@@ -148,12 +148,12 @@ def test_unit_options_carry_folded_search_text(store):
 def test_suggestions_are_the_units_most_similar_to_the_first(store):
     from portal.similar import similar_units
 
-    suggested = [o["value"] for o in page.suggested_options((WADOWICE, KALWARIA), "pl")]
+    suggested = [o["value"] for o in pickers.suggested_options((WADOWICE, KALWARIA), "pl")]
     nearest = [u["teryt"] for u in similar_units(store, WADOWICE, k=10)["units"]]
     assert len(suggested) == 8 and KALWARIA not in suggested and WADOWICE not in suggested
     assert suggested == [t for t in nearest if t != KALWARIA][:8]
     # Nothing compared yet: the largest cities, never an empty list.
-    first = page.suggested_options((), "pl")
+    first = pickers.suggested_options((), "pl")
     assert first[0]["value"] == "1465011"  # Warszawa
 
 
@@ -176,7 +176,7 @@ def test_suggestions_follow_the_units_compared(store, demo_mode):
         out = cb.sync_compare(f"?jst={WADOWICE}", KALWARIA, [], page.DEFAULT_AREA, "latest", current, "/porownaj")
     search, options, banner = out[0], out[-2], out[-1]
     assert parse_qs(search.lstrip("?"))["jst"] == [f"{WADOWICE},{KALWARIA}"]
-    assert options == page.suggested_options((WADOWICE, KALWARIA), "pl")
+    assert options == pickers.suggested_options((WADOWICE, KALWARIA), "pl")
     assert banner is cb.no_update  # same area: the banner stays
     # Changing the area leaves the units, and so the suggestions, alone.
     state = out[1]

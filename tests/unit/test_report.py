@@ -302,12 +302,12 @@ def test_docx_route(client, store):
 def test_report_page_and_its_callback(client, store):
     from callbacks.report import update
     from layouts import routes
-    from portal import ids
+    from portal import ids, routing
 
     r = client.get(f"/raport/{KRAKOW}")
     assert r.status_code == 200
     r.close()
-    assert routes.title_of(f"/raport/{KRAKOW}") == "Raport: Kraków – OMUP"
+    assert routing.title_of(f"/raport/{KRAKOW}") == "Raport: Kraków – OMUP"
     page = routes.render(f"/raport/{KRAKOW}", "?rozdzialy=w-liczbach,edukacja")
     text = repr(page)
     assert "Raport o stanie miasta" in text

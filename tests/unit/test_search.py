@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from layouts.not_found import suggestions
-from layouts.start import first_result, search_results
-from portal.search import nearest_units, parse_query, search_units
+from layouts.start import search_results
+from portal.search import first_result, nearest_units, parse_query, search_units
 from tests.unit._tree import links
 
 

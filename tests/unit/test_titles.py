@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callbacks.router import render_page
-from layouts.routes import title_of
+from portal.routing import title_of
 
 
 def test_titles_in_both_languages(store):
