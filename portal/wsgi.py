@@ -9,7 +9,7 @@ app = create_app()
 server = app.server
 
 # Compress every script and stylesheet once, at best quality, before workers fork (kept on disk afterwards).
-from portal.web import warm_static  # noqa: E402
+from portal.bundles import warm_static  # noqa: E402
 
 warm_static(app)
 

@@ -406,13 +406,13 @@ def render_gone(kind: str, params: dict[str, str], exc: VersionError) -> str:
 def plotly_js(version: str) -> flask.Response:
     if version != plotly_js_version():
         flask.abort(404)
-    from portal.web import _compressed
+    from portal.bundles import compressed
 
     source = plotly_js_path()
     accept = flask.request.headers.get("Accept-Encoding", "")
     encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else None
     if encoding:
-        resp = flask.Response(_compressed(source, encoding), mimetype="application/javascript")
+        resp = flask.Response(compressed(source, encoding), mimetype="application/javascript")
         resp.headers["Content-Encoding"] = encoding
     else:
         resp = flask.send_file(source, mimetype="application/javascript")

@@ -10,7 +10,7 @@ import brotli
 import plotly.graph_objects as go
 import pytest
 
-from portal.web import PLOTLY_BUNDLE, PLOTLY_URL
+from portal.bundles import PLOTLY_BUNDLE, PLOTLY_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
