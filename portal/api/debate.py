@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import flask
 
-from portal.debate_pack import debate_pack_pdf
 from portal.store import get_store
 
 blueprint = flask.Blueprint("debate_pack", __name__)
@@ -66,6 +65,8 @@ def debate_pack() -> flask.Response:
         resp = flask.Response(f"Nie ma jednostki {code} (unknown unit).\n", status=404, mimetype="text/plain")
         resp.headers["Cache-Control"] = "no-store"
         return resp
+    from portal.debate_pack import debate_pack_pdf  # fpdf and fontTools load on the first pack only
+
     pdf = debate_pack_pdf(store, str(teryt), chosen, lang)
     resp = flask.Response(pdf, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="omup-pakiet-{teryt}.pdf"'

@@ -32,8 +32,6 @@ from portal.report import (
     report_href,
     report_years,
 )
-from portal.report_charts import trend_chart
-from portal.report_docx import report_docx
 from portal.store import get_store
 
 blueprint = flask.Blueprint("report", __name__)
@@ -82,6 +80,8 @@ def report_document(code: str) -> flask.Response:
         return flask.redirect(f"/raport/{teryt}.docx" + (f"?{query}" if query else ""), code=301)
     choice = parse_choice(store, teryt, _params())
     report = build_report(store, teryt, choice)
+    from portal.report_docx import report_docx  # matplotlib and python-docx load on the first report only
+
     data = report_docx(report)
     resp = flask.Response(data, mimetype=DOCX)
     name = f"raport-{teryt}-{report['year']}" + ("-demo" if report["demo"] else "")
@@ -106,6 +106,8 @@ def report_chart(code: str, indicator_id: str) -> flask.Response:
     block = indicator_block(store, teryt, ind, year, choice.lang, [u["teryt"] for u in similar["units"]])
     if not block["trend"] or not block["trend"]["chart"]:
         return _text("Za mało danych na wykres (too few values for a chart).\n", 404)
+    from portal.report_charts import trend_chart  # matplotlib loads on the first chart only
+
     resp = flask.Response(trend_chart(block["trend"], choice.lang, "svg"), mimetype="image/svg+xml")
     resp.headers["Cache-Control"] = "public, max-age=3600"
     return resp
