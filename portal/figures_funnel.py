@@ -12,7 +12,7 @@ from portal.i18n import translator
 def funnel_texts(lang: str) -> dict:
     """The texts of this module in the page's language (gettext messages: portal/locale)."""
     _ = translator(lang)
-    return {'reference': _("group's weighted average"), 'l95': _('95% limits'), 'l998': _('99.8% limits'), 'n': _('denominator size (2020, log scale)'), 'within95': _('within 95% limits'), 'outside95': _('outside 95% limits'), 'outside998': _('outside 99.8% limits')}
+    return {'reference': _("group's weighted average"), 'l95': _('95% limits'), 'l998': _('99.8% limits'), 'n': _('denominator size (log scale)'), 'within95': _('within 95% limits'), 'outside95': _('outside 95% limits'), 'outside998': _('outside 99.8% limits')}
 
 
 def funnel_figure(

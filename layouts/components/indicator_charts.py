@@ -129,7 +129,11 @@ def funnel_axes(data: dict, ind: Indicator, lang: str) -> str:
     """The caption naming the funnel's axes (denominator and indicator unit)."""
     _ = translator(lang)
     name = data["denominator_name"]["en" if lang == "en" else "pl"]
-    return _("Horizontal axis: {x} (2020, log scale). Vertical axis: {y}.").format(x=name, y=ind.unit.get(lang))
+    if data["denominator_source"] == "register":  # one year's count stands in for every value's denominator
+        return _("Horizontal axis: {x} ({year}, log scale). Vertical axis: {y}.").format(
+            x=name, year=data["denominator_year"], y=ind.unit.get(lang))
+    return _("Horizontal axis: {x}, the denominator of each unit's {year} value (log scale). Vertical axis: "
+             "{y}.").format(x=name, year=data["denominator_year"], y=ind.unit.get(lang))
 
 
 def funnel_view(state: IndicatorState) -> list:
@@ -147,7 +151,8 @@ def funnel_view(state: IndicatorState) -> list:
     name = data["denominator_name"]["en" if lang == "en" else "pl"]
     fig = funnel_figure(points=data["points"], reference=data["reference"], limits_curve=data["curve"], indicator=ind,
                         lang=lang, synthetic=data["synthetic"],
-                        x_title=_("{name} (2020, log scale)").format(name=name))
+                        x_title=_("{name} ({year}, log scale)").format(name=name, year=data["denominator_year"])
+                        if data["denominator_source"] == "register" else _("{name} (log scale)").format(name=name))
     c = data["counts"]
 
     def n(x: float) -> str:
@@ -159,7 +164,8 @@ def funnel_view(state: IndicatorState) -> list:
                                    below=n(c["below95"] + c["below998"]), out998=n(c["above998"] + c["below998"]))
     fit_funnel(fig)
     out: list = [html.P(counts, className="funnel-counts small mb-1"),
-                 html.P(funnel_axes(data, ind, lang), className="funnel-axes small mb-1")]
+                 html.P(funnel_axes(data, ind, lang), className="funnel-axes small mb-1"),
+                 html.P(data["model"]["en" if lang == "en" else "pl"], className="funnel-model small text-muted mb-1")]
     if data["window"]:
         out.append(html.P(_("Values are means over {a}–{b} (at least two years with data).").format(
             a=state.year - 2, b=state.year), className="small mb-1"))

@@ -254,3 +254,11 @@ def test_debate_pack_route_errors(client, query, parameter):
 
 def test_debate_pack_route_unknown_unit(client):
     assert client.get("/pobierz/pakiet.pdf?jst=9999999&wskazniki=ludnosc").status_code == 404
+
+
+def test_funnel_caption_names_the_denominators_year_and_the_model(store):
+    # Issue 13: the caption said "(2020, log scale)" whatever year the funnel's denominators were of.
+    t = text(indicator_page.layout(indicator=RATE))
+    year = store.latest_year(RATE, "gmina")
+    assert f"mianownik wartości jednostki z {year} r." in t and "2020, skala" not in t
+    assert "τ²" in t and "DerSimoniana–Lairda" in t  # the model of the limits, in words
