@@ -13,15 +13,10 @@ import pytest
 from portal.catalogue import load_catalogue
 from portal.config import REPO_ROOT, Settings
 from portal.pipeline import fetch as fetch_module
-from portal.pipeline.fetch import (
-    FetchError,
-    fetch_official,
-    human_duration,
-    parse_sources,
-    parse_years,
-    quota_seconds,
-)
+from portal.pipeline import fetch_work
+from portal.pipeline.fetch import FetchError, fetch_official, parse_sources, parse_years
 from portal.pipeline.fetch_plan import FetchPlan
+from portal.pipeline.fetch_work import human_duration, quota_seconds
 from portal.pipeline.measures import MEASURE_COLUMNS
 from tests import fake_apis
 from tests.fake_apis import PLAN, FakeApis, scenario, serve
@@ -152,8 +147,8 @@ def test_smup_without_key_says_which_setting(tmp_path, catalogue, plan):
 
 def test_the_default_addresses_are_the_official_apis():
     s = Settings()
-    assert fetch_module.api_host(s, "bdl") == ("bdl.stat.gov.pl", 443)
-    assert fetch_module.api_host(s, "smup") == ("api.smup.gov.pl", 443)
+    assert fetch_work.api_host(s, "bdl") == ("bdl.stat.gov.pl", 443)
+    assert fetch_work.api_host(s, "smup") == ("api.smup.gov.pl", 443)
     assert s.bdl_url == "https://bdl.stat.gov.pl/api/v1" and s.smup_url == "https://api.smup.gov.pl/api/1.0.0"
 
 
@@ -175,19 +170,19 @@ def test_preflight_gives_up_on_a_hanging_lookup(monkeypatch):
         time.sleep(1)
         raise OSError("Temporary failure in name resolution")
 
-    monkeypatch.setattr(fetch_module.socket, "create_connection", slow_lookup)
+    monkeypatch.setattr(fetch_work.socket, "create_connection", slow_lookup)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"no answer within 0\.2 s"):
-        fetch_module.preflight("bdl.stat.gov.pl", 443, timeout=0.2)
+        fetch_work.preflight("bdl.stat.gov.pl", 443, timeout=0.2)
     assert time.monotonic() - started < 0.9
 
 
 def test_preflight_goes_through_the_https_proxy(monkeypatch):
     monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
     monkeypatch.setenv("no_proxy", "localhost")
-    assert fetch_module._preflight_target("bdl.stat.gov.pl", 443) == ("proxy.example", 3128)
-    assert fetch_module._preflight_target("localhost", 443) == ("localhost", 443)
-    assert fetch_module._preflight_target("127.0.0.1", 8000) == ("127.0.0.1", 8000)
+    assert fetch_work._preflight_target("bdl.stat.gov.pl", 443) == ("proxy.example", 3128)
+    assert fetch_work._preflight_target("localhost", 443) == ("localhost", 443)
+    assert fetch_work._preflight_target("127.0.0.1", 8000) == ("127.0.0.1", 8000)
 
 
 # -- against the local BDL and SMUP ------------------------------------------------------------------
@@ -355,7 +350,7 @@ def test_quota_estimate_follows_the_published_limits():
 
 def test_the_real_plan_needs_about_this_many_requests(catalogue):
     """The numbers the README gives for a full fetch (2015–2024): requests and the least time per key."""
-    from portal.pipeline.fetch import plan_work
+    from portal.pipeline.fetch_work import plan_work
     from portal.pipeline.fetch_plan import fillable, load_plan
 
     real_plan = load_plan(REPO_ROOT / "data" / "fetch.yaml", catalogue)
