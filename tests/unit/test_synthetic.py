@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from portal.catalogue import Catalogue, load_catalogue
-from portal.pipeline import synthetic
+from portal.pipeline import synthetic, synthetic_model
 from portal.release import current_release_path
 
 YEARS = list(range(2015, 2025))
@@ -109,7 +109,7 @@ def test_new_gminy_and_their_parents(catalogue, units, official):
     small = catalogue.restricted_to({"kanalizacja-odsetek"})
     out = synthetic.generate(small, units, YEARS, seed=1, official=official)
     assert out[out["teryt"].isin(["1207132", "2002162"])].empty  # no synthetic year is 2025 or later
-    den = synthetic.denominators(units, YEARS, official)
+    den = synthetic_model.denominators(units, YEARS, official)
     g = units[units["level"] == "gmina"].reset_index(drop=True)
     parent = g.index[g["teryt"] == "2002093"][0]
     child = g.index[g["teryt"] == "2002162"][0]
