@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from portal.api.downloads import HEADER_LINES, Table, neutralise, write_csv, write_xlsx
+from portal.api.table_files import HEADER_LINES, Table, write_csv, write_xlsx
+from portal.pipeline.downloads import neutralise
 
 
 @pytest.fixture(scope="module")

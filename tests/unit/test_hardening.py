@@ -79,7 +79,8 @@ def client(app):
 def _reference_rows(store, indicator_ids: set[str]) -> list[list[str]]:
     """The rows the portal streamed per request before (every unit of a level, every year of the cube), written
     with the portal's own cell format: what the built file must hold."""
-    from portal.api.downloads import FLAG_PL, csv_cell
+    from portal.api.table_files import csv_cell
+    from portal.pipeline.downloads import FLAG_PL
 
     names = store.units["name"]
     out = []
@@ -293,7 +294,7 @@ def test_tables_built_per_request_are_bounded_and_cached(client, monkeypatch):
 def test_xlsx_writer_cells():
     from openpyxl import load_workbook
 
-    from portal.api.downloads import Table, write_xlsx
+    from portal.api.table_files import Table, write_xlsx
 
     rows = [["=1+1", -3.5, np.int64(7), np.float64(0.25), True, float("nan"), None, "a\x01b<&>", "  spaced "]]
     table = Table("t", "t", ["a", "b", "c", "d", "e", "f", "g", "h", "i"], rows, synthetic=True, version="v1")
