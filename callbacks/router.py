@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, clientside_callback
 
 from portal import ids, routing, views
+from portal.pagecache import cached_page
 from portal.state import parse_search
 
 
@@ -13,7 +14,7 @@ from portal.state import parse_search
 def render_page(pathname: str | None, search: str | None) -> tuple[object, str]:
     path = pathname or "/"
     lang = "en" if parse_search(search).get("lang") == "en" else "pl"
-    return views.page(path, search), routing.title_of(path, lang)
+    return cached_page(path, search, views.page), routing.title_of(path, lang)
 
 
 clientside_callback(
