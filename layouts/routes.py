@@ -36,11 +36,15 @@ def _routes() -> list[Route]:
 _ROUTES: dict[str, Route] | None = None
 
 
-def routes() -> list[Route]:
+def _table() -> dict[str, Route]:
     global _ROUTES
     if _ROUTES is None:
         _ROUTES = {r.name: r for r in _routes()}
-    return list(_ROUTES.values())
+    return _ROUTES
+
+
+def routes() -> list[Route]:
+    return list(_table().values())
 
 
 def render(path: str, search: str | None) -> object:
@@ -51,8 +55,7 @@ def render(path: str, search: str | None) -> object:
     name, params = routing.match(path)
     if name is None:
         return not_found.layout(path=path, lang=routing.lang_of(query))
-    routes()
-    layout = _ROUTES[name].layout
+    layout = _table()[name].layout
     try:
         return layout(**params, **{k: v for k, v in query.items() if k not in params})
     except not_found.NotFound as exc:
