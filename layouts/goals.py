@@ -12,7 +12,10 @@ from layouts.components.shell import page, with_lang
 from layouts.not_found import NotFound
 from portal import goals as goals_mod
 from portal import ids
+from portal.api.debate import MAX_INDICATORS as MAX_PACK_INDICATORS
+from portal.api.debate import pack_href
 from portal.explain import format_value
+from portal.i18n import translator
 from portal.report import level_indicators, report_years
 from portal.store import get_store
 
@@ -232,7 +235,25 @@ def goal_list(store, teryt: str, goals: tuple, lang: str) -> list:
                 className="goal-card border rounded p-3 mt-3",
             )
         )
+    link = goals_pack_link(store, teryt, goals, lang)
+    if link is not None:
+        out.append(link)
     return out
+
+
+def goals_pack_link(store, teryt: str, goals: tuple, lang: str) -> html.P | None:
+    """The debate pack with these goals (target against actual, the path, on / off track) and their indicators;
+    rebuilt with the list, so it follows every change of the goals. None when no goal's indicator is in the
+    edition (a pack needs one)."""
+    _ = translator(lang)
+    indicators = list(dict.fromkeys(t.indicator for g in goals for t in g.targets
+                                    if t.indicator in store.catalogue.by_id))[:MAX_PACK_INDICATORS]
+    if not indicators:
+        return None
+    href = pack_href(teryt, indicators, lang, demo=bool(getattr(store, "demo", False)),
+                     goals=goals_mod.encode(goals))
+    return html.P(html.A(_("Debate pack with these goals (PDF)"), href=href, download="",
+                         className="btn btn-outline-secondary btn-sm goals-pack"), className="mt-3 no-print")
 
 
 def goals_mod_label(lang: str) -> str:

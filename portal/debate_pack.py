@@ -61,6 +61,9 @@ def texts(lang: str) -> dict[str, str]:
         "synthetic_source": _("No source: synthetic values made by the OMUP generator for the demo. Official data "
                               "would come from: {ids} (omup data fetch)."),
         "online": _("Online"),
+        "goals": _("Goals and targets"), "c_baseline": _("Baseline"), "c_target": _("Target"),
+        "c_latest": _("Latest value"), "c_path": _("Path this year"), "c_needed": _("Change needed per year"),
+        "c_status": _("Status"), "path_by_year": _("Path year by year (path / actual)"),
     }
 
 
@@ -405,10 +408,43 @@ def _budget_page(pdf: _Pack, store, teryt: str, lang: str, t: dict) -> None:
         _table(pdf, [t["c_item"], t["c_value"], t["c_median"], t["c_diff"]], body, (80, 30, 30, 34))
 
 
+def _goals_page(pdf: _Pack, store, teryt: str, goals: tuple, lang: str, t: dict) -> None:
+    """The goals passed in the link (portal/goals.py): per goal its status and per target the baseline, the
+    target, the latest value against the straight path to the target, what is needed per year, the path year by
+    year, sources; the rule last. The same rows as the report's goals chapter (portal/report_blocks.py)."""
+    from portal import goals as goals_mod
+    from portal.report_blocks import goal_rows
+
+    pdf.add_page()
+    pdf.start_section(t["goals"])
+    _para(pdf, t["goals"], 12, bold=True, h=7)
+    for k, goal in enumerate(goal_rows(store, teryt, goals, None, lang), 1):
+        _para(pdf, f"{k}. {goal['text']} – {goal['status_text']}", 10.5, bold=True, h=6)
+        if any(tg["label"] for tg in goal["targets"]):
+            _notice(pdf, f"{t['synthetic_title']}.")
+        body = [[(f"[{tg['label']}] " if tg["label"] else "") + tg["name_text"],
+                 f"{tg['baseline_text']} ({tg['baseline_year']})", f"{tg['target_text']} ({tg['target_year']})",
+                 f"{tg['value_text']} ({tg['year']})" if tg["year"] else "–", tg["path_text"],
+                 tg["needed_text"] or "–", tg["status_text"]] for tg in goal["targets"]]
+        _table(pdf, [t["c_indicator"], t["c_baseline"], t["c_target"], t["c_latest"], t["c_path"], t["c_needed"],
+                     t["c_status"]], body, (42, 22, 22, 22, 22, 22, 22), size=7.5)
+        for tg in goal["targets"]:
+            def written(v, tg=tg):
+                return format_value(v, tg["unit"][lang], tg["decimals"], lang) if v is not None else "–"
+
+            steps = "; ".join(f"{p['year']}: {written(p['path'])} / {written(p['actual'])}" for p in tg["trajectory"]
+                              if p["path"] is not None or p["actual"] is not None)
+            _para(pdf, f"{tg['name_text']} – {t['path_by_year']}: {steps}.", 8, colour=GREY, h=4.2)
+            if tg["source"]:
+                _para(pdf, f"{t['sources']}: {tg['source']}", 8, colour=GREY, h=4.2)
+        pdf.ln(2)
+    _para(pdf, goals_mod.RULE[lang], 8, colour=GREY, h=4.2)
+
+
 def debate_pack_pdf(store, teryt: str, indicator_ids: list[str], lang: str = "pl", *,
-                    compress: bool = True, today: dt.date | None = None) -> bytes:
-    """One A4 PDF: page 1 (story and the indicators at a glance), the budget page, then one section per
-    indicator (in the order given, duplicates dropped).
+                    compress: bool = True, today: dt.date | None = None, goals: tuple = ()) -> bytes:
+    """One A4 PDF: page 1 (story and the indicators at a glance), the budget page, the goals when given
+    (portal/goals.py Goal tuples), then one section per indicator (in the order given, duplicates dropped).
 
     ValueError for an unknown unit, an unknown indicator id or an empty choice; FontMissingError when
     DejaVuSans is not installed. ``compress=False`` leaves the page streams readable (tests, debugging).
@@ -436,6 +472,8 @@ def debate_pack_pdf(store, teryt: str, indicator_ids: list[str], lang: str = "pl
     pdf.set_lang(lang)
     _front_page(pdf, store, teryt, indicators, lang, t, today)
     _budget_page(pdf, store, teryt, lang, t)
+    if goals:
+        _goals_page(pdf, store, teryt, tuple(goals), lang, t)
     for k, ind in enumerate(indicators, 1):
         _section(pdf, store, teryt, ind, k, len(indicators), lang, t)
     return bytes(pdf.output())

@@ -240,10 +240,11 @@ def to_csv(goals: tuple[Goal, ...] | list[Goal]) -> str:
 # --------------------------------------------------------------------------- the URL
 
 def encode(goals: tuple[Goal, ...] | list[Goal]) -> str:
-    """Goals as one URL-safe value: compact JSON, deflated, base64url without padding ('' for none)."""
+    """Goals as one URL-safe value: compact JSON, deflated, base64url without padding ('' for none); target values
+    are written as floats, so equal goals give one value (and one link)."""
     if not goals:
         return ""
-    data = [[g.text, [[t.indicator, t.baseline_year, t.target_value, t.target_year] for t in g.targets]]
+    data = [[g.text, [[t.indicator, t.baseline_year, float(t.target_value), t.target_year] for t in g.targets]]
             for g in goals]
     packed = zlib.compress(orjson.dumps(data), 9)
     return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")

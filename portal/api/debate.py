@@ -2,6 +2,10 @@
 
 ``?jst=<teryt>&wskazniki=a,b,c&lang=pl``: 400 naming the parameter when one is missing or wrong, 404 for an
 unknown unit, otherwise an A4 PDF as an attachment. :func:`pack_href` builds the link the pages show.
+
+``cele=<goals>`` (portal/goals.py's URL value, as on the goals page and in the report) adds the goals: target
+against actual, the path to the target and on / off track. Without ``wskazniki`` the pack then holds the goals'
+indicators; a damaged ``cele`` is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ MAX_INDICATORS = 30
 PATH = "/pobierz/pakiet.pdf"
 
 
-def pack_href(teryt: str, indicator_ids: list[str] | tuple[str, ...], lang: str = "pl", demo: bool = False) -> str:
+def pack_href(teryt: str, indicator_ids: list[str] | tuple[str, ...], lang: str = "pl", demo: bool = False,
+              goals: str | None = None) -> str:
     """The link to the debate pack of a unit and indicators (in the order given); ``demo`` asks for the demo
-    edition (a download answers from it only when its own URL says so, see portal/web.py)."""
+    edition (a download answers from it only when its own URL says so, see portal/web.py); ``goals`` is the
+    goals' URL value (portal/goals.py ``encode``), carried as ``cele``."""
     query = {"jst": teryt, "wskazniki": ",".join(indicator_ids)}
+    if goals:
+        query["cele"] = goals
     if lang == "en":
         query["lang"] = "en"
     if demo:
@@ -49,7 +57,18 @@ def debate_pack() -> flask.Response:
         return _bad("jst", "podaj kod TERYT jednostki", "give the unit's TERYT code")
     if not code.isdigit():
         return _bad("jst", "kod TERYT składa się z cyfr", "a TERYT code is made of digits")
+    goals: tuple = ()
+    if (args.get("cele") or "").strip():
+        from portal import goals as goals_mod
+
+        try:
+            goals = goals_mod.decode(args["cele"].strip(), goals_mod.known_indicator_ids(store))
+        except goals_mod.GoalsFileError as exc:
+            return _bad("cele", exc.message("pl"), exc.message("en"))
     raw = (args.get("wskazniki") or "").strip()
+    if not raw and goals:  # the goals' own indicators that this edition holds
+        raw = ",".join(dict.fromkeys(t.indicator for g in goals for t in g.targets
+                                     if t.indicator in store.catalogue.by_id))
     if not raw:
         return _bad("wskazniki", "wybierz co najmniej jeden wskaźnik", "choose at least one indicator")
     chosen = list(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
@@ -67,7 +86,7 @@ def debate_pack() -> flask.Response:
         return resp
     from portal.debate_pack import debate_pack_pdf  # fpdf and fontTools load on the first pack only
 
-    pdf = debate_pack_pdf(store, str(teryt), chosen, lang)
+    pdf = debate_pack_pdf(store, str(teryt), chosen, lang, goals=goals)
     resp = flask.Response(pdf, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="omup-pakiet-{teryt}.pdf"'
     resp.headers["Cache-Control"] = "public, max-age=300"
