@@ -18,6 +18,7 @@ from portal import ids
 from portal.explain import format_value
 from portal.feeds import UNIT_PATH
 from portal.goals import encode as encode_goals
+from portal.i18n import N_, translator
 from portal.report import (
     SOURCES,
     build_report,
@@ -29,94 +30,52 @@ from portal.report import (
 )
 from portal.store import get_store
 
-T = {
-    "pl": {
-        "choose": "Zawartość raportu",
-        "year": "Rok raportu",
-        "chapters": "Rozdziały",
-        "indicators": "Wskaźniki w rozdziale: {ch} ({n})",
-        "docx": "Pobierz raport (DOCX, do edycji)",
-        "print": "Drukuj",
-        "goals": "Cele w raporcie: {n}. ",
-        "goals_edit": "Dopisz lub zmień cele",
-        "feed": "Obserwuj zmiany danych tej jednostki (Atom)",
-        "facts": "Liczby: {name}",
-        "chart_data": "Dane wykresu",
-        "unit": "Ta jednostka",
-        "peer": "Mediana grupy porównawczej",
-        "similar": "Mediana 10 podobnych",
-        "year_col": "Rok",
-        "what": "Wielkość",
-        "value": "Wartość",
-        "source": "Źródło i wersja danych",
-        "improved": "Co się poprawiło",
-        "worsened": "Co się pogorszyło",
-        "none": "brak wskaźników z wyraźną zmianą w tym kierunku",
-        "why": "Dlaczego się zmieniło: ",
-        "breaks": "Przerwy w szeregu: ",
-        "fill": "Tu gmina wpisuje treść rozdziału.",
-        "sources": "Źródła danych",
-        "datasets": "Zbiory danych",
-        "method": "Metoda",
-        "indicator": "Wskaźnik",
-        "baseline": "Wartość bazowa",
-        "target": "Cel",
-        "latest": "Ostatnia wartość",
-        "path": "Ścieżka w tym roku",
-        "needed": "Potrzebna zmiana rocznie",
-        "status": "Status",
-        "rule": "Zasada oceny: ",
-        "lead": "Raport pokazuje dane urzędowe o jednostce; rozdziały, których "
-        "dane nie napiszą, są oznaczone i zawierają wskazówki. Wybierz zawartość, a potem pobierz plik "
-        "Word, by go uzupełnić.",
-        "choose_unit": "Wybierz jednostkę na stronie głównej.",
-    },
-    "en": {
-        "choose": "Contents of the report",
-        "year": "Year of the report",
-        "chapters": "Chapters",
-        "indicators": "Indicators in the chapter: {ch} ({n})",
-        "docx": "Download the report (DOCX, editable)",
-        "print": "Print",
-        "goals": "Goals in the report: {n}. ",
-        "goals_edit": "Add or change goals",
-        "feed": "Follow data changes of this unit (Atom)",
-        "facts": "Numbers: {name}",
-        "chart_data": "Chart data",
-        "unit": "This unit",
-        "peer": "Peer-group median",
-        "similar": "Median of 10 similar",
-        "year_col": "Year",
-        "what": "Measure",
-        "value": "Value",
-        "source": "Source and data version",
-        "improved": "What improved",
-        "worsened": "What worsened",
-        "none": "no indicator changed markedly this way",
-        "why": "Why did it change: ",
-        "breaks": "Breaks in the series: ",
-        "fill": "The unit writes this chapter here.",
-        "sources": "Data sources",
-        "datasets": "Datasets",
-        "method": "Method",
-        "indicator": "Indicator",
-        "baseline": "Baseline",
-        "target": "Target",
-        "latest": "Latest value",
-        "path": "Path this year",
-        "needed": "Change needed per year",
-        "status": "Status",
-        "rule": "Rule: ",
-        "lead": "The report shows official data on the unit; chapters the data cannot "
-        "write are marked and carry guidance. Choose the contents, then download the Word file to complete "
-        "it.",
-        "choose_unit": "Choose a unit on the home page.",
-    },
+TEXT_IDS = {  # the page's words as gettext messages (English; Polish in portal/locale/pl)
+    "choose": N_("Contents of the report"),
+    "year": N_("Year of the report"),
+    "chapters": N_("Chapters"),
+    "indicators": N_("Indicators in the chapter: {ch} ({n})"),
+    "docx": N_("Download the report (DOCX, editable)"),
+    "print": N_("Print"),
+    "goals": N_("Goals in the report: {n}. "),
+    "goals_edit": N_("Add or change goals"),
+    "feed": N_("Follow data changes of this unit (Atom)"),
+    "facts": N_("Numbers: {name}"),
+    "chart_data": N_("Chart data"),
+    "unit": N_("This unit"),
+    "peer": N_("Peer-group median"),
+    "similar": N_("Median of 10 similar"),
+    "year_col": N_("Year"),
+    "what": N_("Measure"),
+    "value": N_("Value"),
+    "source": N_("Source and data version"),
+    "improved": N_("What improved"),
+    "worsened": N_("What worsened"),
+    "none": N_("no indicator changed markedly this way"),
+    "why": N_("Why did it change: "),
+    "breaks": N_("Breaks in the series: "),
+    "fill": N_("The unit writes this chapter here."),
+    "sources": N_("Data sources"),
+    "datasets": N_("Datasets"),
+    "method": N_("Method"),
+    "indicator": N_("Indicator"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "latest": N_("Latest value"),
+    "path": N_("Path this year"),
+    "needed": N_("Change needed per year"),
+    "status": N_("Status"),
+    "rule": N_("Rule: "),
+    "lead": N_("The report shows official data on the unit; chapters the data cannot write are "
+               "marked and carry guidance. Choose the contents, then download the Word file to "
+               "complete it."),
+    "choose_unit": N_("Choose a unit on the home page."),
 }
 
 
 def _t(lang: str) -> dict:
-    return T["en" if lang == "en" else "pl"]
+    _ = translator(lang)
+    return {key: _(message) for key, message in TEXT_IDS.items()}
 
 
 def _label(label: str | None) -> list:

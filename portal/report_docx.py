@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from portal.i18n import N_, translator
 from portal.report_charts import goal_chart, trend_chart
 
 STYLES = {
@@ -38,27 +39,31 @@ STYLES = {
     "table": "OMUP Tabela",
 }
 
-HEAD = {
-    "pl": {"what": "Wielkość", "value": "Wartość", "year": "Rok", "source": "Źródło i wersja danych",
-           "indicator": "Wskaźnik", "baseline": "Wartość bazowa", "target": "Cel",
-           "latest": "Ostatnia wartość", "path": "Ścieżka w tym roku", "needed": "Potrzebna zmiana rocznie",
-           "status": "Status", "toc": "Spis treści",
-           "toc_hint": "Spis treści uzupełni Word: kliknij prawym przyciskiem i wybierz „Aktualizuj pole” "
-                       "(albo F9).",
-           "fill": "Tu wpisz treść rozdziału.", "why": "Dlaczego się zmieniło: ",
-           "breaks": "Przerwy w szeregu: ", "improved": "Co się poprawiło: ",
-           "worsened": "Co się pogorszyło: ", "none": "brak wskaźników z wyraźną zmianą w tym kierunku",
-           "footer": "wersja danych", "sources": "Źródła danych", "datasets": "Zbiory danych",
-           "method": "Metoda", "rule": "Zasada oceny: "},
-    "en": {"what": "Measure", "value": "Value", "year": "Year", "source": "Source and data version",
-           "indicator": "Indicator", "baseline": "Baseline", "target": "Target", "latest": "Latest value",
-           "path": "Path this year", "needed": "Change needed per year", "status": "Status",
-           "toc": "Contents",
-           "toc_hint": "Word fills in the contents: right-click and choose 'Update field' (or F9).",
-           "fill": "Write this chapter here.", "why": "Why did it change: ",
-           "breaks": "Breaks in the series: ", "improved": "What improved: ", "worsened": "What worsened: ",
-           "none": "no indicator changed markedly this way", "footer": "data version",
-           "sources": "Data sources", "datasets": "Datasets", "method": "Method", "rule": "Rule: "},
+HEAD_IDS = {  # the document's fixed words as gettext messages (English; Polish in portal/locale/pl)
+    "what": N_("Measure"),
+    "value": N_("Value"),
+    "year": N_("Year"),
+    "source": N_("Source and data version"),
+    "indicator": N_("Indicator"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "latest": N_("Latest value"),
+    "path": N_("Path this year"),
+    "needed": N_("Change needed per year"),
+    "status": N_("Status"),
+    "toc": N_("Contents"),
+    "toc_hint": N_("Word fills in the contents: right-click and choose 'Update field' (or F9)."),
+    "fill": N_("Write this chapter here."),
+    "why": N_("Why did it change: "),
+    "breaks": N_("Breaks in the series: "),
+    "improved": N_("What improved: "),
+    "worsened": N_("What worsened: "),
+    "none": N_("no indicator changed markedly this way"),
+    "footer": N_("data version"),
+    "sources": N_("Data sources"),
+    "datasets": N_("Datasets"),
+    "method": N_("Method"),
+    "rule": N_("Rule: "),
 }
 
 
@@ -225,7 +230,8 @@ def _goals(doc, ch: dict, lang: str, h: dict) -> None:
 def report_docx(report: dict) -> bytes:
     """The Word document of a report built by :func:`portal.report.build_report`."""
     lang = report["lang"]
-    h = HEAD[lang]
+    _ = translator(lang)
+    h = {key: _(message) for key, message in HEAD_IDS.items()}
     doc = Document()
     _styles(doc, lang)
     section = doc.sections[0]
