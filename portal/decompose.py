@@ -36,33 +36,26 @@ from pathlib import Path
 import numpy as np
 
 from portal.explain import format_number
+from portal.i18n import LANGS, N_, lang_of, translator
+from portal.words import pgettext
 
 JUMP_MIN_LOG = 0.10
 JUMP_FACTOR = 3.0
 NO_CHANGE_LOG = 1e-9
 
-METHOD = {
-    "pl": "Rozkład zmiany logarytmicznej: Δln(wartość) = Δln(licznik) − Δln(mianownik). Część licznika "
-          "i część mianownika sumują się dokładnie; „gdyby zmienił się tylko licznik” "
-          "to exp(Δln licznika) − 1, "
-          "„tylko mianownik” to exp(−Δln mianownika) − 1. Różnicę między sumą części a zmianą opublikowanej "
-          "wartości (zaokrąglenia) podajemy jako resztę.",
-    "en": "Log-change decomposition: Δln(value) = Δln(numerator) − Δln(denominator). The numerator's "
-          "and the denominator's parts add up exactly; 'had only the numerator changed' "
-          "is exp(Δln numerator) − 1, "
-          "'only the denominator' is exp(−Δln denominator) − 1. The difference between the parts' sum "
-          "and the change of the published value (rounding) is reported as the residual.",
-}
+METHOD_TEXT = N_(
+    "Log-change decomposition: Δln(value) = Δln(numerator) − Δln(denominator). The numerator's and the "
+    "denominator's parts add up exactly; 'had only the numerator changed' is exp(Δln numerator) − 1, 'only the "
+    "denominator' is exp(−Δln denominator) − 1. The difference between the parts' sum and the change of the "
+    "published value (rounding) is reported as the residual.")
+METHOD = {lang: translator(lang)(METHOD_TEXT) for lang in LANGS}
 
-UNAVAILABLE = {
-    "not_ratio": {"pl": "To nie jest wskaźnik ilorazowy (licznik/mianownik): nie ma czego rozkładać.",
-                  "en": "Not a ratio indicator (numerator/denominator): nothing to decompose."},
-    "no_measures": {"pl": "Licznika i mianownika tego wskaźnika nie ma w tym wydaniu danych.",
-                    "en": "This release does not hold the indicator's numerator and denominator."},
-    "no_denominator": {"pl": "Wskaźnik jest sumą bez mianownika: cała zmiana to zmiana licznika.",
-                       "en": "The indicator is a total without a denominator: all of its change is the "
-                             "numerator's."},
+UNAVAILABLE_TEXT = {
+    "not_ratio": N_("Not a ratio indicator (numerator/denominator): nothing to decompose."),
+    "no_measures": N_("This release does not hold the indicator's numerator and denominator."),
+    "no_denominator": N_("The indicator is a total without a denominator: all of its change is the numerator's."),
 }
+UNAVAILABLE = {key: {lang: translator(lang)(text) for lang in LANGS} for key, text in UNAVAILABLE_TEXT.items()}
 
 
 def _ok(x: object) -> bool:
@@ -169,80 +162,70 @@ def decompose_series(
 
 # --------------------------------------------------------------------------- sentences
 
-_VERB = {  # gender of the subject → (rose, fell, did not change) in Polish
-    "f": ("wzrosła", "spadła", "nie zmieniła się"),
-    "m": ("wzrósł", "spadł", "nie zmienił się"),
+# Polish verbs agree with the subject: the value (wartość, feminine) or the numerator / denominator (masculine).
+MOVED = {
+    ("f", "up"): pgettext("feminine", "rose by {pct}"),
+    ("f", "down"): pgettext("feminine", "fell by {pct}"),
+    ("f", "same"): pgettext("feminine", "did not change"),
+    ("m", "up"): pgettext("masculine", "rose by {pct}"),
+    ("m", "down"): pgettext("masculine", "fell by {pct}"),
+    ("m", "same"): pgettext("masculine", "did not change"),
 }
+WOULD = {"up": N_("would have risen by {pct}"), "down": N_("would have fallen by {pct}"),
+         "same": N_("would not have changed")}
+DRIVER = {"numerator": N_("Mostly the numerator's change."), "denominator": N_("Mostly the denominator's change."),
+          "both": N_("Both parts mattered.")}
 
 
 def _pct(x: float, lang: str) -> str:
     return format_number(abs(x) * 100, 1, lang) + "%"
 
 
+def _way(x: float) -> str:
+    return "same" if abs(x) < 0.0005 else ("up" if x > 0 else "down")
+
+
 def _moved(x: float, gender: str, lang: str) -> str:
-    if abs(x) < 0.0005:
-        return {"pl": _VERB[gender][2], "en": "did not change"}["en" if lang == "en" else "pl"]
-    if lang == "en":
-        return f"{'rose' if x > 0 else 'fell'} by {_pct(x, lang)}"
-    return f"{_VERB[gender][0] if x > 0 else _VERB[gender][1]} o {_pct(x, lang)}"
+    context, message = MOVED[(gender, _way(x))]
+    return translator(lang).pgettext(context, message).format(pct=_pct(x, lang))
 
 
 def _would(x: float, lang: str) -> str:
-    if abs(x) < 0.0005:
-        return "would not have changed" if lang == "en" else "nie zmieniłaby się"
-    if lang == "en":
-        return f"would have {'risen' if x > 0 else 'fallen'} by {_pct(x, lang)}"
-    return f"{'wzrosłaby' if x > 0 else 'spadłaby'} o {_pct(x, lang)}"
+    return translator(lang)(WOULD[_way(x)]).format(pct=_pct(x, lang))
 
 
 def explain(d: dict, lang: str = "pl", numerator_name: str | None = None,
             denominator_name: str | None = None) -> str:
     """One change as sentences: how the value moved, what the numerator and the denominator did, breaks.
 
-    ``d`` is an item of :func:`decompose_series`; the names are the catalogue formula's texts.
+    ``d`` is an item of :func:`decompose_series`; the names are the catalogue formula's texts. Texts are gettext
+    messages (portal/i18n.py).
     """
-    en = lang == "en"
-    lang = "en" if en else "pl"
-    y0, y1 = d["year_from"], d["year_to"]
-    lead = f"Between {y0} and {y1}" if en else f"Między {y0} a {y1} r."
+    lang = lang_of(lang)
+    _ = translator(lang)
+    lead = _("Between {a} and {b}").format(a=d["year_from"], b=d["year_to"])
     if d["status"] != "ok":
-        text = (f"{lead} the change cannot be split (a value, numerator or denominator is missing or zero)."
-                if en else f"{lead} zmiany nie da się rozłożyć (brak wartości, licznika lub mianownika albo "
-                           "są one zerowe).")
+        text = _("{lead} the change cannot be split (a value, numerator or denominator is missing or "
+                 "zero).").format(lead=lead)
     else:
         # "Licznik – liczba uczniów – wzrósł": names may hold parentheses of their own.
         num = f" – {numerator_name} –" if numerator_name else ""
         den = f" – {denominator_name} –" if denominator_name else ""
-        if en:
-            parts = [f"{lead} the value {_moved(d['relative_change'], 'f', lang)}."]
-            parts.append(f"The numerator{num} {_moved(d['numerator_only'], 'm', lang)}.")
-            if d["denominator"] is not None:
-                den_change = math.expm1(-d["denominator_part"])
-                parts.append(f"The denominator{den} {_moved(den_change, 'm', lang)}; had only the "
-                             f"denominator changed, the value {_would(d['denominator_only'], lang)}.")
-            driver = {"numerator": "Mostly the numerator's change.",
-                      "denominator": "Mostly the denominator's change.",
-                      "both": "Both parts mattered."}.get(d["driver"] or "")
-        else:
-            parts = [f"{lead} wartość {_moved(d['relative_change'], 'f', lang)}."]
-            parts.append(f"Licznik{num} {_moved(d['numerator_only'], 'm', lang)}.")
-            if d["denominator"] is not None:
-                den_change = math.expm1(-d["denominator_part"])
-                parts.append(f"Mianownik{den} {_moved(den_change, 'm', lang)}; gdyby zmienił się tylko "
-                             f"mianownik, wartość {_would(d['denominator_only'], lang)}.")
-            driver = {"numerator": "Zmiana wynika głównie ze zmiany licznika.",
-                      "denominator": "Zmiana wynika głównie ze zmiany mianownika.",
-                      "both": "Znaczenie miały zmiany licznika i mianownika."}.get(d["driver"] or "")
-        if d["denominator"] is not None and driver:
-            parts.append(driver)
+        parts = [_("{lead} the value {moved}.").format(lead=lead, moved=_moved(d["relative_change"], "f", lang)),
+                 _("The numerator{name} {moved}.").format(name=num, moved=_moved(d["numerator_only"], "m", lang))]
+        if d["denominator"] is not None:
+            den_change = math.expm1(-d["denominator_part"])
+            parts.append(_("The denominator{name} {moved}; had only the denominator changed, the value "
+                           "{would}.").format(name=den, moved=_moved(den_change, "m", lang),
+                                             would=_would(d["denominator_only"], lang)))
+            if d["driver"] in DRIVER:
+                parts.append(_(DRIVER[d["driver"]]))
         text = " ".join(parts)
     if d.get("breaks"):
         reasons = "; ".join(b["reason"][lang] for b in d["breaks"])
-        text += (f" A break in the series falls in this period: {reasons}."
-                 if en else f" W tym okresie jest przerwa w szeregu: {reasons}.")
+        text += " " + _("A break in the series falls in this period: {reasons}.").format(reasons=reasons)
         if d.get("jump"):
-            text += (" The jump may come from this change rather than from the service."
-                     if en else " Skok może wynikać z tej zmiany, a nie ze zmian w usłudze.")
+            text += " " + _("The jump may come from this change rather than from the service.")
     return text
 
 
