@@ -47,6 +47,8 @@ from dataclasses import dataclass
 
 import orjson
 
+from portal.i18n import LANGS, N_, translator
+
 MAX_GOALS = 20
 MAX_TARGETS = 10
 MAX_TEXT = 200
@@ -59,26 +61,22 @@ ALIASES = {"goal": "cel", "indicator": "wskaznik", "baseline_year": "rok_bazowy"
            "target_value": "wartosc_docelowa", "target_year": "rok_docelowy"}
 
 STATUSES = ("missed", "off_track", "on_track", "achieved", "too_early", "no_data")
-STATUS_TEXT = {
-    "achieved": {"pl": "cel osiągnięty", "en": "target reached"},
-    "on_track": {"pl": "na dobrej drodze", "en": "on track"},
-    "off_track": {"pl": "poza ścieżką", "en": "off track"},
-    "missed": {"pl": "cel nieosiągnięty", "en": "target missed"},
-    "too_early": {"pl": "za wcześnie na ocenę", "en": "too early to judge"},
-    "no_data": {"pl": "brak danych", "en": "no data"},
+STATUS_MESSAGES = {
+    "achieved": N_("target reached"),
+    "on_track": N_("on track"),
+    "off_track": N_("off track"),
+    "missed": N_("target missed"),
+    "too_early": N_("too early to judge"),
+    "no_data": N_("no data"),
 }
-RULE = {
-    "pl": "Ścieżka biegnie prosto od wartości w roku bazowym do wartości docelowej w roku docelowym. W "
-          "ostatnim roku z danymi po roku bazowym: „cel osiągnięty”, gdy wartość jest na poziomie celu lub"
-          " dalej; „na dobrej drodze”, gdy jest na ścieżce lub przed nią; „poza ścieżką”, gdy jest za nią "
-          "(po roku docelowym: „cel nieosiągnięty”). Różnice mniejsze niż połowa ostatniej pokazywanej "
-          "cyfry nie liczą się. Cel ma najgorszy status swoich wskaźników.",
-    "en": "The path runs straight from the value in the baseline year to the target value in the target "
-          "year. In the latest year with data after the baseline year: 'target reached' when the value is "
-          "at the target or beyond; 'on track' when it is on the path or ahead of it; 'off track' when it "
-          "is behind (after the target year: 'target missed'). Differences under half of the last shown "
-          "digit do not count. A goal takes the worst status of its indicators.",
-}
+STATUS_TEXT = {key: {lang: translator(lang)(text) for lang in LANGS} for key, text in STATUS_MESSAGES.items()}
+RULE_TEXT = N_(
+    "The path runs straight from the value in the baseline year to the target value in the target year. "
+    "In the latest year with data after the baseline year: 'target reached' when the value is at the "
+    "target or beyond; 'on track' when it is on the path or ahead of it; 'off track' when it is behind "
+    "(after the target year: 'target missed'). Differences under half of the last shown digit do not "
+    "count. A goal takes the worst status of its indicators.")
+RULE = {lang: translator(lang)(RULE_TEXT) for lang in LANGS}
 
 
 class GoalsFileError(ValueError):
