@@ -5,16 +5,16 @@ Each callback parses its inputs and calls a plain function below; the functions 
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from portal import ids, views
+from portal.area_map import map_view
 from portal.cache import memoize_versioned
 from portal.explain import caveat, format_value, unit_sentence
-from portal.figures import color_range, direction_label, distribution_figure, funnel_figure, map_figure
+from portal.figures import direction_label, distribution_figure, funnel_figure
 from portal.i18n import N_, translator
 from portal.pickers import level_choices, search_options, unit_option
 from portal.similar import similar_units
@@ -97,26 +97,8 @@ def _clicked(click: dict | None) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=4096)
-def _color_range(version: str, indicator: str, year: int, level: str) -> tuple[float, float]:
-    """The map's colour range per indicator-year-level (a percentile: a sixth of the map callback's time)."""
-    sl = get_store().slice(indicator, year, level)
-    return color_range(sl.value) if sl is not None else (0.0, 1.0)
-
-
 # Units without a value sort last both ways (assets/dashAgGridFunctions.js); AG Grid puts nulls first ascending.
 NULLS_LAST = {"function": "omupNullsLast"}
-
-
-def map_view(state: ViewState) -> dict:
-    store = get_store()
-    sl = store.slice(state.indicator, state.year, state.level)
-    geo = store.geometry_file(state.level)
-    if sl is None or geo is None:
-        return {"data": [], "layout": {"height": 560}}
-    return map_figure(codes=sl.codes, values=sl.value, indicator=sl.indicator, geojson_url=f"/geo/{geo.split('/')[-1]}",
-                      lang=state.lang, synthetic=bool(sl.synthetic.any()), selected=state.selected_at_level,
-                      height=560, zrange=_color_range(store.cache_key, state.indicator, state.year, state.level))
 
 
 @memoize_versioned
@@ -380,7 +362,8 @@ def sync_area(search, indicator, year, level, unit, view, peers, click, current,
     )
 
 
-@callback(Output(ids.AREA_MAP_FIGURE, "data"), Input(ids.AREA_STATE, "data"))
+# The page's layout carries the first figure (layouts/area.py); this callback follows changes of the view.
+@callback(Output(ids.AREA_MAP_FIGURE, "data"), Input(ids.AREA_STATE, "data"), prevent_initial_call=True)
 def update_map(state: dict) -> dict:
     return map_view(ViewState(**state))
 
@@ -403,15 +386,24 @@ def update_ranking(state: dict):
     return views.ranking_grid(view["columns"], view["rows"], view["row_style"], view["scroll"], view_state.lang)
 
 
+# The distribution and the funnel are drawn when their tab is shown (state.view follows the tab): drawn in a
+# hidden tab they kept the browser busy while the map was drawing. Hidden, they hold an empty figure (never a
+# stale one).
 @callback(Output(ids.AREA_DISTRIBUTION, "figure"), Input(ids.AREA_STATE, "data"))
 def update_distribution(state: dict) -> dict:
-    return distribution_view(ViewState(**state))
+    view_state = ViewState(**state)
+    if view_state.view != "rozklad":
+        return {"data": [], "layout": {"height": 300}}
+    return distribution_view(view_state)
 
 
 @callback(Output(ids.AREA_FUNNEL, "figure"), Output(ids.AREA_FUNNEL_NOTE, "children"),
           Input(ids.AREA_STATE, "data"))
 def update_funnel(state: dict):
-    return funnel_view(ViewState(**state))
+    view_state = ViewState(**state)
+    if view_state.view != "lejek":
+        return {"data": [], "layout": {"height": 420}}, None
+    return funnel_view(view_state)
 
 
 @callback(Output(ids.AREA_HEADING, "children"), Input(ids.AREA_STATE, "data"))

@@ -10,11 +10,12 @@ from layouts.components.shell import page
 from layouts.components.units import dropdown_labels
 from layouts.not_found import NotFound
 from portal import ids
+from portal.area_map import map_view
 from portal.catalogue import DIMENSION_NAMES
 from portal.figures import graph_config
 from portal.i18n import N_, translator
 from portal.pickers import level_choices
-from portal.state import LEVEL_WORD, ViewState, peer_value, resolve_state
+from portal.state import LEVEL_WORD, ViewState, keep_demo, peer_value, resolve_state
 from portal.store import get_store
 
 LEVEL_NAMES = {"gmina": N_("gminas"), "powiat": N_("counties"), "wojewodztwo": N_("voivodeships")}
@@ -162,8 +163,12 @@ def layout(area: str = "edukacja", lang: str = "pl", **params: str) -> list:
         html.Div(id=ids.AREA_SHARE, className="mt-2"),
         html.Details([html.Summary(_("How to read this")), html.P(_("Colour shows the indicator's value in the chosen year; darker means more and, where the indicator has a direction, better. Click a unit on the map (or choose it from the list) to see its place in the ranking and among similar units. 'Similar' means the same type and size (peer group). Grey areas: no data."), className="mt-2")], className="howto mt-3"),
         dcc.Store(id=ids.AREA_STATE, data=state.as_dict()),
-        dcc.Store(id=ids.AREA_MAP_FIGURE),
-        dcc.Location(id=ids.AREA_URL, refresh="callback-nav"),
+        # The first map comes with the page: plotly.js draws it as soon as the page is in, with no round trip.
+        dcc.Store(id=ids.AREA_MAP_FIGURE, data=map_view(state)),
+        # The address as the server resolved it: the location does not report itself on mount, so the explorer's
+        # callbacks start at once instead of after a round trip that would resolve the same state again.
+        dcc.Location(id=ids.AREA_URL, refresh="callback-nav", pathname=f"/obszar/{area}",
+                     search=keep_demo(state.search())),
     ]
     area_ids = [i.id for i in store.catalogue.in_area(area)]
     return page(lang, f"/obszar/{area}", state.to_query(), content, indicator_ids=area_ids)
