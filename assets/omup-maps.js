@@ -1,26 +1,79 @@
 /* Fit maps of Poland to the screen before plotly draws them: the server builds one figure (zoom 5.1 suits a
    map about 620 px wide and 560 px high); on narrow screens the browser lowers the zoom and moves the colour
-   bar under the map. Used as a clientside callback: figure store → dcc.Graph. */
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-  omup: {
-    fitMap: function (fig, graphId) {
-      if (!fig || !fig.layout || !fig.layout.map) { return fig; }
-      var el = document.getElementById(graphId);
-      var w = (el && el.clientWidth) || window.innerWidth;
-      if (w >= 620) { return fig; }
-      var h = Math.round(Math.min(fig.layout.height || 560, w * 1.2 + 70));
-      var out = Object.assign({}, fig);
-      out.layout = Object.assign({}, fig.layout, {height: h});
-      out.layout.map = Object.assign({}, fig.layout.map);
-      out.layout.map.zoom = Math.max(3.4, Math.min(5.1, 5.1 + Math.log2(Math.min(w / 620, (h - 70) / 560))));
-      out.layout.margin = Object.assign({}, fig.layout.margin, {b: 70});
-      out.data = fig.data.map(function (t) {
-        if (!t.colorbar) { return t; }
-        var c = Object.assign({}, t.colorbar, {orientation: 'h', x: 0.5, xanchor: 'center', y: -0.02,
-                                               yanchor: 'top', len: 0.9, thickness: 10});
-        return Object.assign({}, t, {colorbar: c});
-      });
-      return out;
-    }
+   bar under the map. Used as a clientside callback: figure store → dcc.Graph.
+
+   Speed (issue 15): on the area explorer plotly.js (~3 MB of script) is fetched and evaluated while the server
+   renders the page, not after the map's graph appears; and the map's geometry is fetched as soon as its
+   figure arrives, while plotly.js may still be busy. */
+(function () {
+  // dcc.Graph loads plotly.js itself when it mounts, unless window.Plotly exists (a thenable is awaited). Start
+  // earlier on the area explorer: a promise stands in for plotly.js until the script has run and replaced it.
+  if (window.Plotly || window.location.pathname.indexOf('/obszar/') !== 0) { return; }
+  var prefix = '/';
+  try {
+    var config = JSON.parse(document.getElementById('_dash-config').textContent);
+    prefix = config.requests_pathname_prefix || '/';
+  } catch (e) { /* the default prefix */ }
+  var url = prefix + '_dash-component-suites/plotly/package_data/plotly.min.js';
+  function load(src, done) {
+    var s = document.createElement('script');
+    s.src = src;
+    s.async = true;
+    s.onload = function () { done(true); };
+    s.onerror = function () { done(false); };
+    document.head.appendChild(s);
   }
-});
+  var waiting = new Promise(function (resolve) {
+    load(url, function (ok) {
+      if (ok || window.Plotly !== waiting) { resolve(); return; }
+      window.Plotly = undefined;  // failed: one more try, as dcc.Graph would have made
+      load(url, function () { resolve(); });
+    });
+  });
+  window.Plotly = waiting;
+})();
+
+(function () {
+  var fetched = {};  // geometry URLs already asked for
+
+  // Fetch each geometry file of a figure once, now (a preload that plotly.js's own fetch of the same URL takes
+  // over: the same mode and credentials); the hashed files are cached for a year.
+  function preloadGeometry(fig) {
+    (fig.data || []).forEach(function (t) {
+      var href = t && t.geojson;
+      if (typeof href !== 'string' || fetched[href]) { return; }
+      fetched[href] = true;
+      var link = document.createElement('link');
+      link.rel = 'preload';
+      link.as = 'fetch';
+      link.crossOrigin = 'anonymous';
+      link.href = href;
+      document.head.appendChild(link);
+    });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    omup: {
+      fitMap: function (fig, graphId) {
+        if (!fig || !fig.layout || !fig.layout.map) { return fig; }
+        preloadGeometry(fig);
+        var el = document.getElementById(graphId);
+        var w = (el && el.clientWidth) || window.innerWidth;
+        if (w >= 620) { return fig; }
+        var h = Math.round(Math.min(fig.layout.height || 560, w * 1.2 + 70));
+        var out = Object.assign({}, fig);
+        out.layout = Object.assign({}, fig.layout, {height: h});
+        out.layout.map = Object.assign({}, fig.layout.map);
+        out.layout.map.zoom = Math.max(3.4, Math.min(5.1, 5.1 + Math.log2(Math.min(w / 620, (h - 70) / 560))));
+        out.layout.margin = Object.assign({}, fig.layout.margin, {b: 70});
+        out.data = fig.data.map(function (t) {
+          if (!t.colorbar) { return t; }
+          var c = Object.assign({}, t.colorbar, {orientation: 'h', x: 0.5, xanchor: 'center', y: -0.02,
+                                                 yanchor: 'top', len: 0.9, thickness: 10});
+          return Object.assign({}, t, {colorbar: c});
+        });
+        return out;
+      }
+    }
+  });
+})();
