@@ -1,11 +1,14 @@
 """Read-only access to one release, loaded once per process; every lookup is a dict or array index.
 
-Values are held as cubes per (indicator, level): arrays of units × years for value, flag, ranks and
-percentiles, so the map, ranking and profile lookups never scan the long table.
+Values are held as cubes per (indicator, level): units × years for value, flag, ranks and percentiles, so
+the map, ranking and profile lookups never scan the long table. The cubes are read with pread from the
+release's files (portal/cubes.py): a unit's series or one indicator-year is one read each, and the data
+stay in the OS page cache instead of being mapped into every worker.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -65,22 +68,12 @@ class Slice:
 
 
 class _Cube:
-    __slots__ = ("denominator", "flag", "n_peer", "numerator", "pct_peer", "pct_pl", "rank_peer", "rank_pl",
-                 "synthetic", "value", "years")
+    """Where one (indicator, level) sits in the level's cubes: its row k and its years' columns."""
 
-    def __init__(self, years: list[int], n: int) -> None:
-        self.years = {y: i for i, y in enumerate(years)}
-        shape = (n, len(years))
-        self.value = np.full(shape, np.nan)
-        self.flag = np.full(shape, -1, dtype=np.int8)
-        self.synthetic = np.zeros(shape, dtype=bool)
-        self.rank_pl = np.full(shape, np.nan, dtype=np.float32)
-        self.pct_pl = np.full(shape, np.nan, dtype=np.float32)
-        self.rank_peer = np.full(shape, np.nan, dtype=np.float32)
-        self.n_peer = np.zeros(shape, dtype=np.int32)
-        self.pct_peer = np.full(shape, np.nan, dtype=np.float32)
-        self.numerator = np.full(shape, np.nan)
-        self.denominator = np.full(shape, np.nan)
+    __slots__ = ("k", "level", "years")
+
+    def __init__(self, level: str, k: int, years: dict[int, int]) -> None:
+        self.level, self.k, self.years = level, k, years
 
 
 class Store:
@@ -120,15 +113,17 @@ class Store:
 
     # ------------------------------------------------------------------ loading
     def _load_values(self, path: Path) -> None:
-        """Memory-map the value cubes written by the build (or build them in memory for an older release)."""
+        """Open the value cubes written by the build (read with pread; see portal/cubes.py), or build them in
+        memory for a release without them."""
         from portal import cubes
 
         if (path / "cubes" / "index.json").exists():
-            arrays, index = cubes.read_cubes(path)
+            self._reader, index = cubes.open_cubes(path)
         else:
             values = pd.read_parquet(path / "values.parquet")
             ustats = pd.read_parquet(path / "unit_stats.parquet")
             arrays, index = cubes.build_cubes(values, ustats, self.units.reset_index(drop=True))
+            self._reader = cubes.ArrayReader(arrays, index)
         self._cubes: dict[tuple[str, str], _Cube] = {}
         self._years: dict[tuple[str, str], list[int]] = {}
         for level, idx in index.items():
@@ -137,14 +132,7 @@ class Store:
             col = {y: j for j, y in enumerate(idx["years"])}
             for k, ind in enumerate(idx["indicators"]):
                 present = [int(y) for y in idx["present"][ind]]
-                cube = _Cube.__new__(_Cube)
-                cube.years = {y: col[y] for y in present}
-                for field in cubes.FIELDS:
-                    arr = arrays.get((level, field))
-                    # Releases before the numerator/denominator fields: NaN parts.
-                    setattr(cube, field, arr[k] if arr is not None else np.full(arrays[(level, "value")][k].shape,
-                                                                                 np.nan))
-                self._cubes[(ind, level)] = cube
+                self._cubes[(ind, level)] = _Cube(level, k, {y: col[y] for y in present})
                 self._years[(ind, level)] = present
         self._flag_names = np.array((*FLAGS, "no_data"), dtype=object)  # index -1 → no_data
         self._synthetic_ids = frozenset(self.meta.get("synthetic_indicators", []))
@@ -268,22 +256,23 @@ class Store:
         j = cube.years[year]
         g = self._group_rows.get((indicator_id, year, level, "national", "PL"))
         n_pl = int(self._group_arr[g, 0]) if g is not None else 0
+        col = functools.partial(self._reader.column, level, k=cube.k, j=j)
         return Slice(
             indicator=self.catalogue.by_id[indicator_id],
             year=year,
             level=level,
             codes=self._codes[level],
-            value=cube.value[:, j],
-            flag=self._flag_names[cube.flag[:, j]],
-            synthetic=cube.synthetic[:, j],
-            rank_pl=cube.rank_pl[:, j],
-            pct_pl=cube.pct_pl[:, j],
-            rank_peer=cube.rank_peer[:, j],
-            n_peer=cube.n_peer[:, j],
-            pct_peer=cube.pct_peer[:, j],
+            value=col("value"),
+            flag=self._flag_names[col("flag")],
+            synthetic=col("synthetic"),
+            rank_pl=col("rank_pl"),
+            pct_pl=col("pct_pl"),
+            rank_peer=col("rank_peer"),
+            n_peer=col("n_peer"),
+            pct_peer=col("pct_peer"),
             n_pl=n_pl,
-            numerator=cube.numerator[:, j],
-            denominator=cube.denominator[:, j],
+            numerator=col("numerator"),
+            denominator=col("denominator"),
         )
 
     def series(self, indicator_id: str, teryt: str) -> list[dict]:
@@ -293,10 +282,11 @@ class Store:
         if cube is None or teryt not in self._pos[level]:
             return []
         i = self._pos[level][teryt]
+        row = functools.partial(self._reader.series, level, k=cube.k, i=i)
+        value, flag, synthetic, num, den = (row(f) for f in ("value", "flag", "synthetic", "numerator", "denominator"))
         return [
-            {"year": y, "value": _num(cube.value[i, j]), "flag": str(self._flag_names[cube.flag[i, j]]),
-             "synthetic": bool(cube.synthetic[i, j]), "numerator": _num(cube.numerator[i, j]),
-             "denominator": _num(cube.denominator[i, j])}
+            {"year": y, "value": _num(value[j]), "flag": str(self._flag_names[flag[j]]),
+             "synthetic": bool(synthetic[j]), "numerator": _num(num[j]), "denominator": _num(den[j])}
             for y, j in cube.years.items()
         ]
 
@@ -307,21 +297,22 @@ class Store:
         if cube is None or year not in cube.years or teryt not in self._pos[level]:
             return None
         i, j = self._pos[level][teryt], cube.years[year]
+        cell = functools.partial(self._reader.cell, level, k=cube.k, i=i, j=j)
         peer = self._peer_of[teryt]
         return {
             "indicator": indicator_id,
             "teryt": teryt,
             "year": year,
-            "value": _num(cube.value[i, j]),
-            "flag": str(self._flag_names[cube.flag[i, j]]),
-            "synthetic": bool(cube.synthetic[i, j]),
-            "rank_pl": _int(cube.rank_pl[i, j]),
-            "pct_pl": _num(cube.pct_pl[i, j]),
-            "rank_peer": _int(cube.rank_peer[i, j]),
-            "n_peer": int(cube.n_peer[i, j]),
-            "pct_peer": _num(cube.pct_peer[i, j]),
-            "numerator": _num(cube.numerator[i, j]),
-            "denominator": _num(cube.denominator[i, j]),
+            "value": _num(cell("value")),
+            "flag": str(self._flag_names[cell("flag")]),
+            "synthetic": bool(cell("synthetic")),
+            "rank_pl": _int(cell("rank_pl")),
+            "pct_pl": _num(cell("pct_pl")),
+            "rank_peer": _int(cell("rank_peer")),
+            "n_peer": int(cell("n_peer")),
+            "pct_peer": _num(cell("pct_peer")),
+            "numerator": _num(cell("numerator")),
+            "denominator": _num(cell("denominator")),
             "peer_group": peer,
             "peer": self.group(indicator_id, year, level, "peer", peer),
             "national": self.group(indicator_id, year, level, "national", "PL"),

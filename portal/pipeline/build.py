@@ -174,7 +174,8 @@ def _build_into(out: Path, settings: Settings, seed: int, started: float, log: B
     return version
 
 
-RELEASE_FORMAT = 3  # bump when the release layout changes (2: memory-mapped value cubes; 3: official and demo editions)
+RELEASE_FORMAT = 4  # bump when the release layout changes (2: memory-mapped value cubes; 3: official and demo editions;
+# 4: cubes also by year, read with pread)
 
 
 def _content_version(out: Path) -> str:
