@@ -2,35 +2,22 @@
    map about 620 px wide and 560 px high); on narrow screens the browser lowers the zoom and moves the colour
    bar under the map. Used as a clientside callback: figure store → dcc.Graph.
 
-   Speed (issue 15): on the area explorer plotly.js (~3 MB of script) is fetched and evaluated while the server
-   renders the page, not after the map's graph appears; and the map's geometry is fetched as soon as its
-   figure arrives, while plotly.js may still be busy. */
+   Speed (issue 15): on the area explorer plotly.js (~3 MB of script) is downloaded while the server renders the
+   page (run later, by dcc.Graph, from the preload: running it this early held the page's first callback back),
+   and the map's geometry is fetched as soon as its figure arrives, while plotly.js may still be starting. */
 (function () {
-  // dcc.Graph loads plotly.js itself when it mounts, unless window.Plotly exists (a thenable is awaited). Start
-  // earlier on the area explorer: a promise stands in for plotly.js until the script has run and replaced it.
   if (window.Plotly || window.location.pathname.indexOf('/obszar/') !== 0) { return; }
   var prefix = '/';
   try {
     var config = JSON.parse(document.getElementById('_dash-config').textContent);
     prefix = config.requests_pathname_prefix || '/';
   } catch (e) { /* the default prefix */ }
-  var url = prefix + '_dash-component-suites/plotly/package_data/plotly.min.js';
-  function load(src, done) {
-    var s = document.createElement('script');
-    s.src = src;
-    s.async = true;
-    s.onload = function () { done(true); };
-    s.onerror = function () { done(false); };
-    document.head.appendChild(s);
-  }
-  var waiting = new Promise(function (resolve) {
-    load(url, function (ok) {
-      if (ok || window.Plotly !== waiting) { resolve(); return; }
-      window.Plotly = undefined;  // failed: one more try, as dcc.Graph would have made
-      load(url, function () { resolve(); });
-    });
-  });
-  window.Plotly = waiting;
+  // The URL dcc.Graph loads plotly.js from (dash-renderer's _dashPlotlyJSURL with serve_locally).
+  var link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'script';
+  link.href = prefix + '_dash-component-suites/plotly/package_data/plotly.min.js';
+  document.head.appendChild(link);
 })();
 
 (function () {
