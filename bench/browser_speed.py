@@ -176,23 +176,32 @@ def median(values: list[float]) -> float | None:
     return round(statistics.median(values)) if values else None
 
 
-def run_page(browser, base: str, path: str, done: str, runs: int, width: int) -> dict:
-    """`runs` cold visits (a fresh context each) and `runs` warm ones (one context, warmed by one visit)."""
-    out: dict = {"path": path, "done": done, "cold": [], "warm": [], "load_average": []}
-    for _ in range(runs):
+def run_page(browser, bases: list[str], path: str, done: str, runs: int, width: int) -> list[dict]:
+    """`runs` cold visits (a fresh context each) and `runs` warm ones (one context, warmed by one visit) for
+    each server in bases, taking turns visit by visit (servers compared under the same load)."""
+    outs = [{"path": path, "done": done, "cold": [], "warm": [], "load_average": []} for _ in bases]
+
+    def context():
         ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="pl-PL")
         ctx.add_init_script(PROBE)
-        out["load_average"].append(load_average())
-        out["cold"].append(measure(ctx, base, path, done))
-        ctx.close()
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="pl-PL")
-    ctx.add_init_script(PROBE)
-    measure(ctx, base, path, done)  # warms the HTTP cache
+        return ctx
+
     for _ in range(runs):
-        out["load_average"].append(load_average())
-        out["warm"].append(measure(ctx, base, path, done))
-    ctx.close()
-    return out
+        for base, out in zip(bases, outs, strict=True):
+            ctx = context()
+            out["load_average"].append(load_average())
+            out["cold"].append(measure(ctx, base, path, done))
+            ctx.close()
+    warm = [context() for _ in bases]
+    for ctx, base in zip(warm, bases, strict=True):
+        measure(ctx, base, path, done)  # warms the HTTP cache
+    for _ in range(runs):
+        for ctx, base, out in zip(warm, bases, outs, strict=True):
+            out["load_average"].append(load_average())
+            out["warm"].append(measure(ctx, base, path, done))
+    for ctx in warm:
+        ctx.close()
+    return outs
 
 
 def summarise(raw: dict, key: str) -> dict:
@@ -223,18 +232,19 @@ def summarise(raw: dict, key: str) -> dict:
     return res
 
 
-def bench(base: str, runs: int, width: int) -> dict:
+def bench(bases: list[str], runs: int, width: int) -> list[dict]:
+    """One result per server in bases (measured in turns)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            area = summarise(run_page(browser, base, AREA_URL, "map_colour", runs, width), "map_colour")
-            profile = summarise(run_page(browser, base, PROFILE_URL, "profile_interactive", runs, width),
-                                "profile_interactive")
+            areas = run_page(browser, bases, AREA_URL, "map_colour", runs, width)
+            profiles = run_page(browser, bases, PROFILE_URL, "profile_interactive", runs, width)
         finally:
             browser.close()
-    return {"area": area, "profile": profile}
+    return [{"area": summarise(a, "map_colour"), "profile": summarise(p, "profile_interactive")}
+            for a, p in zip(areas, profiles, strict=True)]
 
 
 def print_summary(result: dict) -> None:
@@ -321,46 +331,65 @@ def git_commit() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", help="a running portal (default: start gunicorn as the Procfile says)")
+    ap.add_argument("--before-base", help="with --base: a running portal with the code before, measured in "
+                    "turns with --base (both recorded: before and after)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--width", type=int, default=1366)
     ap.add_argument("--label", default="after", choices=("before", "after"), help="the row of results it is")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--dump", help="also write the full result (every run) to this JSON file")
     ap.add_argument("--from-dump", help="record a result written before with --dump (no new runs)")
+    ap.add_argument("--before-commit", default="?", help="the commit the --before-base server runs")
     args = ap.parse_args()
     started = load_average()
+    results: dict[str, dict] = {}
     if args.from_dump:
-        result = json.loads(Path(args.from_dump).read_text())
-    elif args.base:
-        result = bench(args.base, args.runs, args.width)
-        server = f"given: {args.base}"
+        results[args.label] = json.loads(Path(args.from_dump).read_text())
     else:
-        from tests.integration.servers import ProcfileServer
+        if args.before_base and args.base:
+            before, after = bench([args.before_base, args.base], args.runs, args.width)
+            results = {"before": before, "after": after}
+            servers = {"before": f"given: {args.before_base}", "after": f"given: {args.base}"}
+        elif args.base:
+            results[args.label] = bench([args.base], args.runs, args.width)[0]
+            servers = {args.label: f"given: {args.base}"}
+        else:
+            from tests.integration.servers import ProcfileServer
 
-        with ProcfileServer() as srv:
-            result = bench(srv.base, args.runs, args.width)
-            server = " ".join(srv.args[srv.args.index("--workers"):])
-    if not args.from_dump:
-        result.update({"date": datetime.now(UTC).isoformat(timespec="seconds"), "runs": args.runs,
-                       "width": args.width, "cpus": os.cpu_count(), "load_average_start": started,
-                       "load_average_end": load_average(), "server": server, "commit": git_commit(),
-                       "release": os.environ.get("OMUP_RELEASE_DIR")})
-    print_summary(result)
+            with ProcfileServer() as srv:
+                results[args.label] = bench([srv.base], args.runs, args.width)[0]
+                servers = {args.label: " ".join(srv.args[srv.args.index("--workers"):])}
+        for label, result in results.items():
+            commit = args.before_commit if label == "before" and args.before_base else git_commit()
+            result.update({"date": datetime.now(UTC).isoformat(timespec="seconds"), "runs": args.runs,
+                           "width": args.width, "cpus": os.cpu_count(), "load_average_start": started,
+                           "load_average_end": load_average(), "server": servers[label], "commit": commit,
+                           "release": os.environ.get("OMUP_RELEASE_DIR"), "in_turns": len(results) > 1})
+    for label, result in results.items():
+        print(f"== {label}")
+        print_summary(result)
     if args.dump:
-        Path(args.dump).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        Path(args.dump).write_text(json.dumps(results if len(results) > 1 else next(iter(results.values())),
+                                              indent=1, ensure_ascii=False))
     if not args.no_write:
-        path = HERE / "results.json"
-        data = json.loads(path.read_text()) if path.exists() else {}  # re-read: other benches write it too
-        section = data.get("browser_speed", {})
-        section[args.label] = result
-        data["browser_speed"] = section
-        data["map_colour_ms"] = result["area"]["cold_median_ms"]
-        data["map_colour_warm_ms"] = result["area"]["warm_median_ms"]
-        data["profile_interactive_ms"] = result["profile"]["cold_median_ms"]
-        data["profile_interactive_warm_ms"] = result["profile"]["warm_median_ms"]
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        write_markdown(data)
+        record(results)
     return 0
+
+
+def record(results: dict[str, dict]) -> None:
+    """Merge into bench/results.json (re-read first: other benches write it too) and RESULTS.md's section."""
+    path = HERE / "results.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    section = data.get("browser_speed", {})
+    section.update(results)
+    data["browser_speed"] = section
+    result = section.get("after") or section.get("before")
+    data["map_colour_ms"] = result["area"]["cold_median_ms"]
+    data["map_colour_warm_ms"] = result["area"]["warm_median_ms"]
+    data["profile_interactive_ms"] = result["profile"]["cold_median_ms"]
+    data["profile_interactive_warm_ms"] = result["profile"]["warm_median_ms"]
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_markdown(data)
 
 
 if __name__ == "__main__":
