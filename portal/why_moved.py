@@ -46,13 +46,16 @@ class _ByKey:
 
 
 def card_change(store, indicator_id: str, teryt: str, year: int | None, lang: str = "pl") -> dict | None:
-    """:func:`change_of` memoised per release, unit, indicator, year and language (the profile's hot path)."""
-    if year is None:
-        return None
+    """:func:`change_of` memoised per release, unit, indicator, year and language (the profile's hot path); the
+    dict is shared between callers: read it, never change it."""
+    ind = store.catalogue.by_id.get(indicator_id)
+    parts = ratio_parts(ind) if ind is not None else None
+    if year is None or parts is None or parts[1] is None:
+        return None  # not a ratio with a denominator: nothing to split, nothing to remember
     return _cached(_ByKey(store), indicator_id, teryt, int(year), lang_of(lang))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)  # ~22 ratio cards a profile: the last ~180 profiles viewed, a few MB
 def _cached(key: _ByKey, indicator_id: str, teryt: str, year: int, lang: str) -> dict | None:
     try:
         breaks = series_breaks(key.store, teryt)
