@@ -71,10 +71,29 @@ def cached_page(path: str, search: str | None, render: Callable[[str, str | None
     return Prerendered(raw)
 
 
+def warm(server) -> list[str]:
+    """Render a gmina's and a powiat's profile in both languages in this process (gunicorn's master, before
+    the workers fork; see portal/wsgi.py): what a first render builds and keeps (translations, locale data,
+    peer tables, the rate fits of the latest years) is then made once and shared by every worker instead of
+    once in each (measured: a worker's PSS after a profile 84 → 73 MB). Returns the paths rendered."""
+    from portal import views
+    from portal.store import get_store
+
+    paths = []
+    with server.test_request_context("/"):
+        store = get_store()
+        gmina = str(store.level_codes("gmina")[0])
+        for path in (f"/jst/{gmina}", f"/jst/{gmina[:4]}"):
+            for search in ("", "?lang=en"):
+                cached_page(path, search, views.page)
+                paths.append(path + search)
+    return paths
+
+
 def clear() -> None:
     with _lock:
         _pages.clear()
         stats.update(hits=0, misses=0)
 
 
-__all__ = ["MAX_PAGES", "Prerendered", "cached_page", "clear"]
+__all__ = ["MAX_PAGES", "Prerendered", "cached_page", "clear", "warm"]

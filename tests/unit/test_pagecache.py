@@ -73,3 +73,17 @@ def test_other_pages_are_not_cached_and_the_cache_is_bounded(client, monkeypatch
     for code in ("1218093", "1261011", "0201011"):
         _router(client, f"/jst/{code}")
     assert [k[1] for k in pagecache._pages] == ["/jst/1261011", "/jst/0201011"]
+
+
+def test_warm_renders_profiles_into_the_cache(settings):
+    from portal.app import create_app
+
+    server = create_app(settings).server
+    pagecache.clear()
+    paths = pagecache.warm(server)
+    assert len(paths) == 4 and any("lang=en" in p for p in paths)
+    assert pagecache.stats == {"hits": 0, "misses": 4}
+    assert len(pagecache._pages) == 4
+    client = server.test_client()
+    _router(client, paths[0])
+    assert pagecache.stats["hits"] == 1
