@@ -6,8 +6,9 @@ sparklines, similar units, ~1,200 components. The router's output for such a pat
 process and kept zlib-compressed (≈25–30 KB a page); later requests hand Dash the same bytes as an
 ``orjson.Fragment`` (see portal/fastjson.py), so the response is byte-identical to a fresh render.
 
-The cache keys on ``store.cache_key`` (version and edition), so a new release or the demo edition never
-serves another's page; it holds at most ``MAX_PAGES`` pages per process, least recently used dropped first.
+The cache keys on ``store.cache_key`` (version and edition), the path, the query and – for a link pinned to a
+version – the pin and the current version, so a new release, the demo edition or a pinned link never serves
+another's page; it holds at most ``MAX_PAGES`` pages per process, least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ MAX_PAGES = 256  # ≈ 7 MB of compressed pages per worker at most
 CACHED_PATHS = re.compile(r"^/jst/[^/]+/?$")
 
 _lock = threading.Lock()
-_pages: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_pages: OrderedDict[tuple, bytes] = OrderedDict()
 stats = {"hits": 0, "misses": 0}
 
 
@@ -52,9 +53,12 @@ def cached_page(path: str, search: str | None, render: Callable[[str, str | None
     """The router's page for a path: from the cache for a unit profile, else ``render(path, search)``."""
     if not CACHED_PATHS.match(path or ""):
         return render(path, search)
-    from portal.store import get_store
+    from portal.store import current_version, get_store, pinned_version
 
-    key = (get_store().cache_key, path, search or "")
+    # A link pinned to a version (`v=`) says "newer data are available" once that version is no longer current
+    # (layouts/components/shell.py): the key holds the pin and what is current then.
+    pinned = pinned_version()
+    key = (get_store().cache_key, path, search or "", (pinned, current_version()) if pinned else None)
     with _lock:
         packed = _pages.get(key)
         if packed is not None:

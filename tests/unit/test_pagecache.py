@@ -87,3 +87,17 @@ def test_warm_renders_profiles_into_the_cache(settings):
     client = server.test_client()
     _router(client, paths[0])
     assert pagecache.stats["hits"] == 1
+
+
+def test_a_pinned_link_gets_the_newer_data_notice_once_its_version_is_not_current(client, store, monkeypatch):
+    import portal.store
+
+    pagecache.clear()
+    monkeypatch.setattr(portal.store, "pinned_version", lambda: store.version)
+    monkeypatch.setattr(portal.store, "current_version", lambda settings=None: store.version)
+    while_current = _router(client, "/jst/1218093", f"?v={store.version}")
+    assert b"pinned-notice" not in while_current
+    monkeypatch.setattr(portal.store, "current_version", lambda settings=None: "0123456789ab")  # a newer release
+    after = _router(client, "/jst/1218093", f"?v={store.version}")
+    assert pagecache.stats == {"hits": 0, "misses": 2}
+    assert b"pinned-notice" in after
