@@ -37,6 +37,9 @@ def pinned(settings, tmp_path_factory):
     values = np.load(old / "cubes" / "gmina.value.npy")
     values[k, i, j] = 12.5
     np.save(old / "cubes" / "gmina.value.npy", values)
+    by_year = old / "cubes" / "gmina.value.by_year.npy"  # the year-major copy the store reads slices from
+    if by_year.exists():
+        np.save(by_year, np.ascontiguousarray(values.transpose(0, 2, 1)))
     os.symlink(Path("releases") / good.name, root / "current")
     app = create_app(replace(settings, release_dir=str(root)))
     return app.server.test_client(), good.name
