@@ -338,13 +338,9 @@ callback pending. Milliseconds from the navigation's start.
 {NOTES}
 {MARK_END}
 """
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if MARK_START in text:
-        text = text[:text.index(MARK_START)] + md + text[text.index(MARK_END) + len(MARK_END) + 1:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + md
-    path.write_text(text, encoding="utf-8")
+    from bench.sections import write_section
+
+    write_section(md, MARK_START, MARK_END)
 
 
 def git_commit() -> str:

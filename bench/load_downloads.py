@@ -245,13 +245,9 @@ Done when: API p99 < 1 s: **{v['api_p99_under_1s']}**; downloads byte-exact: **{
 0 non-2xx: **{v['no_non_2xx']}**.
 {st_md}{csp_md}{MARK_END}
 """
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if MARK_START in text:
-        text = text[:text.index(MARK_START)] + md + text[text.index(MARK_END) + len(MARK_END) + 1:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + md
-    path.write_text(text, encoding="utf-8")
+    from bench.sections import write_section
+
+    write_section(md, MARK_START, MARK_END)
 
 
 def main() -> int:
