@@ -225,6 +225,9 @@ class Real(_Strict):
     denominator: str | None = Field(default=None, description="measure id (kind ratio); none for a total")
     multiplier: float = 1.0
     sum_up: bool = Field(default=False, description="higher levels as Σ numerator / Σ denominator over gminy")
+    mean: bool = Field(default=False, description="a weighted mean: the numerator sums what the denominator counts "
+                                                   "(exam points over takers), so its change is not split into "
+                                                   "a numerator's and a denominator's part")
 
     @model_validator(mode="after")
     def _ratio_needs_numerator(self) -> Real:

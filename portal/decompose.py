@@ -54,6 +54,8 @@ UNAVAILABLE_TEXT = {
     "not_ratio": N_("Not a ratio indicator (numerator/denominator): nothing to decompose."),
     "no_measures": N_("This release does not hold the indicator's numerator and denominator."),
     "no_denominator": N_("The indicator is a total without a denominator: all of its change is the numerator's."),
+    "mean": N_("The indicator is an average (its numerator sums what its denominator counts): what the average "
+               "would have done had only the number counted changed means nothing, so its change is not split."),
 }
 UNAVAILABLE = {key: {lang: translator(lang)(text) for lang in LANGS} for key, text in UNAVAILABLE_TEXT.items()}
 
@@ -308,6 +310,9 @@ def unit_decomposition(store, indicator_id: str, teryt: str, lang: str = "pl",
     parts = ratio_parts(ind)
     if parts is None or out["synthetic"]:
         out["reason"] = UNAVAILABLE["not_ratio"] if parts is None else UNAVAILABLE["no_measures"]
+        return out
+    if ind.real.mean:
+        out["reason"] = UNAVAILABLE["mean"]
         return out
     num_id, den_id, mult = parts
     out["numerator"] = {"measure": num_id, "name": ind.formula.numerator.get(lang)}

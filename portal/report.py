@@ -207,7 +207,7 @@ def build_report(store, teryt: str, choice: ReportChoice | None = None, *,
     src["sources"] = attributions
     src["datasets"] = _datasets(store, sorted({d for i in used for d in i.source.datasets}))
     method = [_(m) for m in METHOD]
-    if any(ratio_parts(i) for i in used):
+    if any(ratio_parts(i) and not i.real.mean for i in used):  # averages are never split
         decomposed = any(b["why"] for ch in chapters for b in ch["blocks"])
         method.append(DECOMPOSE_METHOD[lang] + ("" if decomposed else " " + _(
             "This release does not hold numerators and denominators, so the split is not shown yet.")))

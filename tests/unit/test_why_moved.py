@@ -176,3 +176,20 @@ def test_api_profile_carries_the_change(store):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "change" in spec["components"]["schemas"]["ProfileIndicator"]["properties"]
     assert spec["components"]["schemas"]["ProfileChange"]["nullable"] is True
+
+
+def test_averages_are_not_split(store):
+    """An exam result is a mean (points summed over takers ÷ takers): 'had only the takers changed, the value
+    would have fallen 34 %' says nothing, so neither the card, the API nor the decomposition split it."""
+    from portal.decompose import unit_decomposition
+
+    for ind in ("egzamin-8-matematyka", "egzamin-8-polski", "egzamin-8-angielski"):
+        assert store.catalogue.by_id[ind].real.mean
+        year = store.latest_year(ind, "gmina")
+        assert change_of(store, ind, "1218093", year) is None
+        assert card_change(store, ind, "1218093", year) is None
+        dec = unit_decomposition(store, ind, "1218093")
+        assert not dec["available"] and "średnią" in dec["reason"]["pl"] and "average" in dec["reason"]["en"]
+    # A rate of two different things is still split.
+    year = store.latest_year("dochody-z-majatku-na-mieszkanca", "gmina")
+    assert change_of(store, "dochody-z-majatku-na-mieszkanca", "1218093", year) is not None
